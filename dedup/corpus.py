@@ -1,0 +1,130 @@
+"""Reading many files in parallel into one flat, ordered corpus.
+
+Workers read, split, normalise and sign batches of files; the results come
+back in input order, so the corpus (and every decision made from it) is the
+same whatever ``--jobs`` is.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .config import Config
+from .documents import Document, InputError, document_from_text, read_document
+from .fingerprint import signatures
+from .normalize import normalize_many
+
+_FILES_PER_TASK = 64
+
+
+@dataclass
+class Corpus:
+    """All paragraphs of all documents, flat, in sorted path order then position."""
+
+    documents: list[Document]
+    norms: list[str]              # normalised text of every paragraph
+    doc_of: np.ndarray            # document number of every paragraph
+    start: np.ndarray             # first flat index of each document (+ total)
+    signature_row: np.ndarray     # row in ``signatures`` or -1 (too short to sign)
+    signatures: np.ndarray        # MinHash signatures, one row per signed paragraph
+    skipped: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+    def ref(self, flat: int) -> tuple[int, int]:
+        doc = int(self.doc_of[flat])
+        return doc, flat - int(self.start[doc])
+
+
+@dataclass
+class _Batch:
+    documents: list[Document]
+    norms: list[str]
+    counts: list[int]
+    signed: np.ndarray            # flat positions (within the batch) that are signed
+    signatures: np.ndarray
+    skipped: list[str]
+
+
+def _sign_documents(documents: list[Document], cfg: Config, skipped: list[str]) -> _Batch:
+    norms: list[str] = []
+    counts = []
+    for doc in documents:
+        doc_norms = normalize_many([p.text for p in doc.paragraphs])
+        norms.extend(doc_norms)
+        counts.append(len(doc_norms))
+    signed = np.fromiter((i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars),
+                         dtype=np.int64)
+    sigs = signatures([norms[i] for i in signed], cfg.shingle_size, cfg.num_perm, cfg.seed)
+    return _Batch(documents, norms, counts, signed, sigs, skipped)
+
+
+def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None) -> _Batch:
+    documents, skipped = [], []
+    for path, display in files:
+        try:
+            documents.append(read_document(Path(path), display, encoding))
+        except InputError as exc:
+            skipped.append(str(exc))
+    return _sign_documents(documents, cfg, skipped)
+
+
+def _assemble(batches, num_perm: int) -> Corpus:
+    documents: list[Document] = []
+    norms: list[str] = []
+    doc_of: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    sig_parts: list[np.ndarray] = []
+    skipped: list[str] = []
+    signed_so_far = 0
+    for batch in batches:
+        for doc, count in zip(batch.documents, batch.counts):
+            doc_of.append(np.full(count, len(documents), dtype=np.int32))
+            documents.append(doc)
+        row = np.full(len(batch.norms), -1, dtype=np.int64)
+        row[batch.signed] = np.arange(signed_so_far, signed_so_far + len(batch.signed))
+        rows.append(row)
+        norms.extend(batch.norms)
+        sig_parts.append(batch.signatures)
+        signed_so_far += len(batch.signed)
+        skipped.extend(batch.skipped)
+    counts = np.array([len(d.paragraphs) for d in documents], dtype=np.int64)
+    start = np.zeros(len(documents) + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    return Corpus(
+        documents=documents,
+        norms=norms,
+        doc_of=np.concatenate(doc_of) if doc_of else np.zeros(0, dtype=np.int32),
+        start=start,
+        signature_row=np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+        signatures=(np.concatenate(sig_parts) if sig_parts
+                    else np.zeros((0, num_perm), dtype=np.uint32)),
+        skipped=skipped,
+    )
+
+
+def read_corpus(files: list[tuple[Path, str]], cfg: Config,
+                encoding: str | None = None) -> Corpus:
+    """Read ``(path, display name)`` pairs, in the order given, into a corpus."""
+    tasks = [[(str(p), d) for p, d in files[i:i + _FILES_PER_TASK]]
+             for i in range(0, len(files), _FILES_PER_TASK)]
+    workers = min(cfg.workers, len(tasks))
+    if workers <= 1:
+        batches = [_read_batch(t, cfg, encoding) for t in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            batches = list(pool.map(_read_batch, tasks, [cfg] * len(tasks),
+                                    [encoding] * len(tasks)))
+    return _assemble(batches, cfg.num_perm)
+
+
+def corpus_from_texts(texts: dict[str, str] | list[tuple[str, str]], cfg: Config) -> Corpus:
+    """A corpus from in-memory ``name -> text``, sorted by name like files."""
+    items = sorted(texts.items() if isinstance(texts, dict) else texts)
+    documents = [document_from_text(text, name) for name, text in items]
+    return _assemble([_sign_documents(documents, cfg, [])], cfg.num_perm)

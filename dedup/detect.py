@@ -1,0 +1,285 @@
+"""From a corpus to decisions: which paragraphs repeat which, and which to keep.
+
+The stages, each a function below:
+
+1. exact groups: paragraphs with the same normalised text;
+2. boilerplate: short groups found in many files;
+3. near links: LSH candidates between groups, verified with rapidfuzz;
+4. decisions: paragraphs are visited best-ranked first (the keep policy); a
+   paragraph is removed when it repeats a paragraph already kept, directly
+   (exactly, or by a verified near link); otherwise it is kept. Matches never
+   chain: a paragraph that only resembles a removed one stays;
+5. context for short paragraphs: a short line counts as a repeat only next to
+   its twin (a doubled title) or inside a run of repeats;
+6. findings: consecutive removals that repeat consecutive kept paragraphs of
+   one file become one block.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .candidates import candidate_pairs, prefix_keys
+from .config import Config
+from .corpus import Corpus
+from .fingerprint import lsh_params
+from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, Removal,
+                    ScanResult)
+from .normalize import word_count
+from .verify import TRUNCATED, verify
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A verified near relation from one exact group to another."""
+
+    other: int
+    score: float
+    may_remove: bool     # False when this group is the longer side of a truncation
+    detail: str
+
+
+def exact_groups(norms: list[str]) -> tuple[np.ndarray, list[list[int]]]:
+    """Group number of every paragraph and the members of each group (corpus order)."""
+    index: dict[str, int] = {}
+    group_of = np.empty(len(norms), dtype=np.int64)
+    members: list[list[int]] = []
+    for flat, norm in enumerate(norms):
+        g = index.get(norm)
+        if g is None:
+            g = index[norm] = len(members)
+            members.append([flat])
+        else:
+            members[g].append(flat)
+        group_of[flat] = g
+    return group_of, members
+
+
+def boilerplate_groups(members: list[list[int]], corpus: Corpus, cfg: Config) -> set[int]:
+    """Groups of short paragraphs that stand in at least ``boilerplate_min_files`` files."""
+    out = set()
+    for g, flats in enumerate(members):
+        if len(flats) < cfg.boilerplate_min_files:
+            continue
+        if word_count(corpus.norms[flats[0]]) > cfg.boilerplate_max_words:
+            continue
+        if len({int(corpus.doc_of[f]) for f in flats}) >= cfg.boilerplate_min_files:
+            out.add(g)
+    return out
+
+
+def near_links(corpus: Corpus, members: list[list[int]], excluded: set[int],
+               cfg: Config, stats: dict) -> dict[int, list[Link]]:
+    """Verified near links between exact groups (both directions stored)."""
+    reps = [m[0] for g, m in enumerate(members)
+            if g not in excluded and corpus.signature_row[m[0]] >= 0]
+    groups = [g for g, m in enumerate(members)
+              if g not in excluded and corpus.signature_row[m[0]] >= 0]
+    links: dict[int, list[Link]] = defaultdict(list)
+    stats["signed_groups"] = len(reps)
+    if len(reps) < 2:
+        stats["candidates"] = 0
+        return links
+    sigs = corpus.signatures[corpus.signature_row[np.array(reps)]]
+    bands, rows = lsh_params(cfg.lsh_threshold, cfg.num_perm)
+    stats["lsh_bands"], stats["lsh_rows"] = bands, rows
+    started = time.perf_counter()
+    pairs = candidate_pairs(sigs, bands, rows, prefix_keys([corpus.norms[r] for r in reps]))
+    stats["candidates"] = len(pairs)
+    stats["seconds_candidates"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    verified = 0
+    for i, j in pairs.tolist():
+        a, b = reps[i], reps[j]
+        verdict = verify(corpus.norms[a], corpus.norms[b], _text(corpus, a), _text(corpus, b), cfg)
+        if not verdict:
+            continue
+        verified += 1
+        detail = "truncated copy" if verdict.relation == TRUNCATED else ""
+        ga, gb = groups[i], groups[j]
+        links[ga].append(Link(gb, verdict.score, verdict.shorter != 1, detail))
+        links[gb].append(Link(ga, verdict.score, verdict.shorter != 0, detail))
+    stats["verified"] = verified
+    stats["seconds_verify"] = round(time.perf_counter() - started, 3)
+    return links
+
+
+def _text(corpus: Corpus, flat: int) -> str:
+    doc, para = corpus.ref(flat)
+    return corpus.documents[doc].paragraphs[para].text
+
+
+def rank_keys(corpus: Corpus, cfg: Config) -> np.ndarray:
+    """Position of every paragraph in keep order (0 = kept first)."""
+    n = len(corpus)
+    priority = np.array([_priority(d.path, cfg.keep_priority) for d in corpus.documents],
+                        dtype=np.int64)
+    flat = np.arange(n, dtype=np.int64)
+    by_priority = priority[corpus.doc_of] if n else np.zeros(0, dtype=np.int64)
+    if cfg.keep == "longest":
+        length = np.fromiter((len(t) for t in corpus.norms), dtype=np.int64, count=n)
+        order = np.lexsort((flat, by_priority, -length))
+    else:
+        order = np.lexsort((flat, by_priority))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = flat
+    return rank
+
+
+def _priority(path: str, prefixes: tuple[str, ...]) -> int:
+    clean = path.lstrip("./")
+    for i, prefix in enumerate(prefixes):
+        p = prefix.strip().lstrip("./").rstrip("/")
+        if p and (clean == p or clean.startswith(p + "/") or f"/{p}/" in f"/{clean}"):
+            return i
+    return len(prefixes)
+
+
+def decide(corpus: Corpus, cfg: Config) -> ScanResult:
+    """Run every stage and return the decisions with their reasons."""
+    stats: dict = {"files": len(corpus.documents), "paragraphs": len(corpus)}
+    started = time.perf_counter()
+    group_of, members = exact_groups(corpus.norms)
+    boiler = boilerplate_groups(members, corpus, cfg)
+    stats["exact_groups"] = len(members)
+    links = near_links(corpus, members, boiler, cfg, stats)
+    rank = rank_keys(corpus, cfg)
+
+    def ref(flat: int) -> Ref:
+        return Ref(*corpus.ref(flat))
+
+    removals: dict[int, Removal] = {}
+    boilerplate_out = _decide_boilerplate(corpus, members, boiler, cfg, rank, ref, removals)
+
+    involved = [f for g, m in enumerate(members) if g not in boiler and (len(m) > 1 or g in links)
+                for f in m]
+    involved.sort(key=lambda f: rank[f])
+    kept_in: dict[int, list[int]] = defaultdict(list)
+    for flat in involved:
+        g = int(group_of[flat])
+        if kept_in[g]:
+            removals[flat] = Removal(ref(flat), ref(kept_in[g][0]), EXACT, 100.0)
+            continue
+        best = None
+        for link in links.get(g, ()):
+            if not link.may_remove or not kept_in[link.other]:
+                continue
+            twin = kept_in[link.other][0]
+            key = (-link.score, rank[twin])
+            if best is None or key < best[0]:
+                best = (key, twin, link)
+        if best is None:
+            kept_in[g].append(flat)
+        else:
+            _, twin, link = best
+            removals[flat] = Removal(ref(flat), ref(twin), NEAR, link.score, link.detail)
+
+    _remove_kept_truncations(removals, kept_in, links, group_of, rank, ref)
+    _require_context_for_short(removals, corpus, cfg, boiler, group_of)
+    by_ref = {r.removed: r for r in removals.values()}
+    findings = _findings(by_ref)
+    stats["seconds_decide"] = round(time.perf_counter() - started, 3)
+    stats["removed"] = len(by_ref)
+    return ScanResult(documents=corpus.documents, removals=by_ref, findings=findings,
+                      boilerplate=boilerplate_out, settings=cfg.settings(),
+                      skipped=list(corpus.skipped), stats=stats)
+
+
+def _decide_boilerplate(corpus, members, boiler, cfg, rank, ref, removals) -> list[Boilerplate]:
+    out = []
+    for g in sorted(boiler, key=lambda g: rank[min(members[g], key=lambda f: rank[f])]):
+        flats = sorted(members[g], key=lambda f: rank[f])
+        files = len({int(corpus.doc_of[f]) for f in flats})
+        first = flats[0]
+        doomed = {"remove": flats, "keep-first": flats[1:], "keep": []}[cfg.boilerplate]
+        for flat in doomed:
+            removals[flat] = Removal(ref(flat), ref(first), BOILERPLATE, 100.0,
+                                     f"boilerplate in {files} files")
+        out.append(Boilerplate(_text(corpus, first), files,
+                               tuple(ref(f) for f in flats), len(doomed)))
+    return out
+
+
+def _remove_kept_truncations(removals, kept_in, links, group_of, rank, ref) -> None:
+    """A truncated copy kept because it came first goes once its full twin is kept.
+
+    Only when no removal points at it: every removal must keep a kept twin.
+    """
+    counterparts = {(r.kept.doc, r.kept.para) for r in removals.values()}
+    for g, kept in list(kept_in.items()):
+        for flat in kept:
+            if (ref(flat).doc, ref(flat).para) in counterparts:
+                continue
+            best = None
+            for link in links.get(g, ()):
+                if link.detail and link.may_remove and kept_in.get(link.other):
+                    twin = kept_in[link.other][0]
+                    if twin in removals:
+                        continue
+                    key = (-link.score, rank[twin])
+                    if best is None or key < best[0]:
+                        best = (key, twin, link)
+            if best is not None:
+                _, twin, link = best
+                removals[flat] = Removal(ref(flat), ref(twin), NEAR, link.score, link.detail)
+                counterparts.add((ref(twin).doc, ref(twin).para))
+
+
+def _require_context_for_short(removals, corpus, cfg, boiler, group_of) -> None:
+    """Short paragraphs repeat only beside their twin or inside a run of repeats."""
+    if cfg.short_words <= 0:
+        return
+    def in_run(r: Removal, step: int) -> bool:
+        other = by_ref.get((r.removed.doc, r.removed.para + step))
+        return (other is not None and other.kind != BOILERPLATE
+                and other.kept.doc == r.kept.doc and other.kept.para == r.kept.para + step)
+
+    changed = True
+    while changed:  # dropping one short removal can break the run of its neighbour
+        changed = False
+        by_ref = {(r.removed.doc, r.removed.para): r for r in removals.values()}
+        for flat, removal in list(removals.items()):
+            if removal.kind == BOILERPLATE or int(group_of[flat]) in boiler:
+                continue
+            if word_count(corpus.norms[flat]) >= cfg.short_words:
+                continue
+            beside = (removal.kept.doc == removal.removed.doc
+                      and abs(removal.kept.para - removal.removed.para) == 1)
+            if beside or in_run(removal, -1) or in_run(removal, 1):
+                continue
+            del removals[flat]
+            changed = True
+
+
+def _findings(by_ref: dict[Ref, Removal]) -> list[Finding]:
+    """Removals grouped into runs per file, in file and position order."""
+    findings: list[Finding] = []
+    run: list[Removal] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        first, last = run[0], run[-1]
+        kind = BLOCK if len(run) > 1 else first.kind
+        findings.append(Finding(first.removed.doc, first.removed.para, last.removed.para, kind,
+                                min(r.score for r in run), first.kept.doc, first.kept.para,
+                                last.kept.para, tuple(run)))
+        run.clear()
+
+    for ref in sorted(by_ref, key=lambda r: (r.doc, r.para)):
+        removal = by_ref[ref]
+        if run:
+            prev = run[-1]
+            continues = (removal.kind != BOILERPLATE and prev.kind != BOILERPLATE
+                         and ref.doc == prev.removed.doc and ref.para == prev.removed.para + 1
+                         and removal.kept.doc == prev.kept.doc
+                         and removal.kept.para == prev.kept.para + 1)
+            if not continues:
+                flush()
+        run.append(removal)
+    flush()
+    return findings

@@ -1,0 +1,91 @@
+"""Plain data passed between the stages: what was found and what was decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .documents import Document
+
+EXACT = "exact"
+NEAR = "near"
+BLOCK = "block"
+BOILERPLATE = "boilerplate"
+KINDS = (EXACT, NEAR, BLOCK, BOILERPLATE)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A paragraph by position: document number and paragraph number."""
+
+    doc: int
+    para: int
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One removed paragraph and the kept paragraph it repeats.
+
+    For boilerplate removed everywhere, ``kept`` is its first occurrence, which
+    is removed too; ``detail`` then says in how many files it stands.
+    """
+
+    removed: Ref
+    kept: Ref
+    kind: str            # exact | near | boilerplate
+    score: float         # 0-100; 100 for exact and boilerplate
+    detail: str = ""     # "truncated copy", "boilerplate in 12 files", ...
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a report shows: one removed paragraph, or a run of them (a block)."""
+
+    doc: int
+    first: int           # first and last paragraph index of the run
+    last: int
+    kind: str            # exact | near | block | boilerplate
+    score: float         # lowest score in the run
+    kept_doc: int
+    kept_first: int
+    kept_last: int
+    removals: tuple[Removal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Boilerplate:
+    """A short paragraph found in many files."""
+
+    text: str            # its first occurrence, original text
+    files: int
+    occurrences: tuple[Ref, ...]
+    removed: int         # how many of them the policy removes
+
+
+@dataclass
+class ScanResult:
+    """Everything a run decided; reports and ``clean`` are built from it."""
+
+    documents: list[Document]
+    removals: dict[Ref, Removal]
+    findings: list[Finding]
+    boilerplate: list[Boilerplate]
+    settings: dict
+    skipped: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._removed_by_doc: dict[int, set[int]] = {}
+        for ref in self.removals:
+            self._removed_by_doc.setdefault(ref.doc, set()).add(ref.para)
+        self._findings_by_doc: dict[int, list[Finding]] = {}
+        for finding in self.findings:
+            self._findings_by_doc.setdefault(finding.doc, []).append(finding)
+
+    def removed_in(self, doc: int) -> set[int]:
+        return self._removed_by_doc.get(doc, set())
+
+    def findings_in(self, doc: int) -> list[Finding]:
+        return self._findings_by_doc.get(doc, [])
+
+    def paragraph(self, ref: Ref):
+        return self.documents[ref.doc].paragraphs[ref.para]

@@ -1,0 +1,113 @@
+"""Normalised text for matching, and the facts a near repeat must not change.
+
+Matching always compares normalised text: Unicode NFKC, case folded, curly
+quotes made straight, every dash a hyphen, zero-width characters dropped and
+runs of whitespace one space. Output is never normalised text: cleaned files
+are made of the original lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2035\u00b4\u0060"
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_QUOTES_DASHES = str.maketrans({
+    **{c: "'" for c in _SINGLE_QUOTES},
+    **{c: '"' for c in _DOUBLE_QUOTES},
+    **{c: "-" for c in _DASHES},
+    **{c: None for c in _INVISIBLE},
+})
+# str.translate walks every character in Python's slow path for such a table;
+# scanning for the few characters it changes is many times faster.
+_NEEDS_TRANSLATE = re.compile(f"[{_SINGLE_QUOTES}{_DOUBLE_QUOTES}{_DASHES}{_INVISIBLE}]")
+# Matches only whitespace that changes: a run after a space, or any whitespace
+# other than a plain space; lone spaces (most of them) are left alone.
+_SPACE = re.compile(r" \s+|[^\S ]\s*")
+_SEP = "\x00"  # never in a document: files with NUL bytes are refused as binary
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii() and _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_QUOTES_DASHES)
+    return _SPACE.sub(" ", text)
+
+
+def normalize(text: str) -> str:
+    """The form paragraphs are compared in.
+
+    >>> normalize("  \u201cFive\u2014thousand\u201d  SAID\\n he ")
+    '"five-thousand" said he'
+    """
+    return _fold(text).strip()
+
+
+def normalize_many(texts: list[str]) -> list[str]:
+    """``normalize`` over many paragraphs at once (one call per step, not per text)."""
+    if not texts:
+        return []
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != len(texts) - 1:
+        return [normalize(t) for t in texts]
+    return [part.strip() for part in _fold(joined).split(_SEP)]
+
+
+_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+def numbers(norm: str) -> list[str]:
+    """Numbers in order, with thousands separators dropped (5,000 == 5000)."""
+    out = []
+    for token in _NUMBER.findall(norm):
+        if _THOUSANDS.match(token):
+            token = token.replace(",", "")
+        out.append(token)
+    return out
+
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n't\b")
+
+
+def negations(norm: str) -> int:
+    """How many negating words a normalised text holds."""
+    return len(_NEGATION.findall(norm))
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'\u2019&.-]*")
+# Capitalised because they start a sentence, not because they name something.
+_COMMON = frozenset("""
+a an the this that these those there their they them he she it its his her we our
+you your i me my us and or but so yet for nor if then than when while where which who
+whom whose what why how in on at by to of from with without into onto over under
+after before since until as about against between during through above below up down
+out off also mr mrs ms dr sir meanwhile however although though because while last
+next this monday tuesday wednesday thursday friday saturday sunday
+january february march april may june july august september october november december
+said says say one two three four five six seven eight nine ten some many most all
+both each other another such no not yes more less new first second third is are was
+were be been has have had will would could should can may might must do does did
+""".split())
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not common sentence starters, case folded.
+
+    Compared between a pair's original texts: one name swapped for another
+    ("Chelsea" for "Arsenal") means different facts, not a repeat.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES_DASHES)
+    out = set()
+    for token in _CAPITALISED.findall(text):
+        token = token.strip(".'-&").casefold()
+        if len(token) > 1 and token not in _COMMON:
+            out.add(token)
+    return out
+
+
+def word_count(norm: str) -> int:
+    return norm.count(" ") + 1 if norm else 0

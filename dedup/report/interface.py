@@ -1,0 +1,56 @@
+"""The interface every report format implements, and helpers they share."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..model import Finding, Ref, ScanResult
+
+
+class Format(Protocol):
+    name: str          # as given to --format
+    filename: str      # the file it writes in a report folder
+
+    def render(self, result: ScanResult) -> str: ...
+
+
+def span(first: int, last: int) -> str:
+    """'line 3' or 'lines 11-19'."""
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+def finding_lines(result: ScanResult, finding: Finding) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Line spans of a finding's removed run and of the kept run it repeats."""
+    removed = result.documents[finding.doc].paragraphs
+    kept = result.documents[finding.kept_doc].paragraphs
+    return ((removed[finding.first].first_line, removed[finding.last].last_line),
+            (kept[finding.kept_first].first_line, kept[finding.kept_last].last_line))
+
+
+def ref_lines(result: ScanResult, ref: Ref) -> tuple[int, int]:
+    return result.paragraph(ref).lines
+
+
+def summary(result: ScanResult) -> dict:
+    """Counts every format reports the same way."""
+    by_kind = {"exact": 0, "near": 0, "boilerplate": 0}
+    removed_bytes = 0
+    for ref, removal in result.removals.items():
+        by_kind[removal.kind] += 1
+        doc = result.documents[ref.doc]
+        removed_bytes += len(doc.encode(result.paragraph(ref).text))
+    findings_by_kind: dict[str, int] = {}
+    for finding in result.findings:
+        findings_by_kind[finding.kind] = findings_by_kind.get(finding.kind, 0) + 1
+    return {
+        "files": len(result.documents),
+        "paragraphs": sum(len(d.paragraphs) for d in result.documents),
+        "bytes": sum(d.size for d in result.documents),
+        "removed": len(result.removals),
+        "removed_by_kind": by_kind,
+        "bytes_removed": removed_bytes,
+        "findings": len(result.findings),
+        "findings_by_kind": findings_by_kind,
+        "files_changed": len({r.doc for r in result.removals}),
+        "skipped": len(result.skipped),
+    }

@@ -1,0 +1,62 @@
+"""``--format json``: the machine-readable findings (schema in docs/json-schema.md)."""
+
+from __future__ import annotations
+
+import json
+
+from ..model import ScanResult
+from .interface import finding_lines, ref_lines, summary
+
+SCHEMA = "dedup.scan"
+VERSION = 1
+
+
+def as_dict(result: ScanResult) -> dict:
+    docs = result.documents
+    files = []
+    for doc_no, doc in enumerate(docs):
+        findings = result.findings_in(doc_no)
+        if not findings:
+            continue
+        items = []
+        for f in findings:
+            lines, kept_lines = finding_lines(result, f)
+            items.append({
+                "kind": f.kind,
+                "lines": list(lines),
+                "score": f.score,
+                "repeats": {"path": docs[f.kept_doc].path, "lines": list(kept_lines)},
+                "paragraphs": [{
+                    "lines": list(ref_lines(result, r.removed)),
+                    "kind": r.kind,
+                    "score": r.score,
+                    "detail": r.detail,
+                    "repeats": {"path": docs[r.kept.doc].path,
+                                "lines": list(ref_lines(result, r.kept))},
+                } for r in f.removals],
+            })
+        files.append({"path": doc.path, "paragraphs": len(doc.paragraphs),
+                      "removed": len(result.removed_in(doc_no)), "findings": items})
+    return {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "settings": result.settings,
+        "summary": summary(result),
+        "files": files,
+        "boilerplate": [{
+            "text": b.text,
+            "files": b.files,
+            "removed": b.removed,
+            "occurrences": [{"path": docs[r.doc].path, "lines": list(ref_lines(result, r))}
+                            for r in b.occurrences],
+        } for b in result.boilerplate],
+        "skipped": list(result.skipped),
+    }
+
+
+class JsonFormat:
+    name = "json"
+    filename = "report.json"
+
+    def render(self, result: ScanResult) -> str:
+        return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"

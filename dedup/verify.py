@@ -1,0 +1,114 @@
+"""Verification: is a candidate pair really a repeat?
+
+LSH only proposes pairs. A pair is a repeat when rapidfuzz's ``fuzz.ratio``
+(normalised Indel similarity, 0-100) of the normalised texts reaches the
+threshold, or when the shorter text is a truncated copy of the start of the
+longer one, and in both cases the facts agree: the same numbers in the same
+order (thousands separators ignored), no name swapped for another, the same
+number of negations. Every outcome carries its reason, for ``dedup explain``
+and the reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .config import Config
+from .normalize import names, negations, numbers
+
+NEAR = "near"
+TRUNCATED = "truncated"
+_NAME_SIMILARITY = 75.0  # a typo in a name still counts as the same name
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Outcome of comparing two paragraphs.
+
+    ``relation`` is "near" (either may repeat the other), "truncated" (only the
+    shorter, ``shorter`` = 0 or 1, may be removed) or "" when they are not
+    repeats; ``reason`` says why in words.
+    """
+
+    relation: str
+    score: float
+    reason: str
+    shorter: int = -1
+
+    def __bool__(self) -> bool:
+        return bool(self.relation)
+
+
+def verify(norm_a: str, norm_b: str, text_a: str, text_b: str, cfg: Config) -> Verdict:
+    """Compare two paragraphs given normalised and original texts."""
+    threshold = cfg.near_threshold
+    score = fuzz.ratio(norm_a, norm_b)
+    relation = NEAR
+    shorter = -1
+    if score < threshold:
+        a_short = len(norm_a) <= len(norm_b)
+        short, long_ = (norm_a, norm_b) if a_short else (norm_b, norm_a)
+        if len(short) < cfg.truncated_min_share * len(long_) or len(short) == len(long_):
+            return Verdict("", round(score, 1), f"similarity {score:.1f} < {threshold:g}")
+        prefix_score = fuzz.ratio(short, long_[:len(short)])
+        if prefix_score < threshold:
+            return Verdict("", round(score, 1),
+                           f"similarity {score:.1f} < {threshold:g} "
+                           f"(as a truncated copy {prefix_score:.1f})")
+        relation, score, shorter = TRUNCATED, prefix_score, 0 if a_short else 1
+    facts = _facts_differ(norm_a, norm_b, text_a, text_b, shorter)
+    if facts:
+        return Verdict("", round(score, 1), facts)
+    what = "truncated copy" if relation == TRUNCATED else "near repeat"
+    return Verdict(relation, round(score, 1), f"{what}: similarity {score:.1f} >= {threshold:g}",
+                   shorter)
+
+
+def _facts_differ(norm_a: str, norm_b: str, text_a: str, text_b: str, shorter: int) -> str:
+    """Why two similar texts state different facts, or "" when they agree."""
+    if shorter >= 0:
+        # Compare the truncated copy with the same stretch of the longer text.
+        (norm_s, text_s), (norm_l, text_l) = (
+            ((norm_a, text_a), (norm_b, text_b)) if shorter == 0 else
+            ((norm_b, text_b), (norm_a, text_a)))
+        cut = len(norm_s)
+        num_s, num_l = numbers(norm_s), numbers(norm_l[:cut + 1])
+        if num_s != num_l[:len(num_s)] and not _cut_number(num_s, num_l, norm_s):
+            return f"numbers differ: {_show(num_s)} vs {_show(num_l[:len(num_s)])}"
+        if negations(norm_s) != negations(norm_l[:cut]):
+            return "one of them is negated"
+        lost = _unmatched(names(text_s), names(text_l))
+        if lost:
+            return f"names differ: {', '.join(sorted(lost))} not in the longer text"
+        return ""
+    num_a, num_b = numbers(norm_a), numbers(norm_b)
+    if num_a != num_b:
+        return f"numbers differ: {_show(num_a)} vs {_show(num_b)}"
+    if negations(norm_a) != negations(norm_b):
+        return "one of them is negated"
+    names_a, names_b = names(text_a), names(text_b)
+    only_a, only_b = _unmatched(names_a, names_b), _unmatched(names_b, names_a)
+    if only_a and only_b:
+        return f"names differ: {', '.join(sorted(only_a))} vs {', '.join(sorted(only_b))}"
+    return ""
+
+
+def _cut_number(num_s: list[str], num_l: list[str], norm_s: str) -> bool:
+    """The copy was cut inside its last number (e.g. '5,0' of '5,000')."""
+    if not num_s or not norm_s[-1:].isdigit() or len(num_l) < len(num_s):
+        return False
+    head, last = num_s[:-1], num_s[-1]
+    return head == num_l[:len(head)] and num_l[len(num_s) - 1].startswith(last.replace(",", ""))
+
+
+def _unmatched(mine: set[str], theirs: set[str]) -> set[str]:
+    missing = mine - theirs
+    return {n for n in missing
+            if not any(fuzz.ratio(n, other) >= _NAME_SIMILARITY for other in theirs)}
+
+
+def _show(values: list[str], most: int = 6) -> str:
+    shown = ", ".join(values[:most]) + (", ..." if len(values) > most else "")
+    return f"[{shown}]"
