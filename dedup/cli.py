@@ -60,7 +60,7 @@ NumPerm = Annotated[Optional[int], typer.Option(
     "--num-perm", help="MinHash permutations [default: 64].")]
 ShortWords = Annotated[Optional[int], typer.Option(
     "--short-words", help="Paragraphs with fewer words repeat only beside their "
-                          "twin or in a run [default: 8].")]
+                          "twin or in a run [default: 10].")]
 BoilerFiles = Annotated[Optional[int], typer.Option(
     "--boilerplate-min-files", help="Files a short line must be in to be boilerplate [default: 5].")]
 Jobs = Annotated[Optional[int], typer.Option(
@@ -113,14 +113,19 @@ def scan(
     shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
     encoding: Encoding = None,
+    report: Annotated[bool, typer.Option("--report", help="Also write the report files.")] = False,
+    report_dir: Annotated[Path, typer.Option("--report-dir", help="Folder for the report.")] = Path("reports"),
 ) -> None:
     """Report repeated paragraphs: where, what they repeat, how similar."""
     cfg, chosen = _settings(paths, glob, keep, keep_priority, boilerplate, threshold,
                             lsh_threshold, shingle_size, num_perm, short_words,
                             boilerplate_min_files, jobs, config)
-    result = api.scan(chosen, cfg, encoding=encoding)
+    result = api.scan(chosen, cfg, exclude=[report_dir] if report else [], encoding=encoding)
     _warn_skipped(result)
     typer.echo(render(result, format.value), nl=False)
+    if report:
+        written = write_reports(result, report_dir)
+        typer.echo(f"report: {', '.join(str(p) for p in written)}", err=True)
 
 
 @app.command()
@@ -160,3 +165,7 @@ def clean(
 
 def main() -> None:
     app()
+
+
+# Further commands live in their own modules and register themselves on ``app``.
+from . import cli_check, cli_report  # noqa: E402,F401

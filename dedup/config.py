@@ -53,12 +53,16 @@ class Config:
     #: Paragraphs with fewer words than this are "short": they count as a repeat
     #: only next to their twin (a doubled title) or inside a run of repeats, so
     #: a common line such as "He said." is never removed on its own.
-    short_words: int = 8
+    short_words: int = 10
     #: A short paragraph found in at least this many files is boilerplate.
     boilerplate_min_files: int = 5
     #: Paragraphs with more words than this are never boilerplate (a long
     #: paragraph in many files is a copied paragraph, kept once).
     boilerplate_max_words: int = 15
+    #: Boilerplate sits at the edges of articles: at least half of a line's
+    #: occurrences must be within this many paragraphs of a file's start or
+    #: end (0: anywhere, for mid-article furniture such as "Advertisement").
+    boilerplate_edge: int = 2
     #: "remove" every occurrence, keep the first ("keep-first"), or only report
     #: ("keep").
     boilerplate: str = "remove"
@@ -90,6 +94,7 @@ class Config:
         check(self.near_min_chars >= 1, "near_min_chars must be at least 1")
         check(self.short_words >= 0, "short_words must be 0 or more")
         check(self.boilerplate_min_files >= 2, "boilerplate_min_files must be at least 2")
+        check(self.boilerplate_edge >= 0, "boilerplate_edge must be 0 or more")
         check(self.boilerplate_max_words >= 1, "boilerplate_max_words must be at least 1")
         check(self.boilerplate in BOILERPLATE_POLICIES,
               f"boilerplate must be one of {', '.join(BOILERPLATE_POLICIES)}")

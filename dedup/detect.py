@@ -60,15 +60,35 @@ def exact_groups(norms: list[str]) -> tuple[np.ndarray, list[list[int]]]:
 
 
 def boilerplate_groups(members: list[list[int]], corpus: Corpus, cfg: Config) -> set[int]:
-    """Groups of short paragraphs that stand in at least ``boilerplate_min_files`` files."""
+    """Groups that are page furniture rather than content.
+
+    A group is boilerplate when its text is short (at most
+    ``boilerplate_max_words`` words), holds no digit (a line with a number,
+    such as "Record April 15", states a fact), stands in at least
+    ``boilerplate_min_files`` files, and at least half of its occurrences sit
+    within ``boilerplate_edge`` paragraphs of the start or end of their file
+    (footers, sign-offs, share buttons). The last rule keeps table labels such
+    as "Nine mths" in earnings reports, which are short, frequent and carry
+    the meaning of the rows under them.
+    """
     out = set()
+    edge = cfg.boilerplate_edge
     for g, flats in enumerate(members):
         if len(flats) < cfg.boilerplate_min_files:
             continue
-        if word_count(corpus.norms[flats[0]]) > cfg.boilerplate_max_words:
+        norm = corpus.norms[flats[0]]
+        if word_count(norm) > cfg.boilerplate_max_words or any(c.isdigit() for c in norm):
             continue
-        if len({int(corpus.doc_of[f]) for f in flats}) >= cfg.boilerplate_min_files:
-            out.add(g)
+        docs = corpus.doc_of[flats]
+        if len(np.unique(docs)) < cfg.boilerplate_min_files:
+            continue
+        if edge > 0:
+            positions = np.asarray(flats) - corpus.start[docs]
+            sizes = corpus.start[docs + 1] - corpus.start[docs]
+            at_edge = (positions < edge) | (positions >= sizes - edge)
+            if 2 * int(at_edge.sum()) < len(flats):
+                continue
+        out.add(g)
     return out
 
 

@@ -80,7 +80,7 @@ def negations(norm: str) -> int:
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'\u2019&.-]*")
 # Capitalised because they start a sentence, not because they name something.
-_COMMON = frozenset("""
+COMMON_WORDS = frozenset("""
 a an the this that these those there their they them he she it its his her we our
 you your i me my us and or but so yet for nor if then than when while where which who
 whom whose what why how in on at by to of from with without into onto over under
@@ -94,6 +94,34 @@ were be been has have had will would could should can may might must do does did
 """.split())
 
 
+# Words that carry no fact of their own: swapping one for another ("a" for
+# "the", "is" for "was") is an edit, not a different statement.
+FUNCTION_WORDS = frozenset("""
+a an the this that these those there their they them he she it its his her we our
+you your i me my us and or but so yet for if then than when while where which who
+whom whose what why how in on at by to of from with into onto as about
+also is are was were be been being has have had will would could should can may might
+must do does did said says say told tells according
+""".split())
+
+# Pairs of words that state opposite facts although they look alike
+# ("increase"/"decrease" differ in two letters, like a typo).
+OPPOSITES = frozenset(frozenset(pair) for pair in (
+    ("increase", "decrease"), ("increased", "decreased"), ("increases", "decreases"),
+    ("increasing", "decreasing"), ("rise", "fall"), ("rose", "fell"), ("rises", "falls"),
+    ("risen", "fallen"), ("up", "down"), ("higher", "lower"), ("high", "low"),
+    ("gain", "loss"), ("gains", "losses"), ("profit", "loss"), ("won", "lost"),
+    ("win", "lose"), ("wins", "loses"), ("before", "after"), ("above", "below"),
+    ("over", "under"), ("more", "less"), ("most", "least"), ("buy", "sell"),
+    ("bought", "sold"), ("buying", "selling"), ("accept", "reject"), ("accepted", "rejected"),
+    ("approve", "reject"), ("approved", "rejected"), ("open", "close"), ("opened", "closed"),
+    ("inflow", "outflow"), ("import", "export"), ("imports", "exports"),
+    ("surplus", "deficit"), ("positive", "negative"), ("strong", "weak"),
+    ("stronger", "weaker"), ("guilty", "innocent"), ("acquitted", "convicted"),
+    ("maximum", "minimum"), ("first", "last"), ("early", "late"), ("earlier", "later"),
+))
+
+
 def names(text: str) -> set[str]:
     """Capitalised words that are not common sentence starters, case folded.
 
@@ -104,7 +132,7 @@ def names(text: str) -> set[str]:
     out = set()
     for token in _CAPITALISED.findall(text):
         token = token.strip(".'-&").casefold()
-        if len(token) > 1 and token not in _COMMON:
+        if len(token) > 1 and token not in COMMON_WORDS:
             out.add(token)
     return out
 

@@ -12,15 +12,18 @@ and the reports.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
 from .config import Config
-from .normalize import names, negations, numbers
+from .normalize import FUNCTION_WORDS, OPPOSITES, names, negations, numbers
 
 NEAR = "near"
 TRUNCATED = "truncated"
 _NAME_SIMILARITY = 75.0  # a typo in a name still counts as the same name
+_WORD_SIMILARITY = 50.0  # below this a replaced word is another word, not a typo
+_PUNCT = ".,;:!?\"'()[]<>-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,9 @@ def _facts_differ(norm_a: str, norm_b: str, text_a: str, text_b: str, shorter: i
         lost = _unmatched(names(text_s), names(text_l))
         if lost:
             return f"names differ: {', '.join(sorted(lost))} not in the longer text"
-        return ""
+        # Both sides up to the last whole word of the copy.
+        words_s = norm_s.split()[:-1]
+        return _swapped_words(words_s, norm_l.split()[:len(words_s) + 2])
     num_a, num_b = numbers(norm_a), numbers(norm_b)
     if num_a != num_b:
         return f"numbers differ: {_show(num_a)} vs {_show(num_b)}"
@@ -92,6 +97,38 @@ def _facts_differ(norm_a: str, norm_b: str, text_a: str, text_b: str, shorter: i
     only_a, only_b = _unmatched(names_a, names_b), _unmatched(names_b, names_a)
     if only_a and only_b:
         return f"names differ: {', '.join(sorted(only_a))} vs {', '.join(sorted(only_b))}"
+    return _swapped_words(norm_a.split(), norm_b.split())
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in (w.strip(_PUNCT) for w in words) if w and w not in FUNCTION_WORDS]
+
+
+def _swapped_words(words_a: list[str], words_b: list[str]) -> str:
+    """A content word replaced by an unrelated one ("wheat" for "soybeans").
+
+    Typos and OCR noise change a few letters of a word; inserted or deleted
+    words ("he said") are not replacements; function words ("a" for "the")
+    do not change a fact. What is left is a different word, a different fact;
+    so are look-alike opposites ("increase" for "decrease").
+    """
+    matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace":
+            continue
+        old, new = _content(words_a[i1:i2]), _content(words_b[j1:j2])
+        if not old or not new:
+            continue
+        opposite = next(((x, y) for x in old for y in new if frozenset((x, y)) in OPPOSITES), None)
+        if opposite:
+            return f"opposite words: '{opposite[0]}' vs '{opposite[1]}'"
+        seg_a, seg_b = " ".join(old), " ".join(new)
+        short, long_ = sorted((seg_a, seg_b), key=len)
+        similarity = fuzz.ratio(seg_a, seg_b)
+        if len(short) >= 4:
+            similarity = max(similarity, fuzz.partial_ratio(short, long_))
+        if similarity < _WORD_SIMILARITY:
+            return f"words differ: '{seg_a}' vs '{seg_b}'"
     return ""
 
 
