@@ -39,7 +39,8 @@ class Link:
 
     other: int
     score: float
-    may_remove: bool     # False when this group is the longer side of a truncation
+    may_remove: bool     # this group may be removed as a repeat of the other
+    fuller_other: bool   # the other may not be removed for this one (it holds more)
     detail: str
 
 
@@ -121,8 +122,9 @@ def near_links(corpus: Corpus, members: list[list[int]], excluded: set[int],
         verified += 1
         detail = "truncated copy" if verdict.relation == TRUNCATED else ""
         ga, gb = groups[i], groups[j]
-        links[ga].append(Link(gb, verdict.score, verdict.shorter != 1, detail))
-        links[gb].append(Link(ga, verdict.score, verdict.shorter != 0, detail))
+        ra, rb = verdict.removable
+        links[ga].append(Link(gb, verdict.score, ra, not rb, detail))
+        links[gb].append(Link(ga, verdict.score, rb, not ra, detail))
     stats["verified"] = verified
     stats["seconds_verify"] = round(time.perf_counter() - started, 3)
     return links
@@ -198,7 +200,7 @@ def decide(corpus: Corpus, cfg: Config) -> ScanResult:
             _, twin, link = best
             removals[flat] = Removal(ref(flat), ref(twin), NEAR, link.score, link.detail)
 
-    _remove_kept_truncations(removals, kept_in, links, group_of, rank, ref)
+    _remove_kept_partials(removals, kept_in, links, group_of, rank, ref)
     _require_context_for_short(removals, corpus, cfg, boiler, group_of)
     by_ref = {r.removed: r for r in removals.values()}
     findings = _findings(by_ref)
@@ -224,8 +226,12 @@ def _decide_boilerplate(corpus, members, boiler, cfg, rank, ref, removals) -> li
     return out
 
 
-def _remove_kept_truncations(removals, kept_in, links, group_of, rank, ref) -> None:
-    """A truncated copy kept because it came first goes once its full twin is kept.
+def _remove_kept_partials(removals, kept_in, links, group_of, rank, ref) -> None:
+    """A paragraph kept because it came first goes once a fuller twin is kept.
+
+    A truncated copy, or a near copy lacking a name its twin has, may not
+    remove that twin; when it comes first both are kept by the main pass, and
+    this pass removes the lesser one instead.
 
     Only when no removal points at it: every removal must keep a kept twin.
     """
@@ -236,7 +242,7 @@ def _remove_kept_truncations(removals, kept_in, links, group_of, rank, ref) -> N
                 continue
             best = None
             for link in links.get(g, ()):
-                if link.detail and link.may_remove and kept_in.get(link.other):
+                if link.fuller_other and link.may_remove and kept_in.get(link.other):
                     twin = kept_in[link.other][0]
                     if twin in removals:
                         continue

@@ -137,5 +137,18 @@ def names(text: str) -> set[str]:
     return out
 
 
+_DATE_WORDS = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec yesterday today tomorrow
+""".split()) - {"may", "march"}  # also ordinary words; their numbers are compared anyway
+_WORD = re.compile(r"[a-z]+")
+
+
+def dates(norm: str) -> set[str]:
+    """Weekday and month names in a normalised text ("february", "friday")."""
+    return {w for w in _WORD.findall(norm) if w in _DATE_WORDS}
+
+
 def word_count(norm: str) -> int:
     return norm.count(" ") + 1 if norm else 0

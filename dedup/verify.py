@@ -17,7 +17,7 @@ from difflib import SequenceMatcher
 from rapidfuzz import fuzz
 
 from .config import Config
-from .normalize import FUNCTION_WORDS, OPPOSITES, names, negations, numbers
+from .normalize import FUNCTION_WORDS, OPPOSITES, dates, names, negations, numbers
 
 NEAR = "near"
 TRUNCATED = "truncated"
@@ -30,15 +30,17 @@ _PUNCT = ".,;:!?\"'()[]<>-"
 class Verdict:
     """Outcome of comparing two paragraphs.
 
-    ``relation`` is "near" (either may repeat the other), "truncated" (only the
-    shorter, ``shorter`` = 0 or 1, may be removed) or "" when they are not
-    repeats; ``reason`` says why in words.
+    ``relation`` is "near", "truncated" or "" when they are not repeats;
+    ``removable`` says which side may be removed as a repeat of the other:
+    never the one that holds more (the full text of a truncated copy, or the
+    side with a name the other lacks, as in "Noranda said ..." against "...").
+    ``reason`` says why in words.
     """
 
     relation: str
     score: float
     reason: str
-    shorter: int = -1
+    removable: tuple[bool, bool] = (False, False)
 
     def __bool__(self) -> bool:
         return bool(self.relation)
@@ -49,7 +51,7 @@ def verify(norm_a: str, norm_b: str, text_a: str, text_b: str, cfg: Config) -> V
     threshold = cfg.near_threshold
     score = fuzz.ratio(norm_a, norm_b)
     relation = NEAR
-    shorter = -1
+    removable = (True, True)
     if score < threshold:
         a_short = len(norm_a) <= len(norm_b)
         short, long_ = (norm_a, norm_b) if a_short else (norm_b, norm_a)
@@ -60,44 +62,55 @@ def verify(norm_a: str, norm_b: str, text_a: str, text_b: str, cfg: Config) -> V
             return Verdict("", round(score, 1),
                            f"similarity {score:.1f} < {threshold:g} "
                            f"(as a truncated copy {prefix_score:.1f})")
-        relation, score, shorter = TRUNCATED, prefix_score, 0 if a_short else 1
-    facts = _facts_differ(norm_a, norm_b, text_a, text_b, shorter)
+        relation, score, removable = TRUNCATED, prefix_score, (a_short, not a_short)
+    if relation == TRUNCATED:
+        facts = _truncation_facts(*((norm_a, text_a, norm_b, text_b) if removable[0]
+                                    else (norm_b, text_b, norm_a, text_a)))
+    else:
+        facts, removable = _near_facts(norm_a, norm_b, text_a, text_b)
     if facts:
         return Verdict("", round(score, 1), facts)
     what = "truncated copy" if relation == TRUNCATED else "near repeat"
     return Verdict(relation, round(score, 1), f"{what}: similarity {score:.1f} >= {threshold:g}",
-                   shorter)
+                   removable)
 
 
-def _facts_differ(norm_a: str, norm_b: str, text_a: str, text_b: str, shorter: int) -> str:
-    """Why two similar texts state different facts, or "" when they agree."""
-    if shorter >= 0:
-        # Compare the truncated copy with the same stretch of the longer text.
-        (norm_s, text_s), (norm_l, text_l) = (
-            ((norm_a, text_a), (norm_b, text_b)) if shorter == 0 else
-            ((norm_b, text_b), (norm_a, text_a)))
-        cut = len(norm_s)
-        num_s, num_l = numbers(norm_s), numbers(norm_l[:cut + 1])
-        if num_s != num_l[:len(num_s)] and not _cut_number(num_s, num_l, norm_s):
-            return f"numbers differ: {_show(num_s)} vs {_show(num_l[:len(num_s)])}"
-        if negations(norm_s) != negations(norm_l[:cut]):
-            return "one of them is negated"
-        lost = _unmatched(names(text_s), names(text_l))
-        if lost:
-            return f"names differ: {', '.join(sorted(lost))} not in the longer text"
-        # Both sides up to the last whole word of the copy.
-        words_s = norm_s.split()[:-1]
-        return _swapped_words(words_s, norm_l.split()[:len(words_s) + 2])
+def _truncation_facts(norm_s: str, text_s: str, norm_l: str, text_l: str) -> str:
+    """Why a truncated copy states other facts than the start of the full text."""
+    cut = len(norm_s)
+    num_s, num_l = numbers(norm_s), numbers(norm_l[:cut + 1])
+    if num_s != num_l[:len(num_s)] and not _cut_number(num_s, num_l, norm_s):
+        return f"numbers differ: {_show(num_s)} vs {_show(num_l[:len(num_s)])}"
+    if negations(norm_s) != negations(norm_l[:cut]):
+        return "one of them is negated"
+    lost = _unmatched(names(text_s), names(text_l)) | (dates(norm_s) - dates(norm_l))
+    if lost:
+        return f"names differ: {', '.join(sorted(lost))} not in the longer text"
+    # Both sides up to the last whole word of the copy.
+    words_s = norm_s.split()[:-1]
+    return _swapped_words(words_s, norm_l.split()[:len(words_s) + 2])
+
+
+def _near_facts(norm_a: str, norm_b: str, text_a: str,
+                text_b: str) -> tuple[str, tuple[bool, bool]]:
+    """Why two similar texts state different facts ("" if they agree), and
+    which of them may be removed without losing a name."""
     num_a, num_b = numbers(norm_a), numbers(norm_b)
     if num_a != num_b:
-        return f"numbers differ: {_show(num_a)} vs {_show(num_b)}"
+        return f"numbers differ: {_show(num_a)} vs {_show(num_b)}", (False, False)
     if negations(norm_a) != negations(norm_b):
-        return "one of them is negated"
+        return "one of them is negated", (False, False)
+    dates_a, dates_b = dates(norm_a), dates(norm_b)
+    if dates_a - dates_b and dates_b - dates_a:
+        return (f"dates differ: {', '.join(sorted(dates_a - dates_b))} vs "
+                f"{', '.join(sorted(dates_b - dates_a))}", (False, False))
     names_a, names_b = names(text_a), names(text_b)
-    only_a, only_b = _unmatched(names_a, names_b), _unmatched(names_b, names_a)
+    only_a = _unmatched(names_a, names_b) | (dates_a - dates_b)
+    only_b = _unmatched(names_b, names_a) | (dates_b - dates_a)
     if only_a and only_b:
-        return f"names differ: {', '.join(sorted(only_a))} vs {', '.join(sorted(only_b))}"
-    return _swapped_words(norm_a.split(), norm_b.split())
+        return (f"names differ: {', '.join(sorted(only_a))} vs {', '.join(sorted(only_b))}",
+                (False, False))
+    return _swapped_words(norm_a.split(), norm_b.split()), (not only_a, not only_b)
 
 
 def _content(words: list[str]) -> list[str]:
