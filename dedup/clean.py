@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -44,16 +45,37 @@ def unified_diff(doc: Document, removed: set[int], to_name: str | None = None,
     """A unified diff of the original against the cleaned document ("" if unchanged)."""
     if not removed:
         return ""
-    before, after = _diffable(doc.lines), _diffable(cleaned_lines(doc, removed))
-    return "".join(difflib.unified_diff(before, after, fromfile=doc.path,
-                                        tofile=to_name or doc.path, n=context))
+    before, after = list(doc.lines), cleaned_lines(doc, removed)
+    open_a, open_b = _terminate(before), _terminate(after)
+    out: list[str] = []
+    line_a = line_b = None                                    # None until the first hunk
+    for line in difflib.unified_diff(before, after, fromfile=doc.path,
+                                     tofile=to_name or doc.path, n=context):
+        out.append(line)
+        if line.startswith("@@"):
+            match = _HUNK.match(line)
+            line_a, line_b = max(int(match.group(1)) - 1, 0), max(int(match.group(2)) - 1, 0)
+            continue
+        if line_a is None:                                    # the ---/+++ header
+            continue
+        tag = line[:1]
+        last_a = tag in " -" and (line_a := line_a + 1) == len(before) and open_a
+        last_b = tag in " +" and (line_b := line_b + 1) == len(after) and open_b
+        if last_a or last_b:
+            out.append(_NO_NEWLINE)
+    return "".join(out)
 
 
-def _diffable(lines: list[str]) -> list[str]:
-    # Like git: a last line without a newline gets one plus a marker line.
+_HUNK = re.compile(r"@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+def _terminate(lines: list[str]) -> bool:
+    """Give the last line a newline for diffing; True when it had none (git's marker)."""
     if lines and not lines[-1].endswith(("\n", "\r")):
-        return lines[:-1] + [lines[-1] + "\n", "\\ No newline at end of file\n"]
-    return lines
+        lines[-1] += "\n"
+        return True
+    return False
 
 
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
