@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .clean import atomic_write, cleaned_text, unified_diff
 from .config import Config
@@ -21,11 +22,22 @@ from .model import ScanResult
 
 
 def scan(paths: list[str | Path], config: Config | None = None, *,
-         exclude: list[Path] = (), encoding: str | None = None) -> ScanResult:
-    """Find repeated paragraphs in files and folders (folders recursively)."""
+         exclude: list[Path] = (), encoding: str | None = None,
+         progress: Callable[[int, int], None] | None = None) -> ScanResult:
+    """Find repeated paragraphs in files and folders (folders recursively).
+
+    ``progress(done, total)`` is called as files are read.
+    """
     cfg = config or Config()
     files, warnings = discover([Path(p) for p in paths], cfg.glob, list(exclude))
-    result = decide(read_corpus(files, cfg, encoding), cfg)
+    counter = None
+    if progress is not None:
+        seen = [0]
+
+        def counter(n: int) -> None:
+            seen[0] += n
+            progress(seen[0], len(files))
+    result = decide(read_corpus(files, cfg, encoding, counter), cfg)
     result.skipped[:0] = warnings
     return result
 

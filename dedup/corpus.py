@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -108,18 +109,30 @@ def _assemble(batches, num_perm: int) -> Corpus:
     )
 
 
-def read_corpus(files: list[tuple[Path, str]], cfg: Config,
-                encoding: str | None = None) -> Corpus:
-    """Read ``(path, display name)`` pairs, in the order given, into a corpus."""
+def read_corpus(files: list[tuple[Path, str]], cfg: Config, encoding: str | None = None,
+                progress: Callable[[int], None] | None = None) -> Corpus:
+    """Read ``(path, display name)`` pairs, in the order given, into a corpus.
+
+    ``progress`` is called with the number of files done after each batch.
+    """
     tasks = [[(str(p), d) for p, d in files[i:i + _FILES_PER_TASK]]
              for i in range(0, len(files), _FILES_PER_TASK)]
     workers = min(cfg.workers, len(tasks))
+    batches = []
     if workers <= 1:
-        batches = [_read_batch(t, cfg, encoding) for t in tasks]
+        done = (_read_batch(t, cfg, encoding) for t in tasks)
+        pool = None
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            batches = list(pool.map(_read_batch, tasks, [cfg] * len(tasks),
-                                    [encoding] * len(tasks)))
+        pool = ProcessPoolExecutor(max_workers=workers)
+        done = pool.map(_read_batch, tasks, [cfg] * len(tasks), [encoding] * len(tasks))
+    try:
+        for task, batch in zip(tasks, done):
+            batches.append(batch)
+            if progress is not None:
+                progress(len(task))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return _assemble(batches, cfg.num_perm)
 
 
