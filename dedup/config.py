@@ -72,6 +72,11 @@ class Config:
     #: Ordered folder or path prefixes; files under an earlier entry are kept in
     #: preference to later ones (e.g. the wire before its syndicators).
     keep_priority: tuple[str, ...] = ()
+    #: Share of an article's text (normalised characters) that must repeat one
+    #: other article for the article to count as a repeat of it.
+    article_threshold: float = 0.8
+    #: ``clean`` leaves out whole articles that repeat a kept article.
+    drop_repeated_articles: bool = False
     #: Glob of files to read inside directories.
     glob: str = "*.txt"
     #: Worker processes; 0 means all cores.
@@ -99,6 +104,7 @@ class Config:
         check(self.boilerplate in BOILERPLATE_POLICIES,
               f"boilerplate must be one of {', '.join(BOILERPLATE_POLICIES)}")
         check(self.keep in KEEP_POLICIES, f"keep must be one of {', '.join(KEEP_POLICIES)}")
+        check(0 < self.article_threshold <= 1, "article_threshold must be in (0, 1]")
         check(self.jobs >= 0, "jobs must be 0 (all cores) or more")
         object.__setattr__(self, "keep_priority", tuple(self.keep_priority))
         object.__setattr__(self, "paths", tuple(self.paths))

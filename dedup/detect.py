@@ -3,8 +3,9 @@
 The stages, each a function below:
 
 1. exact groups: paragraphs with the same normalised text;
-2. boilerplate: short groups found in many files;
-3. near links: LSH candidates between groups, verified with rapidfuzz;
+2. near links: LSH candidates between groups, verified with rapidfuzz;
+3. boilerplate: short groups found at the edges of many files, beside text
+   that does not repeat;
 4. decisions: paragraphs are visited best-ranked first (the keep policy); a
    paragraph is removed when it repeats a paragraph already kept, directly
    (exactly, or by a verified near link); otherwise it is kept. Matches never
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .articles import article_repeats
 from .candidates import candidate_pairs, prefix_keys
 from .config import Config
 from .corpus import Corpus
@@ -60,26 +62,34 @@ def exact_groups(norms: list[str]) -> tuple[np.ndarray, list[list[int]]]:
     return group_of, members
 
 
-def boilerplate_groups(members: list[list[int]], corpus: Corpus, cfg: Config) -> set[int]:
+def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: Corpus,
+                       cfg: Config, links: dict, updates: dict) -> set[int]:
     """Groups that are page furniture rather than content.
 
     A group is boilerplate when its text is short (at most
     ``boilerplate_max_words`` words), holds no digit (a line with a number,
-    such as "Record April 15", states a fact), stands in at least
-    ``boilerplate_min_files`` files, and at least half of its occurrences sit
+    such as "Record April 15", states a fact), is not an all-capitals heading
+    of several words, stands in at least
+    ``boilerplate_min_files`` files, at least half of its occurrences sit
     within ``boilerplate_edge`` paragraphs of the start or end of their file
-    (footers, sign-offs, share buttons). The last rule keeps table labels such
-    as "Nine mths" in earnings reports, which are short, frequent and carry
-    the meaning of the rows under them.
+    (footers, sign-offs, share buttons), and it is not part of a repeated
+    article: furniture stands beside different text in every file, while the
+    title or lead of a wire story reused by ten outlets stands beside the
+    same repeated body. The edge rule keeps table labels such as "Nine mths"
+    in earnings reports, which are short, frequent and carry the meaning of
+    the rows under them.
     """
-    out = set()
+    candidates = set()
     edge = cfg.boilerplate_edge
     for g, flats in enumerate(members):
         if len(flats) < cfg.boilerplate_min_files:
             continue
         norm = corpus.norms[flats[0]]
-        if word_count(norm) > cfg.boilerplate_max_words or any(c.isdigit() for c in norm):
+        words = word_count(norm)
+        if words > cfg.boilerplate_max_words or any(c.isdigit() for c in norm):
             continue
+        if words > 1 and _text(corpus, flats[0]).isupper():
+            continue  # a heading or table header ("LAST BUYER SELLER"), not furniture
         docs = corpus.doc_of[flats]
         if len(np.unique(docs)) < cfg.boilerplate_min_files:
             continue
@@ -89,22 +99,47 @@ def boilerplate_groups(members: list[list[int]], corpus: Corpus, cfg: Config) ->
             at_edge = (positions < edge) | (positions >= sizes - edge)
             if 2 * int(at_edge.sum()) < len(flats):
                 continue
-        out.add(g)
-    return out
+        candidates.add(g)
+    def repeats(g: int) -> bool:
+        return len(members[g]) > 1 or g in links or g in updates
+
+    return {g for g in candidates
+            if not _beside_repeated_text(members[g], group_of, repeats, candidates, corpus)}
 
 
-def near_links(corpus: Corpus, members: list[list[int]], excluded: set[int],
-               cfg: Config, stats: dict) -> dict[int, list[Link]]:
-    """Verified near links between exact groups (both directions stored)."""
-    reps = [m[0] for g, m in enumerate(members)
-            if g not in excluded and corpus.signature_row[m[0]] >= 0]
-    groups = [g for g, m in enumerate(members)
-              if g not in excluded and corpus.signature_row[m[0]] >= 0]
+def _beside_repeated_text(flats: list[int], group_of: np.ndarray, repeats, candidates: set[int],
+                          corpus: Corpus) -> bool:
+    """Whether most occurrences stand next to text that itself repeats.
+
+    The neighbour looked at is the nearest paragraph towards the middle of
+    the file that is not itself a boilerplate candidate; it repeats when it
+    has an exact or near twin, or a twin but for its numbers (the body of a
+    daily market report under its fixed title).
+    """
+    beside_repeat = 0
+    for flat in flats:
+        doc = int(corpus.doc_of[flat])
+        first, end = int(corpus.start[doc]), int(corpus.start[doc + 1])
+        step = 1 if flat - first < end - flat else -1
+        neighbour = flat + step
+        while first <= neighbour < end and int(group_of[neighbour]) in candidates:
+            neighbour += step
+        if first <= neighbour < end and repeats(int(group_of[neighbour])):
+            beside_repeat += 1
+    return 2 * beside_repeat >= len(flats)
+
+
+def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dict) -> tuple[dict[int, list[Link]], dict[int, list[int]]]:
+    """Verified near links between exact groups (both directions stored), and
+    the pairs that would be near repeats but for changed numbers (updates)."""
+    groups = [g for g, m in enumerate(members) if corpus.signature_row[m[0]] >= 0]
+    reps = [members[g][0] for g in groups]
     links: dict[int, list[Link]] = defaultdict(list)
+    updates: dict[int, list[int]] = defaultdict(list)
     stats["signed_groups"] = len(reps)
     if len(reps) < 2:
         stats["candidates"] = 0
-        return links
+        return links, updates
     sigs = corpus.signatures[corpus.signature_row[np.array(reps)]]
     bands, rows = lsh_params(cfg.lsh_threshold, cfg.num_perm)
     stats["lsh_bands"], stats["lsh_rows"] = bands, rows
@@ -118,6 +153,9 @@ def near_links(corpus: Corpus, members: list[list[int]], excluded: set[int],
         a, b = reps[i], reps[j]
         verdict = verify(corpus.norms[a], corpus.norms[b], _text(corpus, a), _text(corpus, b), cfg)
         if not verdict:
+            if verdict.differs == "numbers":
+                updates[groups[i]].append(groups[j])
+                updates[groups[j]].append(groups[i])
             continue
         verified += 1
         detail = "truncated copy" if verdict.relation == TRUNCATED else ""
@@ -127,7 +165,7 @@ def near_links(corpus: Corpus, members: list[list[int]], excluded: set[int],
         links[gb].append(Link(ga, verdict.score, rb, not ra, detail))
     stats["verified"] = verified
     stats["seconds_verify"] = round(time.perf_counter() - started, 3)
-    return links
+    return links, updates
 
 
 def _text(corpus: Corpus, flat: int) -> str:
@@ -135,11 +173,17 @@ def _text(corpus: Corpus, flat: int) -> str:
     return corpus.documents[doc].paragraphs[para].text
 
 
-def rank_keys(corpus: Corpus, cfg: Config) -> np.ndarray:
+def _priorities(corpus: Corpus, cfg: Config) -> np.ndarray:
+    """Keep priority of every document (0 = most trusted)."""
+    return np.array([_priority(d.path, cfg.keep_priority) for d in corpus.documents],
+                    dtype=np.int64)
+
+
+def rank_keys(corpus: Corpus, cfg: Config, priority: np.ndarray | None = None) -> np.ndarray:
     """Position of every paragraph in keep order (0 = kept first)."""
     n = len(corpus)
-    priority = np.array([_priority(d.path, cfg.keep_priority) for d in corpus.documents],
-                        dtype=np.int64)
+    if priority is None:
+        priority = _priorities(corpus, cfg)
     flat = np.arange(n, dtype=np.int64)
     by_priority = priority[corpus.doc_of] if n else np.zeros(0, dtype=np.int64)
     if cfg.keep == "longest":
@@ -166,10 +210,11 @@ def decide(corpus: Corpus, cfg: Config) -> ScanResult:
     stats: dict = {"files": len(corpus.documents), "paragraphs": len(corpus)}
     started = time.perf_counter()
     group_of, members = exact_groups(corpus.norms)
-    boiler = boilerplate_groups(members, corpus, cfg)
     stats["exact_groups"] = len(members)
-    links = near_links(corpus, members, boiler, cfg, stats)
-    rank = rank_keys(corpus, cfg)
+    links, updates = near_links(corpus, members, cfg, stats)
+    boiler = boilerplate_groups(members, group_of, corpus, cfg, links, updates)
+    priority = _priorities(corpus, cfg)
+    rank = rank_keys(corpus, cfg, priority)
 
     def ref(flat: int) -> Ref:
         return Ref(*corpus.ref(flat))
@@ -204,11 +249,13 @@ def decide(corpus: Corpus, cfg: Config) -> ScanResult:
     _require_context_for_short(removals, corpus, cfg, boiler, group_of)
     by_ref = {r.removed: r for r in removals.values()}
     findings = _findings(by_ref)
+    articles = article_repeats(corpus, members, group_of, links, updates, boiler, priority,
+                               cfg.keep, cfg.article_threshold)
     stats["seconds_decide"] = round(time.perf_counter() - started, 3)
     stats["removed"] = len(by_ref)
     return ScanResult(documents=corpus.documents, removals=by_ref, findings=findings,
                       boilerplate=boilerplate_out, settings=cfg.settings(),
-                      skipped=list(corpus.skipped), stats=stats)
+                      skipped=list(corpus.skipped), stats=stats, articles=articles)
 
 
 def _decide_boilerplate(corpus, members, boiler, cfg, rank, ref, removals) -> list[Boilerplate]:

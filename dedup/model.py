@@ -61,6 +61,24 @@ class Boilerplate:
     removed: int         # how many of them the policy removes
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleRepeat:
+    """An article most of whose text repeats another article.
+
+    ``relation`` is "repeat" (``share`` of its normalised text repeats
+    ``kept_doc``) or "update" (it would, counting ``changed`` paragraphs whose
+    numbers differ: a correction or an updated count; never dropped).
+    """
+
+    doc: int
+    kept_doc: int
+    share: float
+    paragraphs: int      # its paragraphs that repeat (or update) the other's
+    total: int           # its paragraphs, boilerplate excluded
+    relation: str
+    changed: int
+
+
 @dataclass
 class ScanResult:
     """Everything a run decided; reports and ``clean`` are built from it."""
@@ -72,6 +90,7 @@ class ScanResult:
     settings: dict
     skipped: list[str] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
+    articles: list[ArticleRepeat] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._removed_by_doc: dict[int, set[int]] = {}
@@ -80,6 +99,15 @@ class ScanResult:
         self._findings_by_doc: dict[int, list[Finding]] = {}
         for finding in self.findings:
             self._findings_by_doc.setdefault(finding.doc, []).append(finding)
+
+    def repeated_articles(self) -> dict[int, ArticleRepeat]:
+        """Articles that repeat another (relation "repeat"), by document number."""
+        return {a.doc: a for a in self.articles if a.relation == "repeat"}
+
+    def explained_by_article(self, finding: Finding) -> bool:
+        """Whether a paragraph finding lies inside a whole-article repeat of its twin's file."""
+        article = self.repeated_articles().get(finding.doc)
+        return article is not None and article.kept_doc == finding.kept_doc
 
     def removed_in(self, doc: int) -> set[int]:
         return self._removed_by_doc.get(doc, set())

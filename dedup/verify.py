@@ -41,6 +41,9 @@ class Verdict:
     score: float
     reason: str
     removable: tuple[bool, bool] = (False, False)
+    #: For a similar pair whose facts disagree, which: "numbers", "names",
+    #: "dates", "negation", "words" or "opposite"; "" otherwise.
+    differs: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.relation)
@@ -69,7 +72,7 @@ def verify(norm_a: str, norm_b: str, text_a: str, text_b: str, cfg: Config) -> V
     else:
         facts, removable = _near_facts(norm_a, norm_b, text_a, text_b)
     if facts:
-        return Verdict("", round(score, 1), facts)
+        return Verdict("", round(score, 1), facts, differs=facts.split()[0])
     what = "truncated copy" if relation == TRUNCATED else "near repeat"
     return Verdict(relation, round(score, 1), f"{what}: similarity {score:.1f} >= {threshold:g}",
                    removable)
@@ -82,7 +85,7 @@ def _truncation_facts(norm_s: str, text_s: str, norm_l: str, text_l: str) -> str
     if num_s != num_l[:len(num_s)] and not _cut_number(num_s, num_l, norm_s):
         return f"numbers differ: {_show(num_s)} vs {_show(num_l[:len(num_s)])}"
     if negations(norm_s) != negations(norm_l[:cut]):
-        return "one of them is negated"
+        return "negation differs: one of them is negated"
     lost = _unmatched(names(text_s), names(text_l)) | (dates(norm_s) - dates(norm_l))
     if lost:
         return f"names differ: {', '.join(sorted(lost))} not in the longer text"
@@ -99,7 +102,7 @@ def _near_facts(norm_a: str, norm_b: str, text_a: str,
     if num_a != num_b:
         return f"numbers differ: {_show(num_a)} vs {_show(num_b)}", (False, False)
     if negations(norm_a) != negations(norm_b):
-        return "one of them is negated", (False, False)
+        return "negation differs: one of them is negated", (False, False)
     dates_a, dates_b = dates(norm_a), dates(norm_b)
     if dates_a - dates_b and dates_b - dates_a:
         return (f"dates differ: {', '.join(sorted(dates_a - dates_b))} vs "

@@ -11,13 +11,15 @@ from pathlib import Path
 
 from ..clean import atomic_write
 from ..model import ScanResult
+from .html import HtmlFormat
 from .interface import Format
 from .jsonfmt import JsonFormat
 from .markdown import MarkdownFormat
 from .text import TextFormat
 
-FORMATS: dict[str, Format] = {f.name: f for f in (TextFormat(), JsonFormat(), MarkdownFormat())}
-REPORT_FORMATS = ("json", "markdown")
+FORMATS: dict[str, Format] = {f.name: f for f in (TextFormat(), JsonFormat(), MarkdownFormat(),
+                                                  HtmlFormat())}
+REPORT_FORMATS = ("json", "markdown", "html")
 
 
 def render(result: ScanResult, name: str) -> str:
