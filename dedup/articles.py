@@ -113,7 +113,7 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
             dropped[a] = b
             twins_in_use.add(b)
 
-    out = [ArticleRepeat(a, b, round(share(a, b), 4), same[(a, b)][1], int(doc_paras[a]),
+    out = [ArticleRepeat(a, b, round(float(share(a, b)), 4), same[(a, b)][1], int(doc_paras[a]),
                          "repeat", 0)
            for a, b in dropped.items()]
     for (a, b), (chars, paras) in changed.items():
@@ -121,7 +121,7 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
             continue
         with_updates = (same[(a, b)][0] + chars) / doc_chars[a]
         if share(a, b) < threshold <= with_updates and rank[b] < rank[a]:
-            out.append(ArticleRepeat(a, b, round(with_updates, 4), same[(a, b)][1] + paras,
+            out.append(ArticleRepeat(a, b, round(float(with_updates), 4), same[(a, b)][1] + paras,
                                      int(doc_paras[a]), "update", paras))
     out.sort(key=lambda r: (r.doc, r.kept_doc))
     # One update finding per article: the closest one.

@@ -96,17 +96,18 @@ class ScanResult:
         self._removed_by_doc: dict[int, set[int]] = {}
         for ref in self.removals:
             self._removed_by_doc.setdefault(ref.doc, set()).add(ref.para)
+        self._repeated_articles = {a.doc: a for a in self.articles if a.relation == "repeat"}
         self._findings_by_doc: dict[int, list[Finding]] = {}
         for finding in self.findings:
             self._findings_by_doc.setdefault(finding.doc, []).append(finding)
 
     def repeated_articles(self) -> dict[int, ArticleRepeat]:
         """Articles that repeat another (relation "repeat"), by document number."""
-        return {a.doc: a for a in self.articles if a.relation == "repeat"}
+        return self._repeated_articles
 
     def explained_by_article(self, finding: Finding) -> bool:
         """Whether a paragraph finding lies inside a whole-article repeat of its twin's file."""
-        article = self.repeated_articles().get(finding.doc)
+        article = self._repeated_articles.get(finding.doc)
         return article is not None and article.kept_doc == finding.kept_doc
 
     def removed_in(self, doc: int) -> set[int]:

@@ -132,7 +132,13 @@ class _Page:
         for ref in self.repeated_by:
             kept_docs[ref.doc].add(ref.para)
         self.kept_in = kept_docs
-        self.file_docs = sorted({f.doc for f in result.findings} | set(kept_docs))
+        # Files with content repeats (or kept twins) first, in path order; then the
+        # files whose only removals are boilerplate, which the boilerplate table sums up.
+        with_files = {f.doc for f in result.findings} | set(kept_docs)
+        self.boilerplate_only = {d for d in with_files if d not in kept_docs
+                                 and all(f.kind == BOILERPLATE for f in result.findings_in(d))}
+        self.file_docs = (sorted(with_files - self.boilerplate_only)
+                          + sorted(self.boilerplate_only))
         self.rendered: dict[int, set[int]] = {}     # paragraphs given an anchor, by document
         self.shown_findings: dict[int, list[Finding]] = {}
         for d in self.file_docs:
@@ -345,8 +351,12 @@ class _Page:
 
     def files_section(self) -> str:
         total = len(self.file_docs)
+        bp_only = len(self.boilerplate_only)
+        count = f"{total - bp_only:,} files with repeats or kept twins"
+        if bp_only:
+            count += f", then {bp_only:,} where only boilerplate is removed"
         html = ['<section id="files"><h2>Files '
-                f'<span class="count">{total:,} files with removals or kept twins</span></h2>',
+                f'<span class="count">{count}</span></h2>',
                 '<div class="pager" id="pager" hidden><button type="button" id="prev">'
                 '\u2190 Previous</button><span id="pageinfo"></span>'
                 '<button type="button" id="next">Next \u2192</button>'
@@ -376,15 +386,19 @@ class _Page:
             badges += f'<span class="badge kept">kept twin{"s" if kept_n > 1 else ""} {kept_n}</span>'
         meta = (f"{len(removed)} of {len(doc.paragraphs)} paragraphs removed"
                 + (f" &middot; {_bytes(removed_bytes)}" if removed else ""))
-        attrs = (f'class="file" id="f{d}" data-path="{_e(doc.path.casefold())}" '
-                 f'data-kinds="{" ".join(kinds)}"' + (" open" if open_ else "")
-                 + (" hidden" if hidden else ""))
+        attrs = (f'class="file" id="f{d}" data-kinds="{" ".join(kinds)}"'
+                 + (" open" if open_ else "") + (" hidden" if hidden else ""))
         out = [f'<details {attrs}><summary><span class="path">{_e(doc.path)}</span>'
-               f'<span class="meta">{meta}</span><span class="badges">{badges}</span></summary>'
-               '<div class="diff"><div class="row head"><div class="ln">line</div>'
-               '<div class="txt">Original (removed paragraphs struck through)</div>'
-               '<div class="why">Why it is removed / what it repeats</div></div>']
-        out.append(self.diff_rows(d, shown))
+               f'<span class="meta">{meta}</span><span class="badges">{badges}</span></summary>']
+        if d in self.boilerplate_only:
+            # Lean: no column heads, no folded stretches; the lines removed and why.
+            out.append('<div class="diff">')
+            out += [self.finding_rows(d, f) for f in shown]
+        else:
+            out.append('<div class="diff"><div class="row head"><div class="ln">line</div>'
+                       '<div class="txt">Original (removed paragraphs struck through)</div>'
+                       '<div class="why">Why it is removed / what it repeats</div></div>')
+            out.append(self.diff_rows(d, shown))
         out.append("</div>")
         if len(findings) > len(shown):
             out.append(f'<p class="cap">Showing {len(shown)} of {len(findings)} findings in this '
@@ -467,9 +481,10 @@ class _Page:
         twin = ""
         if removal.kind == BOILERPLATE:
             bp = self.boilerplate_of.get(removal.removed)
-            target = f'<a class="ref" href="#bp{bp}">boilerplate list</a>' if bp is not None else ""
+            target = f'<a class="ref" href="#bp{bp}">see list</a>' if bp is not None else ""
+            detail = removal.detail.removeprefix("boilerplate ")
             reason = (f'<span class="badge k-boilerplate">boilerplate</span> '
-                      f'<span class="detail">{_e(removal.detail)}</span> {target}')
+                      f'<span class="detail">{_e(detail)}</span> &middot; {target}')
             body = _e(text)
         else:
             label = removal.kind + (f", {removal.detail}" if removal.detail else "")
@@ -651,6 +666,7 @@ _JS = """
 var body=document.body,pageSize=+body.dataset.pageSize||50;
 var files=Array.prototype.slice.call(document.querySelectorAll("details.file"));
 var clusters=Array.prototype.slice.call(document.querySelectorAll("details.cluster"));
+var paths=files.map(function(f){return f.firstElementChild.firstElementChild.textContent.toLowerCase();});
 var kinds=["exact","near","block","boilerplate"],on={},q="",page=0,visible=files;
 kinds.forEach(function(k){on[k]=true;});
 var $=function(id){return document.getElementById(id);};
@@ -663,7 +679,7 @@ function shows(el){
 }
 function apply(keepPage){
   kinds.forEach(function(k){body.classList.toggle("hide-"+k,!on[k]);});
-  visible=files.filter(function(f){return (!q||f.dataset.path.indexOf(q)>=0)&&shows(f);});
+  visible=files.filter(function(f,i){return (!q||paths[i].indexOf(q)>=0)&&shows(f);});
   var pages=Math.max(1,Math.ceil(visible.length/pageSize));
   if(!keepPage)page=0;
   page=Math.min(page,pages-1);

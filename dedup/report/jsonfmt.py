@@ -23,6 +23,7 @@ def as_dict(result: ScanResult) -> dict:
             lines, kept_lines = finding_lines(result, f)
             items.append({
                 "kind": f.kind,
+                "in_article_repeat": result.explained_by_article(f),
                 "lines": list(lines),
                 "score": f.score,
                 "repeats": {"path": docs[f.kept_doc].path, "lines": list(kept_lines)},
@@ -42,6 +43,15 @@ def as_dict(result: ScanResult) -> dict:
         "version": VERSION,
         "settings": result.settings,
         "summary": summary(result),
+        "articles": [{
+            "path": docs[a.doc].path,
+            "relation": a.relation,
+            "repeats": docs[a.kept_doc].path,
+            "share": a.share,
+            "paragraphs": a.paragraphs,
+            "of": a.total,
+            "changed": a.changed,
+        } for a in result.articles],
         "files": files,
         "boilerplate": [{
             "text": b.text,

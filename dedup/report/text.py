@@ -18,8 +18,18 @@ class TextFormat:
     def render(self, result: ScanResult) -> str:
         docs = result.documents
         out: list[str] = []
+        if result.articles:
+            out.append("Articles:")
+            for a in result.articles:
+                verb = "repeats" if a.relation == "repeat" else "updates"
+                extra = f", {a.changed} with changed numbers" if a.changed else ""
+                out.append(f"  {docs[a.doc].path} {verb} {docs[a.kept_doc].path}: "
+                           f"{a.share:.0%} of its text, {a.paragraphs} of {a.total} "
+                           f"paragraphs{extra}")
+            out.append("")
         for doc_no, doc in enumerate(docs):
-            findings = [f for f in result.findings_in(doc_no) if f.kind != BOILERPLATE]
+            findings = [f for f in result.findings_in(doc_no)
+                        if f.kind != BOILERPLATE and not result.explained_by_article(f)]
             if not findings:
                 continue
             out.append(doc.path)

@@ -1,0 +1,389 @@
+"""``dedup check``: are new articles repeats, of themselves, of each other or of the index?
+
+A check makes the same decisions as ``scan`` would over the archive plus the
+new articles, without reading the archive:
+
+1. the new articles are read into a :class:`~dedup.corpus.Corpus` as ``scan``
+   reads them (same splitting, normalisation and signatures);
+2. every key a new paragraph could share with a stored one is computed: its
+   normalised-text key, its LSH band keys and its opening (prefix) key;
+3. the index returns the stored paragraphs sharing one of those keys (bounded
+   per key, see :mod:`dedup.index`), with their stored line spans;
+4. those stored paragraphs become documents named by their stored path, each
+   holding its loaded paragraphs at their stored positions (positions in
+   between hold placeholders that match nothing, so "the next paragraph" and
+   runs of repeats mean the same as in the stored file); they are placed
+   *before* the new documents, in ingestion order, and :func:`dedup.detect.decide`
+   runs over this small corpus with ``keep = first``, so a stored paragraph is
+   always the one kept;
+5. a new paragraph the decision removes is a repeat; its ``kept`` paragraph
+   names the stored file and lines (or another new article). Removals of
+   stored paragraphs (stored against stored, or a stored truncated copy giving
+   way to a new full paragraph) are ignored.
+
+Boilerplate: short paragraphs found in at least ``boilerplate_min_files`` files
+(stored and new together) are boilerplate, as in ``scan``. For each new
+paragraph the index returns the first ``boilerplate_min_files`` stored files
+holding the same text, which is exactly enough for the decision to count the
+files correctly. Boilerplate is reported but never blocks a check.
+
+Accepted repeats: a baseline file lists repeats a team has accepted, keyed by
+the new file's path, the normalised-text key of the repeated paragraph and the
+key of its kept twin, so an entry survives line shifts. Accepted repeats are
+reported as such and do not block.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .config import Config
+from .corpus import Corpus, corpus_from_texts, read_corpus
+from .detect import _findings, decide
+from .documents import Document, Paragraph
+from .fingerprint import exact_key
+from .index import AddSummary, Index, StoredParagraph, file_sha256, lsh_keys
+from .model import BLOCK, BOILERPLATE, Ref, Removal, ScanResult
+
+BASELINE_SCHEMA = "dedup.baseline"
+BASELINE_VERSION = 1
+
+
+class BaselineError(ValueError):
+    """A baseline file that cannot be read; the message is one line."""
+
+
+def key_hex(key: int) -> str:
+    """A 64-bit normalised-text key as 16 hex digits (as baselines store it)."""
+    return f"{key & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """One paragraph of a new article that repeats another paragraph."""
+
+    path: str
+    para: int
+    first_line: int
+    last_line: int
+    key: str             # key_hex of its normalised text
+    kind: str            # exact | near | boilerplate
+    score: float
+    detail: str
+    kept_path: str
+    kept_para: int
+    kept_first_line: int
+    kept_last_line: int
+    kept_key: str
+    kept_in_index: bool  # the twin is a stored paragraph (else another new article)
+
+    @property
+    def baseline_key(self) -> tuple[str, str, str]:
+        return (self.path, self.key, self.kept_key)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFinding:
+    """A repeated paragraph, or a run of them repeating consecutive paragraphs (a block)."""
+
+    path: str
+    first_line: int
+    last_line: int
+    kind: str            # exact | near | block
+    score: float         # lowest in the run
+    kept_path: str
+    kept_first_line: int
+    kept_last_line: int
+    kept_in_index: bool
+    repeats: tuple[Repeat, ...]
+
+    def message(self) -> str:
+        where = "the index: " if self.kept_in_index else ""
+        lines = _span(self.kept_first_line, self.kept_last_line)
+        if self.kind == BLOCK:
+            kinds = "/".join(sorted({r.kind for r in self.repeats}))
+            what = f"block of {len(self.repeats)} paragraphs ({kinds})"
+        else:
+            what = {"exact": "exact repeat", "near": "near repeat"}.get(self.kind, self.kind)
+            if self.repeats[0].detail:
+                what += f" ({self.repeats[0].detail})"
+        verb = "repeats" if len(self.repeats) == 1 else "repeat"
+        return (f"{what} {verb} {where}{self.kept_path} {lines}, "
+                f"similarity {self.score:.1f}")
+
+
+def _span(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+@dataclass
+class CheckReport:
+    """Everything a check decided, for the output formats."""
+
+    index: str
+    files: list[str]                      # new files checked (display paths)
+    paragraphs: int                       # paragraphs in them
+    findings: list[CheckFinding]          # blocking repeats, grouped into runs
+    accepted: list[Repeat] = field(default_factory=list)   # matched the baseline
+    boilerplate: list[Repeat] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    index_files: int = 0
+    index_paragraphs: int = 0
+    settings: dict = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)
+    added: AddSummary | None = None
+    baseline_written: str | None = None
+
+    @property
+    def repeats(self) -> list[Repeat]:
+        return [r for f in self.findings for r in f.repeats]
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def findings_in(self, path: str) -> list[CheckFinding]:
+        return [f for f in self.findings if f.path == path]
+
+
+# -- baselines ---------------------------------------------------------------
+
+@dataclass
+class Baseline:
+    """Accepted repeats, keyed by (new path, paragraph key, kept twin key)."""
+
+    entries: dict[tuple[str, str, str], dict] = field(default_factory=dict)
+
+    def __contains__(self, repeat: Repeat) -> bool:
+        return repeat.baseline_key in self.entries
+
+    @classmethod
+    def load(cls, path: Path) -> "Baseline":
+        try:
+            data = json.loads(Path(path).read_text("utf-8"))
+        except OSError as exc:
+            raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from exc
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BaselineError(f"{path}: baseline is not valid JSON: {exc}") from exc
+        if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:
+            raise BaselineError(f"{path}: not a dedup baseline (schema is not {BASELINE_SCHEMA!r})")
+        if data.get("version") != BASELINE_VERSION:
+            raise BaselineError(f"{path}: baseline version {data.get('version')}, "
+                                f"this dedup reads version {BASELINE_VERSION}")
+        entries = {}
+        for item in data.get("accepted", []):
+            try:
+                key = (str(item["path"]), str(item["paragraph"]), str(item["kept"]))
+            except (KeyError, TypeError) as exc:
+                raise BaselineError(f"{path}: baseline entry without path/paragraph/kept: "
+                                    f"{item!r}") from exc
+            entries[key] = item
+        return cls(entries)
+
+    @staticmethod
+    def entry(r: Repeat) -> dict:
+        return {"path": r.path, "paragraph": r.key, "kept": r.kept_key,
+                # For people reading the file; not part of the key.
+                "lines": [r.first_line, r.last_line],
+                "kept_path": r.kept_path, "kept_lines": [r.kept_first_line, r.kept_last_line],
+                "kind": r.kind}
+
+    @classmethod
+    def from_repeats(cls, repeats: list[Repeat]) -> "Baseline":
+        return cls({r.baseline_key: cls.entry(r) for r in repeats})
+
+    def dumps(self) -> str:
+        items = [self.entries[k] for k in sorted(self.entries)]
+        return json.dumps({"schema": BASELINE_SCHEMA, "version": BASELINE_VERSION,
+                           "dedup_version": __version__, "accepted": items},
+                          indent=2, ensure_ascii=False) + "\n"
+
+
+# -- the check ---------------------------------------------------------------
+
+def check(index: Index, files: list[tuple[Path, str]], cfg: Config | None = None, *,
+          encoding: str | None = None, baseline: Baseline | None = None,
+          accept_all: bool = False, add: bool = False) -> CheckReport:
+    """Check ``(path, display path)`` files against each other and the index.
+
+    ``accept_all`` treats every repeat as accepted (writing a baseline);
+    ``add`` ingests the files when the check passes, in the same transaction
+    as the lookups, so no other writer can slip a conflicting article in between.
+    """
+    cfg = cfg or index.cfg
+    started = time.perf_counter()
+    shas: dict[str, str] = {}
+    if add:
+        for path, display in files:
+            try:
+                shas[display] = file_sha256(Path(path).read_bytes())
+            except OSError:
+                pass   # reported as skipped by read_corpus
+    new = read_corpus(files, cfg, encoding)
+    return _check_corpus(index, new, cfg, shas, baseline, accept_all, add, started)
+
+
+def check_texts(index: Index, texts: dict[str, str] | list[tuple[str, str]],
+                cfg: Config | None = None, *, baseline: Baseline | None = None,
+                accept_all: bool = False, add: bool = False) -> CheckReport:
+    """:func:`check` for in-memory ``name -> text`` articles."""
+    cfg = cfg or index.cfg
+    started = time.perf_counter()
+    items = list(texts.items() if isinstance(texts, dict) else texts)
+    shas = {name: file_sha256(text.encode("utf-8")) for name, text in items}
+    new = corpus_from_texts(items, cfg)
+    return _check_corpus(index, new, cfg, shas, baseline, accept_all, add, started)
+
+
+def _new_keys(new: Corpus, index: Index) -> tuple[set[int], np.ndarray]:
+    exact = {exact_key(n) for n in new.norms}
+    signed = np.flatnonzero(new.signature_row >= 0)
+    keys = lsh_keys(new.signatures[new.signature_row[signed]] if len(signed)
+                    else np.zeros((0, index.cfg.num_perm), dtype=np.uint32),
+                    [new.norms[i] for i in signed], index.bands, index.rows)
+    return exact, np.unique(keys[keys != 0])
+
+
+def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
+                  baseline: Baseline | None, accept_all: bool, add: bool,
+                  started: float) -> CheckReport:
+    stats: dict = {"seconds_read": round(time.perf_counter() - started, 4)}
+    exact, lsh = _new_keys(new, index)
+    with index.transaction(write=add):
+        t = time.perf_counter()
+        index_files, index_paragraphs = index.counts()
+        # A new file already in the index under its path is a new version of
+        # it: its stored copy is not compared (and ``--add`` replaces it).
+        same_path = index.file_ids(d.path for d in new.documents)
+        stored = [p for p in index.candidates(exact, lsh.tolist(),
+                                              exact_cap=cfg.boilerplate_min_files)
+                  if p.file not in same_path]
+        stats["seconds_lookup"] = round(time.perf_counter() - t, 4)
+        stats["keys"] = len(exact) + len(lsh)
+        stats["stored_loaded"] = len(stored)
+        t = time.perf_counter()
+        corpus, n_stored = combined_corpus(stored, new, cfg)
+        result = decide(corpus, cfg.replace(keep="first", keep_priority=()))
+        stats["stored_files_loaded"] = n_stored
+        stats["candidates"] = result.stats.get("candidates", 0)
+        stats["verified"] = result.stats.get("verified", 0)
+        stats["seconds_decide"] = round(time.perf_counter() - t, 4)
+        report = _report(result, corpus, n_stored, baseline, accept_all)
+        report.index = str(index.path)
+        report.index_files, report.index_paragraphs = index_files, index_paragraphs
+        report.skipped = list(new.skipped)
+        report.settings = cfg.settings()
+        if add and report.passed:
+            t = time.perf_counter()
+            report.added = index.ingest(new, shas)
+            stats["seconds_add"] = round(time.perf_counter() - t, 4)
+    stats["seconds"] = round(time.perf_counter() - started, 4)
+    report.stats = stats
+    return report
+
+
+def combined_corpus(stored: list[StoredParagraph], new: Corpus,
+                    cfg: Config) -> tuple[Corpus, int]:
+    """Stored candidate paragraphs as documents, first, then the new documents.
+
+    Each stored file becomes one document spanning its loaded paragraphs at
+    their stored positions (from the first loaded to the last); the positions
+    between hold placeholders whose normalised text is unique and never signed,
+    so they match nothing. Returns the corpus and the number of stored documents.
+    """
+    by_file: dict[int, list[StoredParagraph]] = {}
+    for p in stored:
+        by_file.setdefault(p.file, []).append(p)
+    documents: list[Document] = []
+    norms: list[str] = []
+    rows: list[int] = []
+    sigs: list[np.ndarray] = []
+    placeholder = 0
+    for file_id in sorted(by_file):
+        paras = {p.idx: p for p in by_file[file_id]}
+        lo, hi = min(paras), max(paras)
+        doc_paras = []
+        for idx in range(lo, hi + 1):
+            p = paras.get(idx)
+            if p is None:
+                doc_paras.append(Paragraph(idx, 0, 0, ""))
+                norms.append(f"\x00placeholder {placeholder}")
+                placeholder += 1
+                rows.append(-1)
+                continue
+            doc_paras.append(Paragraph(idx, p.first_line, p.last_line, p.text))
+            norms.append(p.norm)
+            if p.sig is not None and len(p.norm) >= cfg.near_min_chars:
+                rows.append(len(sigs))
+                sigs.append(p.sig)
+            else:
+                rows.append(-1)
+        path = paras[lo].path
+        documents.append(Document(path, [], doc_paras))
+    n_stored = len(documents)
+    counts = [len(d.paragraphs) for d in documents] + [len(d.paragraphs) for d in new.documents]
+    start = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(np.array(counts, dtype=np.int64), out=start[1:])
+    doc_of = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+    new_rows = np.where(new.signature_row >= 0, new.signature_row + len(sigs), -1)
+    signatures = np.concatenate(
+        [np.stack(sigs) if sigs else np.zeros((0, cfg.num_perm), dtype=np.uint32),
+         new.signatures.reshape(-1, cfg.num_perm)]).astype(np.uint32, copy=False)
+    corpus = Corpus(documents=documents + list(new.documents), norms=norms + list(new.norms),
+                    doc_of=doc_of, start=start,
+                    signature_row=np.concatenate([np.array(rows, dtype=np.int64),
+                                                  new_rows.astype(np.int64)]),
+                    signatures=signatures, skipped=list(new.skipped))
+    return corpus, n_stored
+
+
+def _repeat(removal: Removal, corpus: Corpus, n_stored: int) -> Repeat:
+    docs = corpus.documents
+    r, k = removal.removed, removal.kept
+    para, kept = docs[r.doc].paragraphs[r.para], docs[k.doc].paragraphs[k.para]
+    return Repeat(
+        path=docs[r.doc].path, para=para.index, first_line=para.first_line,
+        last_line=para.last_line, key=key_hex(exact_key(corpus.norms[corpus.start[r.doc] + r.para])),
+        kind=removal.kind, score=removal.score, detail=removal.detail,
+        kept_path=docs[k.doc].path, kept_para=kept.index, kept_first_line=kept.first_line,
+        kept_last_line=kept.last_line,
+        kept_key=key_hex(exact_key(corpus.norms[corpus.start[k.doc] + k.para])),
+        kept_in_index=k.doc < n_stored)
+
+
+def _report(result: ScanResult, corpus: Corpus, n_stored: int, baseline: Baseline | None,
+            accept_all: bool) -> CheckReport:
+    blocking: dict[Ref, Removal] = {}
+    accepted, boilerplate = [], []
+    for ref, removal in result.removals.items():
+        if ref.doc < n_stored:
+            continue            # a stored paragraph: not ours to judge
+        repeat = _repeat(removal, corpus, n_stored)
+        if removal.kind == BOILERPLATE:
+            boilerplate.append(repeat)
+        elif accept_all or (baseline is not None and repeat in baseline):
+            accepted.append(repeat)
+        else:
+            blocking[ref] = removal
+    findings = []
+    for f in _findings(blocking):
+        repeats = tuple(_repeat(r, corpus, n_stored) for r in f.removals)
+        first, last = repeats[0], repeats[-1]
+        findings.append(CheckFinding(
+            path=first.path, first_line=first.first_line, last_line=last.last_line,
+            kind=f.kind, score=f.score, kept_path=first.kept_path,
+            kept_first_line=first.kept_first_line, kept_last_line=last.kept_last_line,
+            kept_in_index=first.kept_in_index, repeats=repeats))
+    new_docs = corpus.documents[n_stored:]
+    order = {d.path: i for i, d in enumerate(new_docs)}
+    accepted.sort(key=lambda r: (order.get(r.path, 0), r.para))
+    boilerplate.sort(key=lambda r: (order.get(r.path, 0), r.para))
+    return CheckReport(index="", files=[d.path for d in new_docs],
+                       paragraphs=sum(len(d.paragraphs) for d in new_docs),
+                       findings=findings, accepted=accepted, boilerplate=boilerplate)
