@@ -63,7 +63,8 @@ def exact_groups(norms: list[str]) -> tuple[np.ndarray, list[list[int]]]:
 
 
 def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: Corpus,
-                       cfg: Config, links: dict, updates: dict) -> set[int]:
+                       cfg: Config, links: dict, updates: dict,
+                       removed: set[int] = frozenset()) -> set[int]:
     """Groups that are page furniture rather than content.
 
     A group is boilerplate when its text is short (at most
@@ -79,16 +80,20 @@ def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: C
     in earnings reports, which are short, frequent and carry the meaning of
     the rows under them.
     """
-    candidates = set()
+    candidates = {}
     edge = cfg.boilerplate_edge
     for g, flats in enumerate(members):
         if len(flats) < cfg.boilerplate_min_files:
             continue
+        if removed:  # judged on the cleaned text: removed paragraphs are gone
+            flats = [f for f in flats if f not in removed]
+            if len(flats) < cfg.boilerplate_min_files:
+                continue
         norm = corpus.norms[flats[0]]
         words = word_count(norm)
         if words > cfg.boilerplate_max_words or any(c.isdigit() for c in norm):
             continue
-        if words > 1 and _text(corpus, flats[0]).isupper():
+        if words > 1 and 2 * sum(_text(corpus, f).isupper() for f in flats) > len(flats):
             continue  # a heading or table header ("LAST BUYER SELLER"), not furniture
         docs = corpus.doc_of[flats]
         if len(np.unique(docs)) < cfg.boilerplate_min_files:
@@ -99,16 +104,21 @@ def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: C
             at_edge = (positions < edge) | (positions >= sizes - edge)
             if 2 * int(at_edge.sum()) < len(flats):
                 continue
-        candidates.add(g)
+        candidates[g] = flats
+
+    def alive(g: int) -> int:
+        return sum(f not in removed for f in members[g]) if removed else len(members[g])
+
     def repeats(g: int) -> bool:
-        return len(members[g]) > 1 or g in links or g in updates
+        return (alive(g) > 1 or any(alive(link.other) for link in links.get(g, ()))
+                or any(alive(other) for other in updates.get(g, ())))
 
-    return {g for g in candidates
-            if not _beside_repeated_text(members[g], group_of, repeats, candidates, corpus)}
+    return {g for g, flats in candidates.items()
+            if not _beside_repeated_text(flats, group_of, repeats, candidates, corpus, removed)}
 
 
-def _beside_repeated_text(flats: list[int], group_of: np.ndarray, repeats, candidates: set[int],
-                          corpus: Corpus) -> bool:
+def _beside_repeated_text(flats: list[int], group_of: np.ndarray, repeats, candidates,
+                          corpus: Corpus, removed: set[int]) -> bool:
     """Whether most occurrences stand next to text that itself repeats.
 
     The neighbour looked at is the nearest paragraph towards the middle of
@@ -122,7 +132,8 @@ def _beside_repeated_text(flats: list[int], group_of: np.ndarray, repeats, candi
         first, end = int(corpus.start[doc]), int(corpus.start[doc + 1])
         step = 1 if flat - first < end - flat else -1
         neighbour = flat + step
-        while first <= neighbour < end and int(group_of[neighbour]) in candidates:
+        while first <= neighbour < end and (int(group_of[neighbour]) in candidates
+                                            or neighbour in removed):
             neighbour += step
         if first <= neighbour < end and repeats(int(group_of[neighbour])):
             beside_repeat += 1
@@ -205,6 +216,21 @@ def _priority(path: str, prefixes: tuple[str, ...]) -> int:
     return len(prefixes)
 
 
+# Each round of the short-line rule can only follow from the one before; real
+# text settles in two or three. The bound keeps a pathological input finite.
+_CONTEXT_ROUNDS = 20
+
+
+@dataclass(slots=True)
+class _Choice:
+    """A removal while decisions are being made (flat indices, not refs)."""
+
+    twin: int
+    kind: str
+    score: float
+    detail: str = ""
+
+
 def decide(corpus: Corpus, cfg: Config) -> ScanResult:
     """Run every stage and return the decisions with their reasons."""
     stats: dict = {"files": len(corpus.documents), "paragraphs": len(corpus)}
@@ -212,42 +238,32 @@ def decide(corpus: Corpus, cfg: Config) -> ScanResult:
     group_of, members = exact_groups(corpus.norms)
     stats["exact_groups"] = len(members)
     links, updates = near_links(corpus, members, cfg, stats)
-    boiler = boilerplate_groups(members, group_of, corpus, cfg, links, updates)
     priority = _priorities(corpus, cfg)
     rank = rank_keys(corpus, cfg, priority)
+
+    boiler = boilerplate_groups(members, group_of, corpus, cfg, links, updates)
+    chosen = _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank)
+    # Boilerplate is judged on the text as it stands; once copies are removed
+    # a footer may stand beside unrepeated text only. Judging again on the
+    # cleaned layout makes a second run over the output find nothing new.
+    for _ in range(_CONTEXT_ROUNDS):
+        removed = {f for f, c in chosen.items() if c.kind != BOILERPLATE}
+        again = boilerplate_groups(members, group_of, corpus, cfg, links, updates, removed)
+        if again <= boiler:
+            break
+        boiler |= again
+        chosen = _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank)
 
     def ref(flat: int) -> Ref:
         return Ref(*corpus.ref(flat))
 
-    removals: dict[int, Removal] = {}
-    boilerplate_out = _decide_boilerplate(corpus, members, boiler, cfg, rank, ref, removals)
-
-    involved = [f for g, m in enumerate(members) if g not in boiler and (len(m) > 1 or g in links)
-                for f in m]
-    involved.sort(key=lambda f: rank[f])
-    kept_in: dict[int, list[int]] = defaultdict(list)
-    for flat in involved:
-        g = int(group_of[flat])
-        if kept_in[g]:
-            removals[flat] = Removal(ref(flat), ref(kept_in[g][0]), EXACT, 100.0)
-            continue
-        best = None
-        for link in links.get(g, ()):
-            if not link.may_remove or not kept_in[link.other]:
-                continue
-            twin = kept_in[link.other][0]
-            key = (-link.score, rank[twin])
-            if best is None or key < best[0]:
-                best = (key, twin, link)
-        if best is None:
-            kept_in[g].append(flat)
-        else:
-            _, twin, link = best
-            removals[flat] = Removal(ref(flat), ref(twin), NEAR, link.score, link.detail)
-
-    _remove_kept_partials(removals, kept_in, links, group_of, rank, ref)
-    _require_context_for_short(removals, corpus, cfg, boiler, group_of)
-    by_ref = {r.removed: r for r in removals.values()}
+    by_ref = {ref(f): Removal(ref(f), ref(c.twin), c.kind, c.score, c.detail)
+              for f, c in chosen.items()}
+    boilerplate_out = [
+        Boilerplate(_text(corpus, flats[0]), len({int(corpus.doc_of[f]) for f in flats}),
+                    tuple(ref(f) for f in flats), sum(f in chosen for f in flats))
+        for flats in sorted((sorted(members[g], key=lambda f: rank[f]) for g in boiler),
+                            key=lambda flats: rank[flats[0]])]
     findings = _findings(by_ref)
     articles = article_repeats(corpus, members, group_of, links, updates, boiler, priority,
                                cfg.keep, cfg.article_threshold)
@@ -258,74 +274,184 @@ def decide(corpus: Corpus, cfg: Config) -> ScanResult:
                       skipped=list(corpus.skipped), stats=stats, articles=articles)
 
 
-def _decide_boilerplate(corpus, members, boiler, cfg, rank, ref, removals) -> list[Boilerplate]:
-    out = []
-    for g in sorted(boiler, key=lambda g: rank[min(members[g], key=lambda f: rank[f])]):
+def _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank) -> dict[int, _Choice]:
+    """Keep/remove every paragraph: boilerplate, then repeats in keep order."""
+    chosen: dict[int, _Choice] = {}
+    for g in boiler:
         flats = sorted(members[g], key=lambda f: rank[f])
         files = len({int(corpus.doc_of[f]) for f in flats})
-        first = flats[0]
         doomed = {"remove": flats, "keep-first": flats[1:], "keep": []}[cfg.boilerplate]
         for flat in doomed:
-            removals[flat] = Removal(ref(flat), ref(first), BOILERPLATE, 100.0,
-                                     f"boilerplate in {files} files")
-        out.append(Boilerplate(_text(corpus, first), files,
-                               tuple(ref(f) for f in flats), len(doomed)))
-    return out
+            chosen[flat] = _Choice(flats[0], BOILERPLATE, 100.0, f"boilerplate in {files} files")
+
+    involved = [f for g, m in enumerate(members) if g not in boiler and (len(m) > 1 or g in links)
+                for f in m]
+    involved.sort(key=lambda f: rank[f])
+    kept_in: dict[int, list[int]] = defaultdict(list)
+    for flat in involved:
+        g = int(group_of[flat])
+        if kept_in[g]:
+            chosen[flat] = _Choice(kept_in[g][0], EXACT, 100.0)
+            continue
+        best = _best_link(links.get(g, ()), kept_in, rank, lambda link: link.may_remove)
+        if best is None:
+            kept_in[g].append(flat)
+        else:
+            twin, link = best
+            chosen[flat] = _Choice(twin, NEAR, link.score, link.detail)
+
+    _remove_kept_partials(chosen, kept_in, links, group_of, rank)
+    _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, rank)
+    return chosen
 
 
-def _remove_kept_partials(removals, kept_in, links, group_of, rank, ref) -> None:
+def _best_link(links, kept_in, rank, usable) -> tuple[int, "Link"] | None:
+    """The kept twin with the highest score (then best rank) among usable links."""
+    best = None
+    for link in links:
+        if not usable(link) or not kept_in.get(link.other):
+            continue
+        twin = kept_in[link.other][0]
+        key = (-link.score, rank[twin])
+        if best is None or key < best[0]:
+            best = (key, twin, link)
+    return None if best is None else best[1:]
+
+
+def _remove_kept_partials(chosen, kept_in, links, group_of, rank) -> None:
     """A paragraph kept because it came first goes once a fuller twin is kept.
 
     A truncated copy, or a near copy lacking a name its twin has, may not
     remove that twin; when it comes first both are kept by the main pass, and
-    this pass removes the lesser one instead.
-
-    Only when no removal points at it: every removal must keep a kept twin.
+    this pass removes the lesser one instead. Its exact copies, removed for
+    it, then repeat the fuller twin just as directly; a near copy removed for
+    it may not, so a paragraph with such dependents stays.
     """
-    counterparts = {(r.kept.doc, r.kept.para) for r in removals.values()}
+    dependents: dict[int, list[int]] = defaultdict(list)
+    for flat, choice in chosen.items():
+        dependents[choice.twin].append(flat)
     for g, kept in list(kept_in.items()):
-        for flat in kept:
-            if (ref(flat).doc, ref(flat).para) in counterparts:
+        for flat in list(kept):
+            if any(group_of[d] != g for d in dependents.get(flat, ())):
                 continue
-            best = None
-            for link in links.get(g, ()):
-                if link.fuller_other and link.may_remove and kept_in.get(link.other):
-                    twin = kept_in[link.other][0]
-                    if twin in removals:
-                        continue
-                    key = (-link.score, rank[twin])
-                    if best is None or key < best[0]:
-                        best = (key, twin, link)
-            if best is not None:
-                _, twin, link = best
-                removals[flat] = Removal(ref(flat), ref(twin), NEAR, link.score, link.detail)
-                counterparts.add((ref(twin).doc, ref(twin).para))
+            best = _best_link(links.get(g, ()), kept_in, rank,
+                              lambda link: link.fuller_other and link.may_remove)
+            if best is None:
+                continue
+            twin, link = best
+            if twin in chosen:
+                continue
+            for flat_or_copy in [flat, *dependents.pop(flat, ())]:
+                chosen[flat_or_copy] = _Choice(twin, NEAR, link.score, link.detail)
+                dependents[twin].append(flat_or_copy)
+            kept.remove(flat)
 
 
-def _require_context_for_short(removals, corpus, cfg, boiler, group_of) -> None:
-    """Short paragraphs repeat only beside their twin or inside a run of repeats."""
+def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, rank) -> None:
+    """Short paragraphs repeat only beside a twin or inside a run of repeats.
+
+    Judged on the text as cleaning leaves it, so that cleaning the output
+    finds nothing more: removed paragraphs between a short line and its twin
+    do not separate them, a short line whose recorded twin is elsewhere still
+    goes when a kept twin stands right before it (a doubled title whose title
+    also heads an earlier article), and short lines that become a run of
+    repeats once the paragraphs between them are gone go together.
+    """
     if cfg.short_words <= 0:
         return
-    def in_run(r: Removal, step: int) -> bool:
-        other = by_ref.get((r.removed.doc, r.removed.para + step))
-        return (other is not None and other.kind != BOILERPLATE
-                and other.kept.doc == r.kept.doc and other.kept.para == r.kept.para + step)
+    doc_of, start = corpus.doc_of, corpus.start
 
-    changed = True
-    while changed:  # dropping one short removal can break the run of its neighbour
-        changed = False
-        by_ref = {(r.removed.doc, r.removed.para): r for r in removals.values()}
-        for flat, removal in list(removals.items()):
-            if removal.kind == BOILERPLATE or int(group_of[flat]) in boiler:
+    def short(flat: int) -> bool:
+        return (int(group_of[flat]) not in boiler
+                and word_count(corpus.norms[flat]) < cfg.short_words)
+
+    def survivor(flat: int, step: int) -> int | None:
+        doc = int(doc_of[flat])
+        n = flat + step
+        while start[doc] <= n < start[doc + 1] and n in chosen:
+            n += step
+        return n if start[doc] <= n < start[doc + 1] else None
+
+    def repeats(flat: int, twin: int) -> _Choice | None:
+        """How ``flat`` repeats ``twin`` directly, if it does."""
+        g, other = int(group_of[flat]), int(group_of[twin])
+        if g == other:
+            return _Choice(twin, EXACT, 100.0)
+        for link in links.get(g, ()):
+            if link.other == other and link.may_remove:
+                return _Choice(twin, NEAR, link.score, link.detail)
+        return None
+
+    def kept_twin_before(flat: int) -> _Choice | None:
+        before = survivor(flat, -1)
+        if before is None or rank[before] > rank[flat]:
+            return None
+        return repeats(flat, before)
+
+    def raw_run(flat: int, choice: _Choice, step: int) -> bool:
+        other = chosen.get(flat + step)
+        return (other is not None and other.kind != BOILERPLATE
+                and doc_of[flat + step] == doc_of[flat]
+                and doc_of[other.twin] == doc_of[choice.twin]
+                and other.twin == choice.twin + step)
+
+    reverted: dict[int, _Choice] = {}
+    confirmed: set[int] = set()      # runs that only the cleaned text shows
+    changed, rounds = True, 0
+    while changed and rounds < _CONTEXT_ROUNDS:
+        changed, rounds = False, rounds + 1
+        for flat in sorted(chosen):
+            choice = chosen.get(flat)
+            if (choice is None or choice.kind == BOILERPLATE or flat in confirmed
+                    or not short(flat)):
                 continue
-            if word_count(corpus.norms[flat]) >= cfg.short_words:
+            if raw_run(flat, choice, -1) or raw_run(flat, choice, 1):
                 continue
-            beside = (removal.kept.doc == removal.removed.doc
-                      and abs(removal.kept.para - removal.removed.para) == 1)
-            if beside or in_run(removal, -1) or in_run(removal, 1):
+            if doc_of[choice.twin] == doc_of[flat] and survivor(flat, -1) == choice.twin:
                 continue
-            del removals[flat]
+            del chosen[flat]
+            beside = kept_twin_before(flat)
+            if beside is not None:
+                chosen[flat] = beside
+            else:
+                reverted[flat] = choice
             changed = True
+        # What a second run over the cleaned text would still remove.
+        for flat in sorted(reverted):
+            if flat in chosen:
+                continue
+            beside = kept_twin_before(flat)
+            if beside is not None:
+                chosen[flat] = beside
+                changed = True
+                continue
+            after = survivor(flat, 1)
+            if after is None or after not in reverted or after in chosen:
+                continue
+            twin, twin_after = reverted[flat].twin, reverted[after].twin
+            if (twin not in chosen and twin_after not in chosen
+                    and survivor(twin, 1) == twin_after):
+                chosen[flat], chosen[after] = reverted[flat], reverted[after]
+                confirmed.update((flat, after))
+                changed = True
+    # Every removal must name a kept twin; a twin removed by a later step is
+    # replaced by the paragraph it was removed for, when that is a direct repeat.
+    def broken() -> list[int]:
+        # Boilerplate removed everywhere names its first occurrence, removed too.
+        return [f for f, c in chosen.items() if c.kind != BOILERPLATE and c.twin in chosen]
+
+    unkept = broken()
+    while unkept:
+        for flat in unkept:
+            choice = chosen[flat]
+            if choice.twin not in chosen:
+                continue
+            replacement = repeats(flat, chosen[choice.twin].twin)
+            if replacement is not None and replacement.twin not in chosen:
+                chosen[flat] = replacement
+            else:
+                del chosen[flat]
+        unkept = broken()
 
 
 def _findings(by_ref: dict[Ref, Removal]) -> list[Finding]:

@@ -13,6 +13,7 @@ compare both on real text.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -22,6 +23,7 @@ _ROLL = np.uint64(0x100000001B3)           # FNV-1a 64-bit prime
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)      # splitmix64 finaliser constants
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _BATCH_BYTES = 1 << 20
+_THOUSANDS_SEP = re.compile(r"(?<=\d),(?=\d{3})")
 
 
 def exact_key(norm: str) -> int:
@@ -44,7 +46,8 @@ def _shingle_values(norms: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
 
     A text shorter than k bytes gets one window (padded with zero bytes).
     """
-    encoded = [t.encode("utf-8") for t in norms]
+    # "5,000" and "5000" shingle alike: number formatting is not a difference.
+    encoded = [(_THOUSANDS_SEP.sub("", t) if "," in t else t).encode("utf-8") for t in norms]
     pad = b"\x00" * (k - 1)
     buffer = np.frombuffer(pad.join(encoded) + pad, dtype=np.uint8).astype(np.uint64)
     lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))

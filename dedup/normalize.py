@@ -31,6 +31,10 @@ _SEP = "\x00"  # never in a document: files with NUL bytes are refused as binary
 
 
 def _fold(text: str) -> str:
+    # Quotes first: NFKC would turn an acute accent into a space plus a
+    # combining mark, and a double prime into two primes.
+    if _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_QUOTES_DASHES)
     text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii() and _NEEDS_TRANSLATE.search(text):
         text = text.translate(_QUOTES_DASHES)
@@ -58,12 +62,23 @@ def normalize_many(texts: list[str]) -> list[str]:
 
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_WITH_DIGIT = re.compile(r"\w*\d\w*")
+
+
+def _drop_wordy(match: re.Match) -> str:
+    token = match.group()
+    letters = sum(c.isalpha() for c in token)
+    return " " if letters > len(token) - letters else token
 
 
 def numbers(norm: str) -> list[str]:
-    """Numbers in order, with thousands separators dropped (5,000 == 5000)."""
+    """Numbers in order, with thousands separators dropped (5,000 == 5000).
+
+    A word with a stray digit ("rubb1e" from OCR, "1st") is not a number;
+    a code that is mostly digits ("A320", "F16") is.
+    """
     out = []
-    for token in _NUMBER.findall(norm):
+    for token in _NUMBER.findall(_WITH_DIGIT.sub(_drop_wordy, norm)):
         if _THOUSANDS.match(token):
             token = token.replace(",", "")
         out.append(token)
@@ -131,9 +146,23 @@ def names(text: str) -> set[str]:
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES_DASHES)
     out = set()
     for token in _CAPITALISED.findall(text):
-        token = token.strip(".'-&").casefold()
+        token = _POSSESSIVE.sub("", token.strip(".'-&").casefold())
         if len(token) > 1 and token not in COMMON_WORDS:
             out.add(token)
+    return out
+
+
+_POSSESSIVE = re.compile(r"'s$")
+_TOKEN_PUNCT = ".,;:!?\"'()[]<>"
+
+
+def words(norm: str) -> list[str]:
+    """Words of a normalised text without surrounding punctuation or a possessive 's."""
+    out = []
+    for token in norm.split():
+        token = _POSSESSIVE.sub("", token.strip(_TOKEN_PUNCT))
+        if token:
+            out.append(token)
     return out
 
 

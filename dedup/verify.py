@@ -11,19 +11,20 @@ and the reports.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from .config import Config
-from .normalize import FUNCTION_WORDS, OPPOSITES, dates, names, negations, numbers
+from .normalize import FUNCTION_WORDS, OPPOSITES, dates, names, negations, numbers, words
 
 NEAR = "near"
 TRUNCATED = "truncated"
-_NAME_SIMILARITY = 75.0  # a typo in a name still counts as the same name
+_NAME_SIMILARITY = 70.0  # a typo in a name still counts as the same name
 _WORD_SIMILARITY = 50.0  # below this a replaced word is another word, not a typo
-_PUNCT = ".,;:!?\"'()[]<>-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,29 +54,31 @@ def verify(norm_a: str, norm_b: str, text_a: str, text_b: str, cfg: Config) -> V
     """Compare two paragraphs given normalised and original texts."""
     threshold = cfg.near_threshold
     score = fuzz.ratio(norm_a, norm_b)
-    relation = NEAR
-    removable = (True, True)
-    if score < threshold:
-        a_short = len(norm_a) <= len(norm_b)
-        short, long_ = (norm_a, norm_b) if a_short else (norm_b, norm_a)
-        if len(short) < cfg.truncated_min_share * len(long_) or len(short) == len(long_):
-            return Verdict("", round(score, 1), f"similarity {score:.1f} < {threshold:g}")
+    a_short = len(norm_a) <= len(norm_b)
+    short, long_ = (norm_a, norm_b) if a_short else (norm_b, norm_a)
+    prefix_score = 0.0
+    if len(short) < len(long_) and len(short) >= cfg.truncated_min_share * len(long_):
         prefix_score = fuzz.ratio(short, long_[:len(short)])
-        if prefix_score < threshold:
-            return Verdict("", round(score, 1),
-                           f"similarity {score:.1f} < {threshold:g} "
-                           f"(as a truncated copy {prefix_score:.1f})")
-        relation, score, removable = TRUNCATED, prefix_score, (a_short, not a_short)
-    if relation == TRUNCATED:
-        facts = _truncation_facts(*((norm_a, text_a, norm_b, text_b) if removable[0]
-                                    else (norm_b, text_b, norm_a, text_a)))
-    else:
+    facts = ""
+    if score >= threshold:
         facts, removable = _near_facts(norm_a, norm_b, text_a, text_b)
+        if not facts:
+            return Verdict(NEAR, round(score, 1),
+                           f"near repeat: similarity {score:.1f} >= {threshold:g}", removable)
+    if prefix_score >= threshold:
+        # The shorter text is the start of the longer one: what it says must
+        # agree with that start; the longer text's tail is not compared.
+        copy_facts = _truncation_facts(*((norm_a, text_a, norm_b, text_b) if a_short
+                                         else (norm_b, text_b, norm_a, text_a)))
+        if not copy_facts:
+            return Verdict(TRUNCATED, round(prefix_score, 1),
+                           f"truncated copy: its text matches the start of the other at "
+                           f"{prefix_score:.1f} >= {threshold:g}", (a_short, not a_short))
+        facts = facts or copy_facts
     if facts:
-        return Verdict("", round(score, 1), facts, differs=facts.split()[0])
-    what = "truncated copy" if relation == TRUNCATED else "near repeat"
-    return Verdict(relation, round(score, 1), f"{what}: similarity {score:.1f} >= {threshold:g}",
-                   removable)
+        return Verdict("", round(max(score, prefix_score), 1), facts, differs=facts.split()[0])
+    shown = f" (as a truncated copy {prefix_score:.1f})" if prefix_score else ""
+    return Verdict("", round(score, 1), f"similarity {score:.1f} < {threshold:g}{shown}")
 
 
 def _truncation_facts(norm_s: str, text_s: str, norm_l: str, text_l: str) -> str:
@@ -86,12 +89,14 @@ def _truncation_facts(norm_s: str, text_s: str, norm_l: str, text_l: str) -> str
         return f"numbers differ: {_show(num_s)} vs {_show(num_l[:len(num_s)])}"
     if negations(norm_s) != negations(norm_l[:cut]):
         return "negation differs: one of them is negated"
-    lost = _unmatched(names(text_s), names(text_l)) | (dates(norm_s) - dates(norm_l))
+    words_s, words_l = words(norm_s), words(norm_l)
+    lost = (_extra_names(names(text_s), words_s, words_l, names(text_l))
+            | (dates(norm_s) - dates(norm_l)))
     if lost:
         return f"names differ: {', '.join(sorted(lost))} not in the longer text"
     # Both sides up to the last whole word of the copy.
-    words_s = norm_s.split()[:-1]
-    return _swapped_words(words_s, norm_l.split()[:len(words_s) + 2])
+    head = words_s[:-1]
+    return _swapped_words(head, words_l[:len(head) + 2])
 
 
 def _near_facts(norm_a: str, norm_b: str, text_a: str,
@@ -107,17 +112,44 @@ def _near_facts(norm_a: str, norm_b: str, text_a: str,
     if dates_a - dates_b and dates_b - dates_a:
         return (f"dates differ: {', '.join(sorted(dates_a - dates_b))} vs "
                 f"{', '.join(sorted(dates_b - dates_a))}", (False, False))
+    words_a, words_b = words(norm_a), words(norm_b)
     names_a, names_b = names(text_a), names(text_b)
-    only_a = _unmatched(names_a, names_b) | (dates_a - dates_b)
-    only_b = _unmatched(names_b, names_a) | (dates_b - dates_a)
+    only_a = _extra_names(names_a, words_a, words_b, names_b)
+    only_b = _extra_names(names_b, words_b, words_a, names_a)
     if only_a and only_b:
         return (f"names differ: {', '.join(sorted(only_a))} vs {', '.join(sorted(only_b))}",
                 (False, False))
-    return _swapped_words(norm_a.split(), norm_b.split()), (not only_a, not only_b)
+    # A name only one side has makes that side the fuller one: it is never
+    # removed for the other. An added weekday ("on Tuesday") does not.
+    return _swapped_words(words_a, words_b), (not only_a, not only_b)
 
 
-def _content(words: list[str]) -> list[str]:
-    return [w for w in (w.strip(_PUNCT) for w in words) if w and w not in FUNCTION_WORDS]
+def _extra_names(mine: set[str], my_words: list[str], their_words: list[str],
+                 their_names: set[str]) -> set[str]:
+    """My names the other text lacks, a typo of a word it has ("Teh", "Svviss") aside.
+
+    A name is only compared with the other text's words that this text lacks,
+    so "Texaco" swapped for "Barry" is not excused by "Texas" standing in both.
+    Two short names a letter apart ("Iran", "Iraq") are different names.
+    """
+    theirs = set(their_words)
+    missing = {n for n in mine if n not in theirs}
+    if not missing:
+        return missing
+    changed = Counter(their_words) - Counter(my_words)   # words they have more often
+    return {n for n in missing
+            if not any(_typo(n, other, other in their_names) for other in changed)}
+
+
+def _typo(name: str, other: str, other_is_name: bool) -> bool:
+    longest = max(len(name), len(other))
+    if longest <= 5:
+        return not other_is_name and OSA.distance(name, other) <= 1
+    return OSA.distance(name, other) <= 2 or fuzz.ratio(name, other) >= _NAME_SIMILARITY
+
+
+def _content(tokens: list[str]) -> list[str]:
+    return [w for w in tokens if w not in FUNCTION_WORDS]
 
 
 def _swapped_words(words_a: list[str], words_b: list[str]) -> str:
@@ -141,7 +173,7 @@ def _swapped_words(words_a: list[str], words_b: list[str]) -> str:
         seg_a, seg_b = " ".join(old), " ".join(new)
         short, long_ = sorted((seg_a, seg_b), key=len)
         similarity = fuzz.ratio(seg_a, seg_b)
-        if len(short) >= 4:
+        if len(short) >= 3:
             similarity = max(similarity, fuzz.partial_ratio(short, long_))
         if similarity < _WORD_SIMILARITY:
             return f"words differ: '{seg_a}' vs '{seg_b}'"
@@ -154,12 +186,6 @@ def _cut_number(num_s: list[str], num_l: list[str], norm_s: str) -> bool:
         return False
     head, last = num_s[:-1], num_s[-1]
     return head == num_l[:len(head)] and num_l[len(num_s) - 1].startswith(last.replace(",", ""))
-
-
-def _unmatched(mine: set[str], theirs: set[str]) -> set[str]:
-    missing = mine - theirs
-    return {n for n in missing
-            if not any(fuzz.ratio(n, other) >= _NAME_SIMILARITY for other in theirs)}
 
 
 def _show(values: list[str], most: int = 6) -> str:

@@ -1,0 +1,370 @@
+"""Text edits that turn a real paragraph into a labelled copy or a labelled sibling.
+
+Every function takes the paragraph's original text and a ``random.Random`` and
+returns the edited text, or ``None`` when the edit does not apply to that
+paragraph (no number to reformat, no name to swap...). Edits work on the
+original text, line breaks included, so a hard-wrapped Reuters paragraph stays
+hard-wrapped and a blank line is never introduced.
+
+Two families:
+
+* repeats (the engine should remove the copy): ``typo``, ``ocr``, ``filler``,
+  ``number_format``, ``truncate``, ``cosmetic``;
+* non-repeats (the engine must keep both): ``change_number``, ``swap_name``,
+  ``template``, ``negate``, plus the fixed ``SHORT_LINES``.
+
+Nothing here knows the corpus: the phrases, short lines and footers below are
+written for this benchmark.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from rapidfuzz import fuzz
+
+# --- repeats ---------------------------------------------------------------
+
+# Words a slip may hit: three letters or more, lower-case or capitalised (a
+# typo in a name is still a typo); all-capital headings are left alone, and so
+# are words before an apostrophe, so that "can't" never loses its negation.
+_WORD = re.compile(r"\b[A-Za-z][a-z]{2,}\b(?!['\u2019])")
+_NEGATING = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor",
+             "without", "cannot"}
+
+
+def typo(text: str, rng: random.Random, edits: int | None = None) -> str | None:
+    """1-3 keyboard slips (substitute, drop, double or swap letters).
+
+    Only lower-case letters inside words of three or more letters are touched
+    (the capital of a name stays): digits stay (a changed digit is a different
+    number, see ``ocr``) and a negating word is never created or broken.
+    """
+    edits = edits or rng.randint(1, 3)
+    out = text
+    for _ in range(edits):
+        words = [m for m in _WORD.finditer(out) if m.group().lower() not in _NEGATING]
+        if not words:
+            return None
+        word = rng.choice(words)
+        i = rng.randrange(word.start() + 1 if out[word.start()].isupper() else word.start(),
+                          word.end())
+        op = rng.choice(("sub", "drop", "double", "swap"))
+        if op == "sub":
+            letter = rng.choice([c for c in "abcdefghijklmnopqrstuvwxyz" if c != out[i]])
+            out = out[:i] + letter + out[i + 1:]
+        elif op == "drop":
+            out = out[:i] + out[i + 1:]
+        elif op == "double":
+            out = out[:i] + out[i] + out[i:]
+        else:
+            j = i + 1 if i + 1 < word.end() else i - 1
+            a, b = sorted((i, j))
+            if out[a] == out[b]:
+                out = out[:i] + out[i] + out[i:]
+            else:
+                out = out[:a] + out[b] + out[a] + out[b + 1:]
+    out_words = set(re.findall(r"[a-z']+", out.lower()))
+    if out == text or (out_words & _NEGATING) != (set(re.findall(r"[a-z']+", text.lower()))
+                                                  & _NEGATING):
+        return None
+    return out
+
+
+# Letter-for-letter confusions of optical character recognition. The classic
+# digit confusions (l/1, O/0, S/5, B/8, Z/2) are left out on purpose: the
+# engine treats any changed digit as a different number (a different fact),
+# so such a copy is, by design, not a repeat.
+OCR_CONFUSIONS = (
+    ("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("vv", "w"), ("w", "vv"),
+    ("li", "h"), ("h", "li"), ("e", "c"), ("c", "e"), ("i", "l"), ("l", "i"),
+    ("u", "ii"), ("ri", "n"), ("f", "t"), ("t", "f"),
+)
+
+
+def ocr(text: str, rng: random.Random, edits: int | None = None) -> str | None:
+    """1-4 OCR letter confusions inside words; digits never change."""
+    edits = edits or rng.randint(1, 4)
+    out = text
+    done = 0
+    for _ in range(edits * 4):
+        if done == edits:
+            break
+        src, dst = rng.choice(OCR_CONFUSIONS)
+        spots = [m.start() + k
+                 for m in _WORD.finditer(out) if m.group().lower() not in _NEGATING
+                 for k in range(len(m.group()) - len(src) + 1)
+                 if m.group()[k:k + len(src)] == src]
+        if not spots:
+            continue
+        i = rng.choice(spots)
+        out = out[:i] + dst + out[i + len(src):]
+        done += 1
+    return out if done and out != text else None
+
+
+FILLER_PHRASES = (
+    "he said", "she said", "officials said", "analysts said", "the company said",
+    "it said", "on Tuesday", "on Friday", "last week", "this year", "however",
+    "meanwhile", "according to reports", "sources said",
+)
+DROPPABLE_WORDS = ("also", "still", "now", "just", "very", "however", "already", "recently",
+                   "currently", "reportedly", "further", "really")
+_DROPPABLE = re.compile(r"\b(?:%s)\b,? ?" % "|".join(DROPPABLE_WORDS))
+
+
+def filler(text: str, rng: random.Random, ops: int | None = None) -> str | None:
+    """Insert or delete 1-2 filler words ("he said", "on Tuesday", "also"...).
+
+    The phrases hold no digit and no name (week days count as common words),
+    so the facts stay the same.
+    """
+    ops = ops or rng.randint(1, 2)
+    out = text
+    for _ in range(ops):
+        drops = list(_DROPPABLE.finditer(out))
+        if drops and rng.random() < 0.4:
+            m = rng.choice(drops)
+            out = out[:m.start()] + out[m.end():]
+            continue
+        phrase = rng.choice(FILLER_PHRASES)
+        commas = [m.end() for m in re.finditer(r"[a-z], ", out)]
+        stop = out.rstrip().endswith(".")
+        choice = rng.random()
+        if commas and choice < 0.4:
+            i = rng.choice(commas)
+            out = out[:i] + phrase + ", " + out[i:]
+        elif stop and choice < 0.8:
+            body = out.rstrip()
+            out = body[:-1] + " " + phrase + "." + out[len(body):]
+        else:
+            spaces = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", out)]
+            if not spaces:
+                return None
+            i = rng.choice(spaces)
+            out = out[:i] + " " + phrase + out[i:]
+    return out if out != text else None
+
+
+# A number token as the engine reads one: digits joined by . , : or /.
+_NUMBER_TOKEN = re.compile(r"\d+(?:[.,:/]\d+)*")
+_WITH_SEPARATORS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_PLAIN_BIG = re.compile(r"^(\d{4,})(\.\d+)?$")
+
+
+def _is_year(digits: str) -> bool:
+    return len(digits) == 4 and 1900 <= int(digits) <= 2099
+
+
+def big_numbers(text: str) -> list[re.Match]:
+    """Number tokens worth at least 1,000 that can be written both ways.
+
+    Years (1900-2099) and digits inside codes are left out.
+    """
+    out = []
+    for m in _NUMBER_TOKEN.finditer(text):
+        token = m.group()
+        if text[m.start() - 1:m.start()].isalpha() or text[m.end():m.end() + 1].isalpha():
+            continue  # part of a code or model name ("MS9001F"), not a quantity
+        if _WITH_SEPARATORS.match(token):
+            out.append(m)
+        else:
+            plain = _PLAIN_BIG.match(token)
+            if plain and not _is_year(plain.group(1)) and not plain.group(1).startswith("0"):
+                out.append(m)
+    return out
+
+
+def _group_thousands(digits: str) -> str:
+    return f"{int(digits):,}"
+
+
+def number_format(text: str, rng: random.Random) -> str | None:
+    """Write every number >= 1,000 the other way: 5000 <-> 5,000."""
+    found = big_numbers(text)
+    if not found:
+        return None
+    out, last = [], 0
+    for m in found:
+        token = m.group()
+        if "," in token:
+            new = token.replace(",", "")
+        else:
+            plain = _PLAIN_BIG.match(token)
+            new = _group_thousands(plain.group(1)) + (plain.group(2) or "")
+        out.append(text[last:m.start()] + new)
+        last = m.end()
+    out.append(text[last:])
+    result = "".join(out)
+    return result if result != text else None
+
+
+def truncate(text: str, rng: random.Random, min_words: int = 8) -> str | None:
+    """The first 60-90% of the characters, cut at a word boundary."""
+    share = rng.uniform(0.6, 0.9)
+    cut = int(len(text) * share)
+    space = max(text.rfind(" ", 0, cut + 1), text.rfind("\n", 0, cut + 1))
+    if space <= 0:
+        return None
+    out = text[:space].rstrip(" ,;:\n")
+    if len(out.split()) < min_words or len(out) < 0.5 * len(text):
+        return None
+    return out
+
+
+_CURLY = {'"': ("\u201c", "\u201d"), "'": ("\u2018", "\u2019")}
+
+
+def cosmetic(text: str, rng: random.Random) -> str | None:
+    """Changes that normalisation undoes: case, spacing, line wrap, quotes, dashes."""
+    out = text
+    ops = rng.sample(("case", "space", "wrap", "quotes", "dashes", "trail"), rng.randint(1, 3))
+    for op in ops:
+        if op == "case":
+            out = rng.choice((str.upper, str.lower))(out)
+        elif op == "space":
+            spaces = [m.start() for m in re.finditer(" ", out)]
+            for i in sorted(rng.sample(spaces, min(len(spaces), rng.randint(1, 4))),
+                            reverse=True):
+                out = out[:i] + rng.choice(("  ", "\t", " \u00a0")) + out[i + 1:]
+        elif op == "wrap":
+            words = out.split()
+            width = rng.randint(40, 80)
+            lines, line = [], ""
+            for w in words:
+                if line and len(line) + 1 + len(w) > width:
+                    lines.append(line)
+                    line = w
+                else:
+                    line = f"{line} {w}" if line else w
+            lines.append(line)
+            out = "\n".join(lines)
+        elif op == "quotes":
+            for straight, (left, right) in _CURLY.items():
+                parts = out.split(straight)
+                if len(parts) > 1:
+                    out = parts[0] + "".join(
+                        (left if k % 2 == 0 else right) + p for k, p in enumerate(parts[1:]))
+        elif op == "dashes":
+            out = re.sub(r" - ", lambda _m: rng.choice((" \u2013 ", " \u2014 ")), out)
+            out = re.sub(r"(?<=[a-z])-(?=[a-z])", "\u2010", out)
+        elif op == "trail":
+            out = "\n".join(line + " " * rng.randint(1, 3) for line in out.split("\n"))
+    return out if out != text else None
+
+
+# --- non-repeats -----------------------------------------------------------
+
+def _change_digit(token: str, rng: random.Random) -> str:
+    spots = [i for i, c in enumerate(token) if c.isdigit()]
+    i = rng.choice(spots)
+    first = i == 0 or not token[i - 1].isdigit()
+    choices = [d for d in "0123456789" if d != token[i] and not (first and d == "0"
+                                                                    and i + 1 < len(token)
+                                                                    and token[i + 1].isdigit())]
+    return token[:i] + rng.choice(choices) + token[i + 1:]
+
+
+def change_number(text: str, rng: random.Random) -> str | None:
+    """One number changed by one digit (a new casualty count, a new figure)."""
+    found = list(_NUMBER_TOKEN.finditer(text))
+    if not found:
+        return None
+    m = rng.choice(found)
+    return text[:m.start()] + _change_digit(m.group(), rng) + text[m.end():]
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_LOWER = re.compile(r"\b[a-z]{3,}\b")
+_NOT_NAMES = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday january february march
+april may june july august september october november december
+""".split())
+
+
+def name_pool(paragraphs, least: int = 3) -> list[str]:
+    """Capitalised words seen at least ``least`` times whose lower-case form never
+    occurs: "Blair" or "Chelsea", not "The", "They" or "Club", which open
+    sentences and headlines but are ordinary words.
+    """
+    counts: dict[str, int] = {}
+    lower: set[str] = set()
+    for text in paragraphs:
+        lower.update(_LOWER.findall(text))
+        for word in _CAPITALISED.findall(text):
+            counts[word] = counts.get(word, 0) + 1
+    return sorted(w for w, c in counts.items()
+                  if c >= least and w.lower() not in lower and w.lower() not in _NOT_NAMES)
+
+
+def _swap_one_name(text: str, rng: random.Random, pool: list[str],
+                   known: frozenset[str]) -> str | None:
+    present = sorted({w for w in _CAPITALISED.findall(text) if w in known})
+    if not present:
+        return None
+    old = rng.choice(present)
+    for _ in range(50):
+        new = rng.choice(pool)
+        if new not in text and fuzz.ratio(new.lower(), old.lower()) < 50:
+            return re.sub(rf"\b{re.escape(old)}\b", new, text)
+    return None
+
+
+def swap_name(text: str, rng: random.Random, pool: list[str],
+              known: frozenset[str] | None = None) -> str | None:
+    """Every mention of one name replaced by another name from the corpus."""
+    return _swap_one_name(text, rng, pool, known or frozenset(pool))
+
+
+def template(text: str, rng: random.Random, pool: list[str],
+             known: frozenset[str] | None = None) -> str | None:
+    """A templated sibling: every number changed and one name swapped."""
+    if not _NUMBER_TOKEN.search(text):
+        return None
+    swapped = _swap_one_name(text, rng, pool, known or frozenset(pool))
+    if swapped is None:
+        return None
+    return _NUMBER_TOKEN.sub(lambda m: _change_digit(m.group(), rng), swapped)
+
+
+_AUXILIARY = re.compile(r"\b(?:is|was|are|were|will|would|could|should|has|have|had|can|"
+                        r"did|does|do|must|might)\b(?! not\b)")
+
+
+def negate(text: str, rng: random.Random) -> str | None:
+    """"not" inserted after one auxiliary verb ("was" -> "was not")."""
+    found = list(_AUXILIARY.finditer(text))
+    if not found:
+        return None
+    m = rng.choice(found)
+    return text[:m.end()] + " not" + text[m.end():]
+
+
+# Short lines that are common in news but are not repeats when two articles
+# share one. Each is used by one pair of files only, so none reaches the
+# boilerplate threshold.
+SHORT_LINES = (
+    "He said.", "She said.", "More to follow.", "No further details were given.",
+    "He declined to comment.", "She declined to comment.", "Terms were not disclosed.",
+    "The talks continue.", "Police are investigating.", "The deal awaits approval.",
+    "Shares were unchanged.", "Trading was light.", "A vote is expected soon.",
+    "An inquiry is under way.", "Both sides deny wrongdoing.", "Nobody was hurt.",
+    "Reaction was mixed.", "The company disagreed.", "Officials were unavailable.",
+    "Analysts were cautious.", "It was not clear why.", "The match was postponed.",
+    "Fans were delighted.", "Critics were unimpressed.", "Prices rose again.",
+    "Markets were calm.", "Demand remained weak.", "The plan was dropped.",
+    "Sales slowed.", "Profits doubled.", "The move was expected.", "Talks broke down.",
+    "The bill was passed.", "Voters were divided.", "That was it.", "Nothing changed.",
+    "The judge agreed.", "The rumours persisted.", "Few were surprised.",
+    "The mood was upbeat.", "Questions remain.", "Time will tell.",
+)
+
+# Footers a site appends to every article: boilerplate, removed everywhere.
+FOOTERS = (
+    "Share this article",
+    "Follow us for the latest headlines.",
+    "Sign up for our daily newsletter.",
+    "Click here to send us your comments.",
+    "Printable version of this story",
+)

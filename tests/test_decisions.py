@@ -1,0 +1,303 @@
+"""Which copy is kept, what each removal points at, and that the answer never depends on
+how the run was done (jobs, the order paths are given in, hash seeds)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dedup import Config, Ref, scan
+
+QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rubble of a "
+         "collapsed apartment block on Thursday, while officials said at least 37 people were "
+         "still missing after the overnight earthquake.")
+# A ~ B and B ~ C are near repeats (ratio >= 90); A and C are not (ratio < 90).
+CHAIN_A = ("The harbour authority said the new breakwater would protect the fishing fleet from "
+           "winter storms and allow larger cargo vessels to dock safely at the eastern quay "
+           "without waiting for the tide.")
+CHAIN_B = ("The harbour authority said on its website that the new breakwater would protect the "
+           "small fishing fleet from winter storms and allow larger cargo vessels to dock safely "
+           "at the eastern quay without waiting for the tide.")
+CHAIN_C = ("The harbour authority said on its website that the new breakwater would protect the "
+           "small fishing fleet from the worst winter storms and allow much larger cargo vessels "
+           "to dock safely at the eastern quay without having to wait for the high tide.")
+
+
+def assert_kept_twins_are_kept(result):
+    """Every removal points at a paragraph that stays (boilerplate 'remove' aside)."""
+    for ref, removal in result.removals.items():
+        assert removal.removed == ref
+        if removal.kind != "boilerplate":
+            assert removal.kept not in result.removals, (ref, removal)
+        assert removal.kind in ("exact", "near", "boilerplate")
+        assert 0 < removal.score <= 100
+
+
+# --- keep first -------------------------------------------------------------------------
+
+def test_first_file_in_sorted_path_order_keeps_its_copy(h):
+    # given in reverse order: sorting decides, not the order of the mapping
+    texts = {"b.txt": h.article(h.filler[0], QUAKE), "a.txt": h.article(h.filler[1], QUAKE)}
+    result = h.scan(texts)
+    assert h.removed(result) == {("b.txt", 1): ("a.txt", 1, "exact")}
+
+
+def test_sorted_path_order_uses_the_whole_path(h):
+    texts = {"z/a.txt": h.article(h.filler[0], QUAKE), "a/z.txt": h.article(h.filler[1], QUAKE)}
+    assert h.removed(h.scan(texts)) == {("z/a.txt", 1): ("a/z.txt", 1, "exact")}
+
+
+def test_within_a_file_the_first_occurrence_is_kept(h):
+    text = h.article(QUAKE, h.filler[0], h.filler[1], QUAKE, h.filler[2])
+    assert h.removed(h.scan({"a.txt": text})) == {("a.txt", 3): ("a.txt", 0, "exact")}
+
+
+def test_three_copies_all_point_at_the_first(h):
+    texts = {name: h.article(h.filler[i], QUAKE) for i, name in enumerate(["c.txt", "a.txt",
+                                                                           "b.txt"])}
+    assert h.removed(h.scan(texts)) == {("b.txt", 1): ("a.txt", 1, "exact"),
+                                        ("c.txt", 1): ("a.txt", 1, "exact")}
+
+
+# --- keep longest -----------------------------------------------------------------------
+
+def test_keep_longest_keeps_the_longer_near_copy_even_when_later(h):
+    texts = {"a.txt": h.article(h.filler[0], CHAIN_A), "b.txt": h.article(h.filler[1], CHAIN_B)}
+    assert h.removed(h.scan(texts)) == {("b.txt", 1): ("a.txt", 1, "near")}
+    assert h.removed(h.scan(texts, keep="longest")) == {("a.txt", 1): ("b.txt", 1, "near")}
+
+
+def test_keep_longest_ties_are_broken_by_path(h):
+    texts = {"b.txt": h.article(h.filler[0], QUAKE), "a.txt": h.article(h.filler[1], QUAKE)}
+    assert h.removed(h.scan(texts, keep="longest")) == {("b.txt", 1): ("a.txt", 1, "exact")}
+
+
+# --- keep priority ----------------------------------------------------------------------
+
+def test_keep_priority_keeps_the_trusted_folder_first(h):
+    texts = {"local/a.txt": h.article(h.filler[0], QUAKE),
+             "wire/b.txt": h.article(h.filler[1], QUAKE)}
+    assert h.removed(h.scan(texts)) == {("wire/b.txt", 1): ("local/a.txt", 1, "exact")}
+    assert h.removed(h.scan(texts, keep_priority=("wire",))) == {
+        ("local/a.txt", 1): ("wire/b.txt", 1, "exact")}
+
+
+def test_keep_priority_follows_the_order_of_the_list(h):
+    texts = {"agency/a.txt": h.article(h.filler[0], QUAKE),
+             "blog/a.txt": h.article(h.filler[1], QUAKE),
+             "wire/a.txt": h.article(h.filler[2], QUAKE)}
+    result = h.scan(texts, keep_priority=("wire", "agency"))
+    assert h.removed(result) == {("agency/a.txt", 1): ("wire/a.txt", 1, "exact"),
+                                 ("blog/a.txt", 1): ("wire/a.txt", 1, "exact")}
+
+
+def test_keep_priority_with_keep_longest_prefers_length(h):
+    texts = {"local/a.txt": h.article(h.filler[0], CHAIN_B),
+             "wire/a.txt": h.article(h.filler[1], CHAIN_A)}
+    result = h.scan(texts, keep="longest", keep_priority=("wire",))
+    assert h.removed(result) == {("wire/a.txt", 1): ("local/a.txt", 1, "near")}
+
+
+# --- matches do not chain ---------------------------------------------------------------
+
+def test_fuzzy_matches_do_not_chain(h):
+    texts = {"a.txt": h.article(h.filler[0], CHAIN_A), "b.txt": h.article(h.filler[1], CHAIN_B),
+             "c.txt": h.article(h.filler[2], CHAIN_C)}
+    # A kept, B removed as a near repeat of A, C only resembles the removed B: kept.
+    result = h.scan(texts)
+    assert h.removed(result) == {("b.txt", 1): ("a.txt", 1, "near")}
+    assert_kept_twins_are_kept(result)
+
+
+def test_middle_paragraph_kept_first_absorbs_both_neighbours(h):
+    texts = {"a.txt": h.article(h.filler[0], CHAIN_B), "b.txt": h.article(h.filler[1], CHAIN_A),
+             "c.txt": h.article(h.filler[2], CHAIN_C)}
+    result = h.scan(texts)
+    assert h.removed(result) == {("b.txt", 1): ("a.txt", 1, "near"),
+                                 ("c.txt", 1): ("a.txt", 1, "near")}
+
+
+# --- truncated copies -------------------------------------------------------------------
+
+CUT = QUAKE[:int(len(QUAKE) * 0.7)]
+
+
+@pytest.mark.parametrize("keep", ["first", "longest"])
+def test_truncated_copy_is_removed_even_when_it_comes_first(h, keep):
+    texts = {"a.txt": h.article(h.filler[0], CUT), "b.txt": h.article(h.filler[1], QUAKE)}
+    result = h.scan(texts, keep=keep)
+    assert h.removed(result) == {("a.txt", 1): ("b.txt", 1, "near")}
+    assert result.removals[Ref(0, 1)].detail == "truncated copy"
+
+
+def test_truncated_copy_is_removed_when_it_comes_second(h):
+    texts = {"a.txt": h.article(h.filler[0], QUAKE), "b.txt": h.article(h.filler[1], CUT)}
+    assert h.removed(h.scan(texts)) == {("b.txt", 1): ("a.txt", 1, "near")}
+
+
+def test_truncated_copy_that_is_itself_copied_is_still_removed(h):
+    # Two copies of the cut version before the full one: the full version is kept,
+    # both cut copies go (the longer version is always the one kept).
+    texts = {"a.txt": h.article(h.filler[0], CUT), "b.txt": h.article(h.filler[1], CUT),
+             "c.txt": h.article(h.filler[2], QUAKE)}
+    result = h.scan(texts)
+    assert set(h.removed(result)) == {("a.txt", 1), ("b.txt", 1)}
+    assert_kept_twins_are_kept(result)
+
+
+def test_every_removal_records_kept_paragraph_score_and_kind(h):
+    texts = {"a.txt": h.article(h.filler[0], QUAKE, CHAIN_A),
+             "b.txt": h.article(h.filler[1], QUAKE, CHAIN_B)}
+    result = h.scan(texts)
+    got = {(r.removed, r.kept, r.kind, r.score == 100.0) for r in result.removals.values()}
+    assert got == {(Ref(1, 1), Ref(0, 1), "exact", True), (Ref(1, 2), Ref(0, 2), "near", False)}
+    near = result.removals[Ref(1, 2)]
+    assert 90 <= near.score < 100
+
+
+# --- boilerplate policies ---------------------------------------------------------------
+
+LINE = "Follow us for more local news."
+
+
+def boiler_texts(h, files=5):
+    return {f"{i}.txt": h.article(h.filler[i], LINE) for i in range(files)}
+
+
+def test_boilerplate_remove_removes_every_occurrence(h):
+    result = h.scan(boiler_texts(h))
+    assert h.removed(result) == {(f"{i}.txt", 1): ("0.txt", 1, "boilerplate") for i in range(5)}
+    assert result.removals[Ref(3, 1)].detail == "boilerplate in 5 files"
+
+
+def test_boilerplate_keep_first_keeps_the_first_occurrence(h):
+    result = h.scan(boiler_texts(h), boilerplate="keep-first")
+    assert h.removed(result) == {(f"{i}.txt", 1): ("0.txt", 1, "boilerplate")
+                                 for i in range(1, 5)}
+    assert result.boilerplate[0].removed == 4
+    assert_kept_twins_are_kept(result)
+
+
+def test_boilerplate_keep_only_reports(h):
+    result = h.scan(boiler_texts(h), boilerplate="keep")
+    assert h.removed(result) == {}
+    (boiler,) = result.boilerplate
+    assert (boiler.text, boiler.files, boiler.removed) == (LINE, 5, 0)
+    assert [(r.doc, r.para) for r in boiler.occurrences] == [(i, 1) for i in range(5)]
+
+
+def test_boilerplate_min_files_setting(h):
+    assert h.removed(h.scan(boiler_texts(h, 3))) == {}
+    result = h.scan(boiler_texts(h, 3), boilerplate_min_files=3)
+    assert set(h.removed(result)) == {(f"{i}.txt", 1) for i in range(3)}
+
+
+def test_boilerplate_keep_first_follows_keep_priority(h):
+    texts = {f"local/{i}.txt": h.article(h.filler[i], LINE) for i in range(4)}
+    texts["wire/x.txt"] = h.article(h.filler[5], LINE)
+    result = h.scan(texts, boilerplate="keep-first", keep_priority=("wire",))
+    assert set(h.removed(result)) == {(f"local/{i}.txt", 1) for i in range(4)}
+
+
+def test_long_line_in_many_files_is_a_copied_paragraph_not_boilerplate(h):
+    texts = {f"{i}.txt": h.article(h.filler[i], QUAKE) for i in range(6)}
+    result = h.scan(texts)
+    assert result.boilerplate == []
+    assert h.removed(result) == {(f"{i}.txt", 1): ("0.txt", 1, "exact") for i in range(1, 6)}
+
+
+# --- determinism ------------------------------------------------------------------------
+
+FIRST = "Ann Bo Cy Di Ed Flo Gus Hal Ivy Jo Kit Lou".split()
+LAST = "Abbot Bell Cole Dunn Eyre Frost Gale Hart Irwin Judd Kemp Lowe".split()
+
+
+def write_corpus(folder: Path, h, files: int = 140) -> Path:
+    """More files than one worker task holds, with exact, near, truncated and boilerplate
+    repeats spread over sub-folders."""
+    f = h.filler
+    for i in range(files):
+        parts = [f"Report number {i} from the county desk", f[i % 10]]
+        if i % 3 == 0:
+            parts.append(QUAKE)
+        if i % 7 == 1:
+            parts.append(QUAKE.replace("survivors", "survivers"))
+        if i % 11 == 2:
+            parts.append(QUAKE[:150])
+        if i % 5 == 0:
+            parts += [CHAIN_A, CHAIN_B, CHAIN_C][i % 3:i % 3 + 1]
+        parts.append(f[(i * 7 + 3) % 10])
+        # a sign-off of its own beside the footer: furniture stands beside unrepeated text
+        parts.append(f"By {FIRST[i % 12]} {LAST[i // 12]}")
+        parts.append(LINE)
+        target = folder / f"desk{i % 4}" / f"{i:03d}.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        newline = "\r\n" if i % 2 else "\n"
+        target.write_bytes(h.article(*parts, newline=newline).encode("utf-8"))
+    return folder
+
+
+def outcome(result) -> tuple:
+    docs = result.documents
+    removals = sorted((docs[r.removed.doc].path, r.removed.para, docs[r.kept.doc].path,
+                       r.kept.para, r.kind, r.score, r.detail) for r in result.removals.values())
+    findings = [(docs[f.doc].path, f.first, f.last, f.kind, docs[f.kept_doc].path,
+                 f.kept_first, f.kept_last, f.score) for f in result.findings]
+    boiler = [(b.text, b.files, b.removed) for b in result.boilerplate]
+    return [d.path for d in docs], removals, findings, boiler
+
+
+@pytest.fixture
+def corpus_dir(tmp_path, monkeypatch, h):
+    monkeypatch.chdir(tmp_path)
+    write_corpus(tmp_path / "news", h)
+    return Path("news")
+
+
+def test_determinism_corpus_has_all_kinds(corpus_dir):
+    result = scan([corpus_dir], Config(jobs=1))
+    kinds = {r.kind for r in result.removals.values()}
+    details = {r.detail for r in result.removals.values()}
+    assert kinds == {"exact", "near", "boilerplate"}
+    assert "truncated copy" in details
+    assert len(result.documents) == 140
+
+
+def test_same_result_with_one_or_two_jobs(corpus_dir):
+    one = scan([corpus_dir], Config(jobs=1))
+    two = scan([corpus_dir], Config(jobs=2))
+    assert outcome(one) == outcome(two)
+    assert one.removals
+
+
+def test_same_result_whatever_order_paths_are_given_in(corpus_dir):
+    folders = sorted(corpus_dir.iterdir())
+    forward = scan(folders, Config(jobs=1))
+    backward = scan(list(reversed(folders)), Config(jobs=1))
+    files = sorted(corpus_dir.rglob("*.txt"), reverse=True)
+    one_by_one = scan(files, Config(jobs=1))
+    assert outcome(forward) == outcome(backward) == outcome(one_by_one)
+    assert outcome(forward) == outcome(scan([corpus_dir], Config(jobs=1)))
+
+
+def test_same_file_given_twice_is_read_once(corpus_dir):
+    file = next(corpus_dir.rglob("*.txt"))
+    result = scan([file, corpus_dir, file], Config(jobs=1))
+    assert len(result.documents) == 140
+
+
+def test_same_result_whatever_the_hash_seed(corpus_dir):
+    outputs = []
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "dedup", "scan", str(corpus_dir),
+                               "--format", "json", "--jobs", "1"],
+                              capture_output=True, env=env, check=True)
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0]["summary"]["removed"] > 0
+    assert outputs[0] == outputs[1] == outputs[2]

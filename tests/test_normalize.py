@@ -1,0 +1,138 @@
+"""The normal form paragraphs are compared in, and the facts extracted from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from dedup.normalize import names, negations, normalize, normalize_many, numbers, word_count
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("\uff26\uff55\uff4c\uff4c\uff57\uff49\uff44\uff54\uff48 text", "fullwidth text"),  # fullwidth
+    ("\ufb01nal o\ufb03ce", "final office"),                  # ligatures
+    ("area 5\u00b2 km", "area 52 km"),                        # superscript two
+    ("caf\u0065\u0301", "caf\u00e9"),                         # combining accent composed
+    ("\u2460 first", "1 first"),                              # circled digit
+])
+def test_nfkc(raw, expected):
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("The MINISTER Said", "the minister said"),
+    ("Stra\u00dfe", "strasse"),                               # casefold, not lower
+    ("\u0130stanbul".casefold(), normalize("\u0130STANBUL")),
+])
+def test_case_is_folded(raw, expected):
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize("quote", ["\u2018", "\u2019", "\u201a", "\u201b", "\u2032", "`", "\u00b4"])
+def test_single_quotes_become_straight(quote):
+    assert normalize(f"it{quote}s {quote}fine{quote}") == "it's 'fine'"
+
+
+def test_quote_folding_does_not_depend_on_other_characters_in_the_paragraph():
+    # The same word must normalise the same way whether or not the paragraph
+    # also holds a non-ASCII character somewhere else.
+    assert normalize("don`t stop") == normalize("don`t stop caf\u00e9")[:len("don`t stop")]
+
+
+@pytest.mark.parametrize("quote", ["\u201c", "\u201d", "\u201e", "\u201f", "\u00ab", "\u00bb",
+                                   "\u2033"])
+def test_double_quotes_become_straight(quote):
+    assert normalize(f"{quote}no comment{quote}") == '"no comment"'
+
+
+@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015",
+                                  "\u2212", "\ufe58", "\ufe63", "\uff0d"])
+def test_dashes_become_hyphens(dash):
+    assert normalize(f"north{dash}west") == "north-west"
+
+
+@pytest.mark.parametrize("raw", [
+    "  two   words  ",
+    "two\twords",
+    "two\nwords",
+    "two\r\n  words",
+    "two\u00a0words",          # no-break space
+    "two\u2003words",          # em space
+    "\n\ttwo \u3000 words\n",  # ideographic space
+])
+def test_whitespace_runs_become_one_space_and_ends_are_trimmed(raw):
+    assert normalize(raw) == "two words"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",
+                                       "\u00ad"])
+def test_zero_width_and_soft_hyphen_are_dropped(invisible):
+    assert normalize(f"news{invisible}paper") == "newspaper"
+
+
+def test_everything_at_once():
+    a = "\u201cThe  Council\u2019s plan\u201d \u2014 said\u00a0the\u200b MAYOR\n"
+    b = '"the council\'s plan" - said the mayor'
+    assert normalize(a) == b
+    assert normalize(b) == b
+
+
+def test_normalize_is_idempotent():
+    for text in ["\u201cA\u2014B\u201d", "\ufb01 \uff21", "  x\u00ad y  ", "Stra\u00dfe"]:
+        assert normalize(normalize(text)) == normalize(text)
+
+
+def test_normalize_many_matches_normalize_one_by_one():
+    texts = ["\u201cQuoted\u201d  Text", "", "  ", "a\u2014b", "plain", "\u00bbX\u00ab\u200b",
+             "Stra\u00dfe \ufb01"]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+    assert normalize_many([]) == []
+
+
+def test_normalize_many_keeps_paragraphs_apart():
+    # Paragraph text cannot run into its neighbour through normalisation.
+    assert normalize_many(["ends with space  ", "  starts with space"]) == [
+        "ends with space", "starts with space"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("killed more than 5,000 people", ["5000"]),
+    ("killed more than 5000 people", ["5000"]),
+    ("a loss of 1,234,567.89 dollars", ["1234567.89"]),
+    ("profit 12.4 million, up from 9.8", ["12.4", "9.8"]),
+    ("won 2-1 after 90 minutes", ["2", "1", "90"]),
+    ("at 10:30 on 4/5", ["10:30", "4/5"]),
+    ("scores of 3,5 and 12,34", ["3,5", "12,34"]),  # not thousands separators
+    ("no numbers here", []),
+])
+def test_numbers_in_order_with_thousands_separators_dropped(text, expected):
+    assert numbers(normalize(text)) == expected
+
+
+def test_numbers_equal_for_both_spellings_of_a_thousand_figure():
+    assert numbers("the un says 26,000 died") == numbers("the un says 26000 died")
+    assert numbers("26,000 died") != numbers("27,000 died")
+
+
+@pytest.mark.parametrize("text, count", [
+    ("the minister said he would resign", 0),
+    ("the minister said he would not resign", 1),
+    ("the minister said he won't resign", 1),
+    ("no one, never, nothing", 3),
+    ("he cannot and will not", 2),
+])
+def test_negations(text, count):
+    assert negations(normalize(text)) == count
+
+
+def test_names_skip_sentence_starters_and_fold_case():
+    assert names("The Mayor of Riverton met Clara Holt on Monday. She said") == {
+        "mayor", "riverton", "clara", "holt"}
+
+
+def test_names_differ_when_a_team_is_swapped():
+    assert names("Rovers beat City") != names("Rovers beat Athletic")
+
+
+def test_word_count():
+    assert word_count(normalize("  one two\tthree\n four ")) == 4
+    assert word_count("") == 0

@@ -1,0 +1,169 @@
+"""Splitting files into paragraphs, and cleaned output that is made of the original text."""
+
+from __future__ import annotations
+
+import pytest
+
+from dedup.clean import cleaned_lines, cleaned_text
+from dedup.documents import document_from_text, parse_document, split_lines
+
+
+def spans(text: str) -> list[tuple[int, int, str]]:
+    return [(p.first_line, p.last_line, p.text) for p in document_from_text(text, "t").paragraphs]
+
+
+# --- paragraphs -------------------------------------------------------------------------
+
+def test_blank_line_separates_paragraphs_and_keeps_their_lines():
+    assert spans("one\ntwo\n\nthree\n") == [(1, 2, "one\ntwo"), (4, 4, "three")]
+
+
+def test_a_run_of_blank_lines_is_one_separator():
+    assert spans("alpha\n\n\n\nbeta\n\n\ngamma\n") == [
+        (1, 1, "alpha"), (5, 5, "beta"), (8, 8, "gamma")]
+
+
+def test_blank_lines_at_start_and_end_do_not_count_and_shift_line_numbers():
+    assert spans("\n\n\nfirst\nsecond\n\nthird\n\n\n") == [
+        (4, 5, "first\nsecond"), (7, 7, "third")]
+
+
+def test_whitespace_only_lines_are_blank():
+    assert spans("one\n \t \ntwo\n\u00a0\nthree") == [(1, 1, "one"), (3, 3, "two"),
+                                                    (5, 5, "three")]
+
+
+def test_file_without_interior_blank_line_is_one_paragraph_per_line():
+    assert spans("title\nfirst line\nsecond line\n") == [
+        (1, 1, "title"), (2, 2, "first line"), (3, 3, "second line")]
+
+
+def test_per_line_mode_ignores_blank_lines_at_the_edges():
+    assert spans("\n\ntitle\nbody\n\n") == [(3, 3, "title"), (4, 4, "body")]
+
+
+def test_one_blank_line_anywhere_inside_switches_to_blank_line_mode():
+    assert spans("a\nb\nc\n\nd\n") == [(1, 3, "a\nb\nc"), (5, 5, "d")]
+
+
+def test_crlf_line_endings():
+    assert spans("one\r\ntwo\r\n\r\nthree\r\n") == [(1, 2, "one\r\ntwo"), (4, 4, "three")]
+
+
+def test_crlf_per_line_mode():
+    assert spans("one\r\ntwo\r\nthree") == [(1, 1, "one"), (2, 2, "two"), (3, 3, "three")]
+
+
+def test_old_mac_cr_line_endings():
+    assert spans("one\rtwo\r\rthree\r") == [(1, 2, "one\rtwo"), (4, 4, "three")]
+
+
+def test_mixed_line_endings():
+    assert spans("one\r\n\ntwo\r\rthree\n") == [(1, 1, "one"), (3, 3, "two"), (5, 5, "three")]
+
+
+def test_missing_final_newline():
+    assert spans("one\n\ntwo") == [(1, 1, "one"), (3, 3, "two")]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "\n\n\n", "  \n\t\n", "\r\n\r\n"])
+def test_empty_or_blank_file_has_no_paragraphs(text):
+    assert spans(text) == []
+
+
+def test_form_feed_and_unicode_line_separator_do_not_end_lines():
+    # Editors and diff tools only break lines on CR, LF and CRLF.
+    assert spans("a\x0cb\n\nc\u2028d\n\ne\x85f\n") == [
+        (1, 1, "a\x0cb"), (3, 3, "c\u2028d"), (5, 5, "e\x85f")]
+    assert split_lines("a\u2028b\nc") == ["a\u2028b\n", "c"]
+
+
+def test_paragraph_index_counts_from_zero():
+    doc = document_from_text("a\n\nb\n\nc\n", "t")
+    assert [p.index for p in doc.paragraphs] == [0, 1, 2]
+    assert doc.paragraphs[2].lines == (5, 5)
+
+
+def test_paragraph_text_is_the_original_text():
+    text = "  Indented “quoted” line\u00a0 \nsecond\tline  \n\nLast—line"
+    doc = document_from_text(text, "t")
+    assert [p.text for p in doc.paragraphs] == ["  Indented “quoted” line\u00a0 \nsecond\tline  ",
+                                                "Last—line"]
+
+
+# --- decoding ---------------------------------------------------------------------------
+
+def test_utf8_bom_is_kept_on_output():
+    data = b"\xef\xbb\xbfone\n\ntwo\n"
+    doc = parse_document(data, "t")
+    assert doc.bom and doc.paragraphs[0].text == "one"
+    assert doc.encode(cleaned_text(doc, set())) == data
+
+
+def test_latin1_file_round_trips():
+    data = "Price \xa3100\n\nSecond paragraph\n".encode("latin-1")
+    doc = parse_document(data, "t")
+    assert doc.paragraphs[0].text == "Price \u00a3100"
+    assert doc.encode(cleaned_text(doc, set())) == data
+
+
+# --- round trip and cleaned output ------------------------------------------------------
+
+ROUND_TRIP = [
+    "one\n\ntwo\n",
+    "\n\n\none\ntwo\n\n\n\nthree\n\n",
+    "one\r\ntwo\r\n\r\nthree",
+    "a\rb\r\rc\r",
+    "title\nline one\nline two",
+    "  \n\t\nx\n \ny\n  \n",
+    "",
+    "no newline at all",
+    "a\x0cb\n\nc\u2028d\n",
+]
+
+
+@pytest.mark.parametrize("text", ROUND_TRIP)
+def test_nothing_removed_gives_the_input_back(text):
+    doc = document_from_text(text, "t")
+    assert cleaned_text(doc, set()) == text
+    assert doc.encode(cleaned_text(doc, set())) == text.encode("utf-8")
+
+
+@pytest.mark.parametrize("text", ROUND_TRIP)
+def test_bytes_round_trip(text):
+    data = text.encode("utf-8")
+    doc = parse_document(data, "t")
+    assert doc.encode(cleaned_text(doc, set())) == data
+
+
+def test_removing_a_middle_paragraph_drops_it_with_its_separator():
+    doc = document_from_text("one\n\ntwo\n\n\nthree\n", "t")
+    assert cleaned_text(doc, {1}) == "one\n\n\nthree\n"
+
+
+def test_removing_the_first_paragraph_keeps_the_rest_verbatim():
+    doc = document_from_text("\none\n\ntwo\n\nthree\n", "t")
+    assert cleaned_text(doc, {0}) == "\ntwo\n\nthree\n"
+
+
+def test_removing_the_last_paragraph_keeps_trailing_blank_lines():
+    doc = document_from_text("one\n\ntwo\n\n", "t")
+    assert cleaned_text(doc, {1}) == "one\n\n"
+
+
+def test_removing_lines_in_per_line_mode():
+    doc = document_from_text("a\r\nb\r\nc\r\n", "t")
+    assert cleaned_text(doc, {1}) == "a\r\nc\r\n"
+
+
+def test_removing_everything_leaves_only_edge_blank_lines():
+    doc = document_from_text("\none\n\ntwo\n\n", "t")
+    assert cleaned_text(doc, {0, 1}) == "\n\n"
+
+
+def test_cleaned_lines_are_a_subsequence_of_the_original_lines():
+    text = "t\n\np1a\np1b\n\n\np2\n\np3\n"
+    doc = document_from_text(text, "t")
+    for removed in ({0}, {1}, {2}, {3}, {0, 2}, {1, 3}, {0, 1, 2, 3}):
+        out = iter(doc.lines)
+        assert all(line in out for line in cleaned_lines(doc, removed)), removed
