@@ -93,7 +93,8 @@ def negations(norm: str) -> int:
     return len(_NEGATION.findall(norm))
 
 
-_CAPITALISED = re.compile(r"\b[A-Z][\w'\u2019&.-]*")
+_TOKEN = re.compile(r"\w[\w'&.-]*")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'&.-]*")
 # Capitalised because they start a sentence, not because they name something.
 COMMON_WORDS = frozenset("""
 a an the this that these those there their they them he she it its his her we our
@@ -153,14 +154,17 @@ def names(text: str) -> set[str]:
 
 
 _POSSESSIVE = re.compile(r"'s$")
-_TOKEN_PUNCT = ".,;:!?\"'()[]<>"
 
 
 def words(norm: str) -> list[str]:
-    """Words of a normalised text without surrounding punctuation or a possessive 's."""
+    """Words of a normalised text without surrounding punctuation or a possessive 's.
+
+    Split like ``names`` so that a name always finds itself among the words
+    ("U.S./overseas" holds the word "u.s").
+    """
     out = []
-    for token in norm.split():
-        token = _POSSESSIVE.sub("", token.strip(_TOKEN_PUNCT))
+    for token in _TOKEN.findall(norm):
+        token = _POSSESSIVE.sub("", token.strip(".'-&"))
         if token:
             out.append(token)
     return out

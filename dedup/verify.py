@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from .config import Config
 from .normalize import FUNCTION_WORDS, OPPOSITES, dates, names, negations, numbers, words
@@ -142,8 +142,13 @@ def _extra_names(mine: set[str], my_words: list[str], their_words: list[str],
 
 
 def _typo(name: str, other: str, other_is_name: bool) -> bool:
-    longest = max(len(name), len(other))
-    if longest <= 5:
+    """Whether ``name`` is a slip of ``other``: a letter dropped, added or two
+    swapped ("Dvis", "Staed"); a long name may differ more ("Svviss"). One
+    letter replaced in a short name makes another name ("Iran", "Iraq")."""
+    if max(len(name), len(other)) <= 5:
+        if Indel.distance(name, other) <= 1 or OSA.distance(name, other) == 1 and \
+                sorted(name) == sorted(other):
+            return True
         return not other_is_name and OSA.distance(name, other) <= 1
     return OSA.distance(name, other) <= 2 or fuzz.ratio(name, other) >= _NAME_SIMILARITY
 
