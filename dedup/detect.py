@@ -99,9 +99,16 @@ def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: C
         if len(np.unique(docs)) < cfg.boilerplate_min_files:
             continue
         if edge > 0:
-            positions = np.asarray(flats) - corpus.start[docs]
-            sizes = corpus.start[docs + 1] - corpus.start[docs]
-            at_edge = (positions < edge) | (positions >= sizes - edge)
+            if removed:
+                # Distances to the file's ends counted in paragraphs that remain.
+                before = np.array([sum(p not in removed for p in range(corpus.start[d], f))
+                                   for f, d in zip(flats, docs)])
+                after = np.array([sum(p not in removed for p in range(f + 1, corpus.start[d + 1]))
+                                  for f, d in zip(flats, docs)])
+            else:
+                before = np.asarray(flats) - corpus.start[docs]
+                after = corpus.start[docs + 1] - np.asarray(flats) - 1
+            at_edge = (before < edge) | (after < edge)
             if 2 * int(at_edge.sum()) < len(flats):
                 continue
         candidates[g] = flats
