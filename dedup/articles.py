@@ -25,7 +25,7 @@ from .model import ArticleRepeat
 # A paragraph in more files than this (a footer that escaped the boilerplate
 # rules) says nothing about which articles are copies; skipping it keeps the
 # pair count linear.
-_MAX_GROUP_FILES = 1000
+_MAX_GROUP_FILES = 64
 
 
 def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],

@@ -24,19 +24,22 @@ import numpy as np
 from .fingerprint import band_keys, exact_key
 
 PREFIX_CHARS = 40
+# Openings are only proposed for texts that go well beyond them; below this a
+# shared opening is most of the text and LSH already finds the pair.
+PREFIX_MIN_CHARS = 60
 _BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
 
 
 def prefix_keys(norms: list[str]) -> np.ndarray:
     """Key of each text's opening; 0 (no key) for texts shorter than that."""
     return np.fromiter(
-        (exact_key(n[:PREFIX_CHARS]) & 0x7FFFFFFFFFFFFFFF | 1 if len(n) > PREFIX_CHARS else 0
+        (exact_key(n[:PREFIX_CHARS]) & 0x7FFFFFFFFFFFFFFF | 1 if len(n) >= PREFIX_MIN_CHARS else 0
          for n in norms), dtype=np.uint64, count=len(norms))
 
 
 def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
                     prefixes: np.ndarray | None = None,
-                    max_bucket: int = 64) -> np.ndarray:
+                    max_bucket: int = 24) -> np.ndarray:
     """Unique candidate pairs ``(i, j)`` with ``i < j``, sorted, as an (k, 2) array."""
     n = sigs.shape[0]
     if n < 2:

@@ -169,7 +169,8 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     verified = 0
     for i, j in pairs.tolist():
         a, b = reps[i], reps[j]
-        verdict = verify(corpus.norms[a], corpus.norms[b], _text(corpus, a), _text(corpus, b), cfg)
+        verdict = verify(corpus.norms[a], corpus.norms[b], lambda: _text(corpus, a),
+                         lambda: _text(corpus, b), cfg)
         if not verdict:
             if verdict.differs == "numbers":
                 updates[groups[i]].append(groups[j])

@@ -24,7 +24,8 @@ from .normalize import FUNCTION_WORDS, OPPOSITES, dates, names, negations, numbe
 NEAR = "near"
 TRUNCATED = "truncated"
 _NAME_SIMILARITY = 70.0  # a typo in a name still counts as the same name
-_WORD_SIMILARITY = 50.0  # below this a replaced word is another word, not a typo
+_WORD_SIMILARITY = 50.0
+_SHORT_TAIL_WORDS = 4    # at most this many words past a shorter text's end: an insertion  # below this a replaced word is another word, not a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +51,33 @@ class Verdict:
         return bool(self.relation)
 
 
-def verify(norm_a: str, norm_b: str, text_a: str, text_b: str, cfg: Config) -> Verdict:
-    """Compare two paragraphs given normalised and original texts."""
+def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config) -> Verdict:
+    """Compare two paragraphs given normalised and original texts.
+
+    ``text_a`` and ``text_b`` may be callables returning the original text:
+    most candidate pairs are rejected on similarity alone and never need it.
+    """
     threshold = cfg.near_threshold
-    score = fuzz.ratio(norm_a, norm_b)
     a_short = len(norm_a) <= len(norm_b)
     short, long_ = (norm_a, norm_b) if a_short else (norm_b, norm_a)
+    may_truncate = len(short) < len(long_) and len(short) >= cfg.truncated_min_share * len(long_)
+    if not may_truncate and 200 * len(short) < threshold * (len(short) + len(long_)):
+        # fuzz.ratio cannot reach the threshold with lengths this far apart.
+        score = 200 * len(short) / (len(short) + len(long_))
+        return Verdict("", round(score, 1), f"similarity at most {score:.1f} < {threshold:g}")
+    score = fuzz.ratio(norm_a, norm_b)
     prefix_score = 0.0
-    if len(short) < len(long_) and len(short) >= cfg.truncated_min_share * len(long_):
+    if may_truncate:
         prefix_score = fuzz.ratio(short, long_[:len(short)])
+    if score < threshold and prefix_score < threshold:
+        shown = f" (as a truncated copy {prefix_score:.1f})" if prefix_score else ""
+        return Verdict("", round(score, 1), f"similarity {score:.1f} < {threshold:g}{shown}")
+    text_a = text_a() if callable(text_a) else text_a
+    text_b = text_b() if callable(text_b) else text_b
+    if prefix_score >= threshold and len(long_[len(short):].split()) <= _SHORT_TAIL_WORDS:
+        # A few words more at the end ("..., he said.") is an inserted phrase,
+        # not the rest of a paragraph that a truncated copy lost.
+        score, prefix_score = max(score, prefix_score), 0.0
     facts = ""
     if score >= threshold:
         facts, removable = _near_facts(norm_a, norm_b, text_a, text_b)
@@ -75,10 +94,8 @@ def verify(norm_a: str, norm_b: str, text_a: str, text_b: str, cfg: Config) -> V
                            f"truncated copy: its text matches the start of the other at "
                            f"{prefix_score:.1f} >= {threshold:g}", (a_short, not a_short))
         facts = facts or copy_facts
-    if facts:
-        return Verdict("", round(max(score, prefix_score), 1), facts, differs=facts.split()[0])
-    shown = f" (as a truncated copy {prefix_score:.1f})" if prefix_score else ""
-    return Verdict("", round(score, 1), f"similarity {score:.1f} < {threshold:g}{shown}")
+    # Similar enough, but the facts disagree.
+    return Verdict("", round(max(score, prefix_score), 1), facts, differs=facts.split()[0])
 
 
 def _truncation_facts(norm_s: str, text_s: str, norm_l: str, text_l: str) -> str:
@@ -120,12 +137,16 @@ def _near_facts(norm_a: str, norm_b: str, text_a: str,
         return (f"names differ: {', '.join(sorted(only_a))} vs {', '.join(sorted(only_b))}",
                 (False, False))
     # A name only one side has makes that side the fuller one: it is never
-    # removed for the other. An added weekday ("on Tuesday") does not.
-    return _swapped_words(words_a, words_b), (not only_a, not only_b)
+    # removed for the other. An added weekday ("on Tuesday") does not, nor does
+    # a capitalised word that looks like a garbled word of the other side
+    # ("Tliis" for "This", "Apnl" for "April").
+    fuller_a = bool(only_a and _extra_names(only_a, words_a, words_b, names_b, lenient=True))
+    fuller_b = bool(only_b and _extra_names(only_b, words_b, words_a, names_a, lenient=True))
+    return _swapped_words(words_a, words_b), (not fuller_a, not fuller_b)
 
 
 def _extra_names(mine: set[str], my_words: list[str], their_words: list[str],
-                 their_names: set[str]) -> set[str]:
+                 their_names: set[str], lenient: bool = False) -> set[str]:
     """My names the other text lacks, a typo of a word it has ("Teh", "Svviss") aside.
 
     A name is only compared with the other text's words that this text lacks,
@@ -137,6 +158,10 @@ def _extra_names(mine: set[str], my_words: list[str], their_words: list[str],
     if not missing:
         return missing
     changed = Counter(their_words) - Counter(my_words)   # words they have more often
+    if lenient:
+        return {n for n in missing
+                if not any(OSA.distance(n, other) <= 2 or fuzz.ratio(n, other) >= 60
+                           for other in changed)}
     return {n for n in missing
             if not any(_typo(n, other, other in their_names) for other in changed)}
 
