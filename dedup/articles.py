@@ -11,7 +11,8 @@ repeat of it. Which of a pair is kept follows the paragraph keep policy at
 article level (first path, longest text, or priority), except that the
 fuller article is never given up for one it contains. An article that would
 repeat another if the paragraphs whose numbers changed were counted too is an
-*update* of it (a correction, a new casualty count): reported, never dropped.
+*update* of it (a correction, a new casualty count): reported, never dropped,
+even when the unchanged paragraphs alone reach the threshold.
 """
 
 from __future__ import annotations
@@ -91,9 +92,11 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
     rank = np.empty(n_docs, dtype=np.int64)
     rank[order] = flat_docs
 
+    # A pair with paragraphs whose numbers changed is an update, whatever its
+    # share: dropping it would lose the corrected figures.
     repeats_of: dict[int, list[int]] = defaultdict(list)
     for (a, b), (chars, _) in same.items():
-        if doc_chars[a] and chars / doc_chars[a] >= threshold:
+        if doc_chars[a] and chars / doc_chars[a] >= threshold and (a, b) not in changed:
             repeats_of[a].append(b)
 
     dropped: dict[int, int] = {}
@@ -117,10 +120,10 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
                          "repeat", 0)
            for a, b in dropped.items()]
     for (a, b), (chars, paras) in changed.items():
-        if a in dropped or not doc_chars[a]:
+        if a in dropped or not doc_chars[a] or dropped.get(b) == a:
             continue
         with_updates = (same[(a, b)][0] + chars) / doc_chars[a]
-        if share(a, b) < threshold <= with_updates and rank[b] < rank[a]:
+        if threshold <= with_updates and rank[b] < rank[a]:
             out.append(ArticleRepeat(a, b, round(float(with_updates), 4), same[(a, b)][1] + paras,
                                      int(doc_paras[a]), "update", paras))
     out.sort(key=lambda r: (r.doc, r.kept_doc))

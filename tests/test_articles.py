@@ -1,0 +1,97 @@
+"""Whole-article repeats: one finding for a republished article, directional shares."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from dedup import Config, scan_texts
+from dedup.cli import app
+
+LEAD = ("Rescue teams worked through the night to reach villages cut off by the landslide, "
+        "the regional governor said on Sunday, adding that roads would stay closed for days.")
+BODY = ("Engineers from the national railway company said the main line through the valley "
+        "had been buried under several metres of mud and rock and could not be cleared quickly.",
+        "Schools in the district will remain closed until the end of the week while buildings "
+        "are inspected, and families have been offered places in temporary shelters nearby.",
+        "Farmers said the loss of the mountain pastures would be felt for years, because the "
+        "herds that graze there in summer now have nowhere to go when the snow melts.")
+CASUALTIES = "At least 12 people were killed and 40 injured, officials said in a statement."
+
+
+def article(title: str, *paragraphs: str) -> str:
+    return "\n\n".join((title, *paragraphs)) + "\n"
+
+
+def relations(result):
+    docs = result.documents
+    return {(docs[a.doc].path, docs[a.kept_doc].path, a.relation) for a in result.articles}
+
+
+def test_identical_article_is_one_finding_against_the_first():
+    text = article("Landslide cuts off mountain villages", LEAD, *BODY)
+    result = scan_texts({"a.txt": text, "b.txt": text})
+    assert relations(result) == {("b.txt", "a.txt", "repeat")}
+    (item,) = result.articles
+    assert (item.share, item.paragraphs, item.total) == (1.0, 5, 5)
+
+
+def test_same_article_with_a_new_headline_still_repeats():
+    result = scan_texts({"a.txt": article("Landslide cuts off mountain villages", LEAD, *BODY),
+                         "b.txt": article("Villages isolated after mountain slope collapses",
+                                          LEAD, *BODY)})
+    assert relations(result) == {("b.txt", "a.txt", "repeat")}
+    (item,) = result.articles
+    assert 0.8 <= item.share < 1.0 and item.paragraphs == 4
+
+
+def test_short_article_inside_a_long_one_repeats_it_and_not_the_reverse():
+    long_text = article("Landslide cuts off mountain villages", LEAD, *BODY)
+    short_text = article(LEAD, BODY[0])
+    # The short one comes first in path order, yet it is the one given up.
+    result = scan_texts({"a_short.txt": short_text, "b_long.txt": long_text})
+    assert relations(result) == {("a_short.txt", "b_long.txt", "repeat")}
+
+
+def test_correction_with_changed_numbers_is_an_update_not_a_repeat():
+    first = article("Landslide cuts off mountain villages", LEAD, CASUALTIES, *BODY)
+    corrected = article("Landslide cuts off mountain villages", LEAD,
+                        CASUALTIES.replace("12", "15").replace("40", "52"), *BODY)
+    result = scan_texts({"a.txt": first, "b.txt": corrected},
+                        Config(article_threshold=0.9))
+    assert relations(result) == {("b.txt", "a.txt", "update")}
+    (item,) = result.articles
+    assert item.changed == 1
+    # The changed paragraph stays in the update; the rest are paragraph repeats.
+    removed = {(result.documents[r.doc].path, r.para) for r in result.removals}
+    assert ("b.txt", 2) not in removed
+
+
+def test_two_articles_on_the_same_topic_are_not_related():
+    other = article("Landslide toll rises as rescuers dig",
+                    "Rescuers digging through mud in the valley found more victims overnight, "
+                    "as the army sent heavy equipment to help clear the blocked road.",
+                    "The prime minister is expected to visit the area on Tuesday and has "
+                    "promised emergency funds for families who lost their homes.")
+    result = scan_texts({"a.txt": article("Landslide cuts off mountain villages", LEAD, *BODY),
+                         "b.txt": other})
+    assert result.articles == []
+
+
+def test_scan_lists_the_article_first_and_hides_the_paragraphs_it_explains(tmp_path):
+    text = article("Landslide cuts off mountain villages", LEAD, *BODY)
+    (tmp_path / "a.txt").write_text(text)
+    (tmp_path / "b.txt").write_text(text)
+    runner = CliRunner()
+    out = runner.invoke(app, ["scan", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0] == "Articles:"
+    assert "b.txt repeats" in lines[1] and "100% of its text, 5 of 5 paragraphs" in lines[1]
+    assert not any("lines 1-9 repeat" in line for line in lines)
+    data = json.loads(runner.invoke(app, ["scan", str(tmp_path), "--format", "json"]).output)
+    (entry,) = data["articles"]
+    assert entry["relation"] == "repeat" and entry["share"] == 1.0
+    assert entry["path"].endswith("b.txt") and entry["repeats"].endswith("a.txt")
+    assert all(f["in_article_repeat"] for f in data["files"][0]["findings"])
