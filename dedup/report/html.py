@@ -43,29 +43,29 @@ MAX_CLUSTER_MEMBERS = 40       # members listed per cluster
 MAX_BOILERPLATE = 200          # boilerplate lines listed
 MAX_OCCURRENCES = 8            # sample occurrences per boilerplate line
 MAX_SKIPPED = 200
+MAX_ARTICLES = 500             # whole-article repeats listed
 FULL_FILE_PARAGRAPHS = 60      # files up to this size are shown whole; larger: context only
 CONTEXT = 1                    # unchanged paragraphs shown around a change
 MAX_TEXT = 5000                # characters of one paragraph shown
 PAGE_SIZE = 50                 # file sections per page
 OPEN_FILES = 12                # sections open at load when there are at most this many
-
-_KIND_LABEL = {"exact": "exact", "near": "near", "block": "block", "boilerplate": "boilerplate"}
-
+BLOCK_ROWS = 3                 # rows of a long exact block shown before the rest is folded
 
 def _e(text: str) -> str:
     return escape(text, quote=True)
 
 
-def _pid(ref: Ref | tuple[int, int]) -> str:
-    return f"p{ref[0]}-{ref[1]}" if isinstance(ref, tuple) else f"p{ref.doc}-{ref.para}"
+def _pid(ref: Ref) -> str:
+    """The anchor of a paragraph: document and paragraph number."""
+    return f"p{ref.doc}-{ref.para}"
 
 
 def _score(score: float) -> str:
     return "100" if score >= 100 else f"{score:.1f}"
 
 
-def _clip(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
-    return (text, False) if len(text) <= limit else (text[:limit], True)
+def _clip(text: str) -> tuple[str, bool]:
+    return (text, False) if len(text) <= MAX_TEXT else (text[:MAX_TEXT], True)
 
 
 def _snippet(text: str, width: int = 140) -> str:
@@ -101,7 +101,9 @@ def _marked(text: str, changed: set[int], cls: str) -> str:
 
 
 def _csp_hash(source: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode() + "'"
+    """A CSP source expression allowing exactly this inline style or script."""
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 class HtmlFormat:
@@ -128,16 +130,21 @@ class _Page:
         for i, b in enumerate(result.boilerplate):
             for ref in b.occurrences:
                 self.boilerplate_of[ref] = i
+        self.article_of = {a.doc: a for a in result.articles}
+        self.copies_of: dict[int, list] = defaultdict(list)
+        for a in result.articles:
+            self.copies_of[a.kept_doc].append(a)
         kept_docs: dict[int, set[int]] = defaultdict(set)
         for ref in self.repeated_by:
             kept_docs[ref.doc].add(ref.para)
         self.kept_in = kept_docs
         # Files with content repeats (or kept twins) first, in path order; then the
         # files whose only removals are boilerplate, which the boilerplate table sums up.
-        with_files = {f.doc for f in result.findings} | set(kept_docs)
-        self.boilerplate_only = {d for d in with_files if d not in kept_docs
+        changed = {f.doc for f in result.findings}
+        self.boilerplate_only = {d for d in changed if d not in kept_docs
                                  and all(f.kind == BOILERPLATE for f in result.findings_in(d))}
-        self.file_docs = (sorted(with_files - self.boilerplate_only)
+        self.kept_only = set(kept_docs) - changed
+        self.file_docs = (sorted(changed - self.boilerplate_only) + sorted(self.kept_only)
                           + sorted(self.boilerplate_only))
         self.rendered: dict[int, set[int]] = {}     # paragraphs given an anchor, by document
         self.shown_findings: dict[int, list[Finding]] = {}
@@ -164,22 +171,29 @@ class _Page:
 
     # -- links ----------------------------------------------------------------------
 
-    def _where(self, ref: Ref, here: int | None = None, last: int | None = None) -> str:
+    def _where(self, ref: Ref, here: int | None = None, last: int | None = None,
+               short: bool = False) -> str:
         doc = self.docs[ref.doc]
         first_line = doc.paragraphs[ref.para].first_line
         last_line = doc.paragraphs[last if last is not None else ref.para].last_line
         lines = span(first_line, last_line)
+        if short:
+            return lines
         return f"this file, {lines}" if here == ref.doc else f"{doc.path}, {lines}"
 
-    def link(self, ref: Ref, here: int | None = None, last: int | None = None) -> str:
+    def link(self, ref: Ref, here: int | None = None, last: int | None = None,
+             short: bool = False) -> str:
+        """A link to a paragraph: "path, lines a-b" (only the lines when ``short``)."""
         target = _pid(ref) if ref.para in self.rendered.get(ref.doc, ()) else f"f{ref.doc}"
-        return f'<a class="ref" href="#{target}">{_e(self._where(ref, here, last))}</a>'
+        return f'<a class="ref" href="#{target}">{_e(self._where(ref, here, last, short))}</a>'
 
     def explain_cmd(self, removal: Removal) -> str:
-        a = self.docs[removal.removed.doc]
-        b = self.docs[removal.kept.doc]
-        return (f"dedup explain {shlex.quote(a.path + ':' + str(a.paragraphs[removal.removed.para].first_line))} "
-                f"{shlex.quote(b.path + ':' + str(b.paragraphs[removal.kept.para].first_line))}")
+        """The ``dedup explain`` command line for a removal and its kept twin."""
+        where = []
+        for ref in (removal.removed, removal.kept):
+            doc = self.docs[ref.doc]
+            where.append(shlex.quote(f"{doc.path}:{doc.paragraphs[ref.para].first_line}"))
+        return "dedup explain " + " ".join(where)
 
     # -- page -----------------------------------------------------------------------
 
@@ -189,6 +203,7 @@ class _Page:
             self.toolbar(),
             '<main>',
             self.summary_section(),
+            self.articles_section(),
             self.clusters_section(),
             self.boilerplate_section(),
             self.files_section(),
@@ -212,7 +227,7 @@ class _Page:
         counts = {k: s["findings_by_kind"].get(k, 0) for k in KINDS}
         chips = "".join(
             f'<button type="button" class="chip k-{k}" data-filter="{k}" aria-pressed="true" '
-            f'title="Show or hide {k} findings">{_KIND_LABEL[k]} <b>{counts[k]:,}</b></button>'
+            f'title="Show or hide {k} findings">{k} <b>{counts[k]:,}</b></button>'
             for k in KINDS)
         return (
             '<header class="bar" id="top"><div class="bar-in">'
@@ -221,13 +236,13 @@ class _Page:
             f'<b>{s["files_changed"]:,}</b>/{s["files"]:,} files &middot; '
             f'<b>{_bytes(s["bytes_removed"])}</b></span>'
             f'<span class="chips" role="group" aria-label="Filter by kind">{chips}</span>'
-            '<input id="q" type="search" placeholder="Filter files by name\u2026" '
+            '<input id="q" type="search" placeholder="Filter files by name\u2026  ( / )" '
             'aria-label="Filter files by name" autocomplete="off" spellcheck="false">'
             '<span class="view" role="group" aria-label="View">'
             '<button type="button" id="view-diff" aria-pressed="true">Diff</button>'
             '<button type="button" id="view-clean" aria-pressed="false">Cleaned</button></span>'
-            '<nav><a href="#clusters">Clusters</a><a href="#boilerplate">Boilerplate</a>'
-            '<a href="#files">Files</a></nav>'
+            '<nav><a href="#articles">Articles</a><a href="#clusters">Clusters</a>'
+            '<a href="#boilerplate">Boilerplate</a><a href="#files">Files</a></nav>'
             '</div></header>')
 
     # -- summary --------------------------------------------------------------------
@@ -240,7 +255,8 @@ class _Page:
             ("files scanned", f"{s['files']:,}", f"{_bytes(s['bytes'])}"),
             ("paragraphs", f"{s['paragraphs']:,}", ""),
             ("removed", f"{s['removed']:,}",
-             " &middot; ".join(f'<span class="k-{k} dot">{k} {v:,}</span>' for k, v in by_kind.items())),
+             " &middot; ".join(f'<span class="k-{k} dot">{k} {v:,}</span>'
+                               for k, v in by_kind.items())),
             ("bytes removed", _bytes(s["bytes_removed"]), f"{share:.1f}% of the input"),
             ("files changed", f"{s['files_changed']:,}", f"{s['findings']:,} findings"),
             ("files skipped", f"{s['skipped']:,}", ""),
@@ -277,6 +293,65 @@ class _Page:
         html.append("</section>")
         return "".join(html)
 
+    # -- whole articles -------------------------------------------------------------
+
+    def file_link(self, d: int) -> str:
+        path = _e(self.docs[d].path)
+        return f'<a class="ref" href="#f{d}">{path}</a>' if d in self.rendered else path
+
+    def articles_section(self) -> str:
+        items = self.r.articles
+        repeats = sum(1 for a in items if a.relation == "repeat")
+        html = ['<section id="articles"><h2>Whole-article repeats '
+                f'<span class="count">{repeats:,} repeats &middot; {len(items) - repeats:,} '
+                'updates</span></h2>']
+        if not items:
+            html.append('<p class="muted">No article mostly repeats another.</p></section>')
+            return "".join(html)
+        threshold = self.r.settings.get("article_threshold")
+        html.append('<p class="muted">An article <i>repeats</i> another when most of its text '
+                    + (f"(at least {threshold:.0%}) " if isinstance(threshold, float) else "")
+                    + 'repeats it; an <i>update</i> would, but for paragraphs whose numbers '
+                    'changed (a correction or a new count): it is reported, never dropped as '
+                    'a whole.</p>'
+                    '<div class="scrollbox"><table class="bp arts"><thead><tr><th>Article</th>'
+                    '<th>Relation</th><th>Of</th><th>Share</th><th>Paragraphs</th></tr></thead>'
+                    '<tbody>')
+        updates_first = sorted(items, key=lambda a: a.relation == "repeat")
+        for a in updates_first[:MAX_ARTICLES]:
+            changed = f", {a.changed} with changed numbers" if a.changed else ""
+            html.append(f'<tr><td class="where">{self.file_link(a.doc)}</td>'
+                        f'<td><span class="badge rel-{_e(a.relation)}">{_e(a.relation)}</span></td>'
+                        f'<td class="where">{self.file_link(a.kept_doc)}</td>'
+                        f'<td class="num">{a.share:.0%}</td>'
+                        f'<td>{a.paragraphs} of {a.total}{changed}</td></tr>')
+        html.append("</tbody></table></div>")
+        if len(items) > MAX_ARTICLES:
+            html.append(f'<p class="cap">Showing {MAX_ARTICLES:,} of {len(items):,} article '
+                        'pairs; report.json lists all.</p>')
+        html.append("</section>")
+        return "".join(html)
+
+    def article_banner(self, d: int) -> str:
+        notes = []
+        a = self.article_of.get(d)
+        if a is not None:
+            verb = "repeats" if a.relation == "repeat" else "updates"
+            changed = f", {a.changed} with changed numbers" if a.changed else ""
+            tail = " It is never dropped as a whole." if a.relation != "repeat" else ""
+            notes.append(f'<span class="badge rel-{_e(a.relation)}">{verb}</span> This article '
+                         f'{verb} {self.file_link(a.kept_doc)}: {a.share:.0%} of its text, '
+                         f'{a.paragraphs} of {a.total} paragraphs{changed}.{tail}')
+        copies = self.copies_of.get(d, [])
+        if copies:
+            links = ", ".join(f"{self.file_link(c.doc)} ({c.relation})"
+                              for c in copies[:MAX_BACKLINKS])
+            extra = len(copies) - MAX_BACKLINKS
+            more = f" and {extra:,} more" if extra > 0 else ""
+            notes.append(f'<span class="badge kept">original</span> Repeated or updated as a '
+                         f'whole by {links}{more}.')
+        return "".join(f'<div class="banner">{n}</div>' for n in notes)
+
     # -- clusters -------------------------------------------------------------------
 
     def clusters_section(self) -> str:
@@ -290,7 +365,7 @@ class _Page:
                         '(boilerplate apart).</p></section>')
             return "".join(html)
         html.append('<p class="muted">Each cluster is one kept paragraph and every copy '
-                    'removed because it repeats it, largest first.</p><div class="clusters">')
+                    'removed because it repeats it, largest first.</p><div class="clusters scrollbox">')
         for kept, removals in clusters[:MAX_CLUSTERS]:
             docs = {r.removed.doc for r in removals} | {kept.doc}
             kinds = sorted({r.kind for r in removals})
@@ -304,8 +379,9 @@ class _Page:
                     + (f' <span class="detail">{_e(r.detail)}</span>' if r.detail else "")
                     + '</li>')
             if len(removals) > MAX_CLUSTER_MEMBERS:
-                members.append(f'<li class="more">\u2026 and {len(removals) - MAX_CLUSTER_MEMBERS:,}'
-                               ' more copies (see report.json)</li>')
+                extra = len(removals) - MAX_CLUSTER_MEMBERS
+                members.append(f'<li class="more">\u2026 and {extra:,} more copies '
+                               '(see report.json)</li>')
             html.append(
                 f'<details class="cluster" data-kinds="{" ".join(kinds)}">'
                 f'<summary><span class="n">{len(removals) + 1}\u00d7</span> '
@@ -326,21 +402,25 @@ class _Page:
         items = self.r.boilerplate
         policy = self.r.settings.get("boilerplate", "remove")
         html = ['<section id="boilerplate"><h2>Boilerplate '
-                f'<span class="count">{len(items):,} lines &middot; policy: {_e(str(policy))}</span></h2>']
+                f'<span class="count">{len(items):,} lines &middot; policy: '
+                f'{_e(str(policy))}</span></h2>']
         if not items:
             html.append('<p class="muted">No boilerplate found.</p></section>')
             return "".join(html)
-        html.append('<table class="bp"><thead><tr><th>Line</th><th>Files</th>'
-                    '<th>Occurrences</th><th>Removed</th><th>Where (first few)</th></tr></thead><tbody>')
+        html.append('<div class="scrollbox"><table class="bp"><thead><tr><th>Line</th><th>Files</th>'
+                    '<th>Occurrences</th><th>Removed</th><th>Where (first few)</th></tr>'
+                    '</thead><tbody>')
         for i, b in enumerate(items[:MAX_BOILERPLATE]):
             where = ", ".join(self.link(ref) for ref in b.occurrences[:MAX_OCCURRENCES])
             if len(b.occurrences) > MAX_OCCURRENCES:
-                where += f', <span class="muted">\u2026 {len(b.occurrences) - MAX_OCCURRENCES:,} more</span>'
+                extra = len(b.occurrences) - MAX_OCCURRENCES
+                where += f', <span class="muted">\u2026 {extra:,} more</span>'
             html.append(f'<tr id="bp{i}" class="k-row" data-kind="boilerplate">'
                         f'<td class="bp-text">{_e(_snippet(b.text, 200))}</td>'
-                        f'<td class="num">{b.files:,}</td><td class="num">{len(b.occurrences):,}</td>'
+                        f'<td class="num">{b.files:,}</td>'
+                        f'<td class="num">{len(b.occurrences):,}</td>'
                         f'<td class="num">{b.removed:,}</td><td class="where">{where}</td></tr>')
-        html.append("</tbody></table>")
+        html.append("</tbody></table></div>")
         if len(items) > MAX_BOILERPLATE:
             html.append(f'<p class="cap">Showing {MAX_BOILERPLATE:,} of {len(items):,} '
                         'boilerplate lines; report.json lists all.</p>')
@@ -351,8 +431,10 @@ class _Page:
 
     def files_section(self) -> str:
         total = len(self.file_docs)
-        bp_only = len(self.boilerplate_only)
-        count = f"{total - bp_only:,} files with repeats or kept twins"
+        bp_only, kept_only = len(self.boilerplate_only), len(self.kept_only)
+        count = f"{total - bp_only - kept_only:,} files with repeats removed"
+        if kept_only:
+            count += f", then {kept_only:,} that only hold kept twins"
         if bp_only:
             count += f", then {bp_only:,} where only boilerplate is removed"
         html = ['<section id="files"><h2>Files '
@@ -381,22 +463,34 @@ class _Page:
         badges = "".join(
             f'<span class="badge k-{k}">{k} {sum(1 for f in findings if f.kind == k)}</span>'
             for k in KINDS if any(f.kind == k for f in findings))
+        article = self.article_of.get(d)
+        if article is not None:
+            badges += (f'<span class="badge rel-{_e(article.relation)}" title="whole-article '
+                       f'{_e(article.relation)}">article {_e(article.relation)}</span>')
         kept_n = len(self.kept_in.get(d, ()))
         if kept_n:
-            badges += f'<span class="badge kept">kept twin{"s" if kept_n > 1 else ""} {kept_n}</span>'
-        meta = (f"{len(removed)} of {len(doc.paragraphs)} paragraphs removed"
-                + (f" &middot; {_bytes(removed_bytes)}" if removed else ""))
+            plural = "s" if kept_n > 1 else ""
+            badges += f'<span class="badge kept">kept twin{plural} {kept_n}</span>'
+        if d in self.boilerplate_only:
+            badges = ""       # the meta says it: a lean section for the commonest case
+            meta = f"boilerplate only: {len(removed)} of {len(doc.paragraphs)} paragraphs"
+        else:
+            meta = (f"{len(removed)} of {len(doc.paragraphs)} paragraphs removed"
+                    + (f" &middot; {_bytes(removed_bytes)}" if removed else ""))
         attrs = (f'class="file" id="f{d}" data-kinds="{" ".join(kinds)}"'
                  + (" open" if open_ else "") + (" hidden" if hidden else ""))
         out = [f'<details {attrs}><summary><span class="path">{_e(doc.path)}</span>'
-               f'<span class="meta">{meta}</span><span class="badges">{badges}</span></summary>']
+               f'<span class="meta">{meta}</span><span class="badges">{badges}</span></summary>',
+               self.article_banner(d)]
         if d in self.boilerplate_only:
             # Lean: no column heads, no folded stretches; the lines removed and why.
             out.append('<div class="diff">')
             out += [self.finding_rows(d, f) for f in shown]
         else:
             out.append('<div class="diff"><div class="row head"><div class="ln">line</div>'
-                       '<div class="txt">Original (removed paragraphs struck through)</div>'
+                       '<div class="txt"><span class="h-diff">Original (removed paragraphs '
+                       'struck through)</span><span class="h-clean">Cleaned text (original '
+                       'line numbers)</span></div>'
                        '<div class="why">Why it is removed / what it repeats</div></div>')
             out.append(self.diff_rows(d, shown))
         out.append("</div>")
@@ -448,11 +542,20 @@ class _Page:
         why = ""
         if backs:
             cls = "row kept"
-            links = ", ".join(self.link(r.removed, d) for r in backs[:MAX_BACKLINKS])
+            # The next paragraph of a kept run repeated by the same files: say it briefly.
+            before = self.repeated_by.get(Ref(d, i - 1), ())
+            continues = (len(before) == len(backs) and all(
+                a.removed.doc == b.removed.doc and a.removed.para + 1 == b.removed.para
+                for a, b in zip(before, backs)))
+            shown = backs[:MAX_BACKLINKS]
+            links = ", ".join(self.link(r.removed, d, short=continues) for r in shown)
             if len(backs) > MAX_BACKLINKS:
                 links += f' <span class="muted">and {len(backs) - MAX_BACKLINKS:,} more</span>'
-            why = (f'<div class="why"><span class="badge kept">kept</span> repeated by '
-                   f'{len(backs):,}: {links}</div>')
+            if continues:
+                why = f'<div class="why cont">↳ continues: {links}</div>'
+            else:
+                why = (f'<div class="why"><span class="badge kept">kept</span> repeated by '
+                       f'{len(backs):,}: {links}</div>')
         if removed_here:   # a removal beyond the per-file cap
             cls = "row del capped"
         return (f'<div class="{cls}" id="{_pid(ref)}"><div class="ln">'
@@ -460,7 +563,8 @@ class _Page:
                 f'<div class="txt">{_e(text)}{_more(clipped, para.text)}</div>{why}</div>')
 
     def finding_rows(self, d: int, f: Finding) -> str:
-        out = [f'<div class="finding k-row k-{f.kind}" data-kind="{f.kind}">']
+        cls = "finding k-row k-block" if f.kind == BLOCK else "finding k-row"
+        out = [f'<div class="{cls}" data-kind="{f.kind}">']
         if f.kind == BLOCK:
             kinds = "/".join(sorted({r.kind for r in f.removals}))
             out.append(
@@ -468,12 +572,24 @@ class _Page:
                 f'<span class="badge k-block">block</span> {len(f.removals)} consecutive '
                 f'paragraphs ({kinds}, lowest score {_score(f.score)}) repeat '
                 f'{self.link(Ref(f.kept_doc, f.kept_first), d, f.kept_last)}</div></div>')
-        for removal in f.removals:
-            out.append(self.removed_row(d, removal))
+        rows = [self.removed_row(d, r, in_block=f.kind == BLOCK) for r in f.removals]
+        exact = all(r.kind != NEAR for r in f.removals)
+        if exact and len(rows) > BLOCK_ROWS + 1:
+            # A long run of exact copies: its start, then the rest folded (links unfold it).
+            doc = self.docs[d]
+            first = doc.paragraphs[f.removals[BLOCK_ROWS].removed.para].first_line
+            last = doc.paragraphs[f.last].last_line
+            out += rows[:BLOCK_ROWS]
+            out.append(f'<details class="rest"><summary class="row more"><div class="ln">'
+                       f'\u22ee</div><div class="txt">{len(rows) - BLOCK_ROWS} more removed '
+                       f'paragraphs of this block ({span(first, last)}), each an exact copy: '
+                       f'show them</div></summary>{"".join(rows[BLOCK_ROWS:])}</details>')
+        else:
+            out += rows
         out.append("</div>")
         return "".join(out)
 
-    def removed_row(self, d: int, removal: Removal) -> str:
+    def removed_row(self, d: int, removal: Removal, in_block: bool = False) -> str:
         doc = self.docs[d]
         para = doc.paragraphs[removal.removed.para]
         kept_para = self.r.paragraph(removal.kept)
@@ -481,16 +597,16 @@ class _Page:
         twin = ""
         if removal.kind == BOILERPLATE:
             bp = self.boilerplate_of.get(removal.removed)
-            target = f'<a class="ref" href="#bp{bp}">see list</a>' if bp is not None else ""
-            detail = removal.detail.removeprefix("boilerplate ")
-            reason = (f'<span class="badge k-boilerplate">boilerplate</span> '
-                      f'<span class="detail">{_e(detail)}</span> &middot; {target}')
+            # Short: in a big corpus most files carry one such row.
+            label = (f'<a class="badge k-boilerplate" href="#bp{bp}">boilerplate</a>'
+                     if bp is not None else '<span class="badge k-boilerplate">boilerplate</span>')
+            reason = f'{label} {_e(removal.detail.removeprefix("boilerplate "))}'
             body = _e(text)
         else:
             label = removal.kind + (f", {removal.detail}" if removal.detail else "")
             reason = (f'<span class="badge k-{removal.kind}">{_e(label)}</span> '
                       f'<span class="score" title="similarity 0-100">score {_score(removal.score)}'
-                      f'</span> repeats {self.link(removal.kept, d)}')
+                      f'</span> repeats {self.link(removal.kept, d, short=in_block)}')
             if para.text == kept_para.text:
                 body = _e(text)
             else:
@@ -546,6 +662,7 @@ _CSS = """
 html{scroll-padding-top:76px}
 body{margin:0;font:15px/1.5 var(--sans);color:var(--fg);background:var(--soft)}
 a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}
+a.badge:hover{text-decoration:none;filter:brightness(.95)}
 code{font-family:var(--mono);font-size:.85em}
 .bar{position:sticky;top:0;z-index:10;background:#0d1117;color:#e6edf3;box-shadow:0 1px 3px rgba(0,0,0,.25)}
 .bar-in{max-width:1480px;margin:0 auto;padding:8px 20px;display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center}
@@ -590,10 +707,15 @@ table.kv td{padding:2px 0;font-family:var(--mono);font-size:12.5px}
 .badge.k-block{color:var(--block);background:var(--block-bg)}
 .badge.k-boilerplate{color:var(--bp);background:var(--bp-bg)}
 .badge.kept{color:var(--kept);background:var(--kept-bg)}
+.badge.rel-repeat{color:#0550ae;background:#ddf4ff}.badge.rel-update{color:#6639ba;background:#fbefff}
+.banner{padding:6px 14px;font-size:13.5px;background:#ddf4ff;border-bottom:1px solid var(--line)}
 .score{font-variant-numeric:tabular-nums;font-weight:600;font-size:13px}
 .detail{font-size:13px;color:var(--muted)}
 .cap{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:6px 12px;font-size:13.5px}
 .clusters{display:flex;flex-direction:column;gap:6px}
+.scrollbox{max-height:min(460px,60vh);overflow:auto;border-radius:8px}
+.clusters.scrollbox{padding-right:4px}
+.scrollbox table.bp thead th{position:sticky;top:0;z-index:1}
 details.cluster{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:6px 12px}
 details.cluster>summary{cursor:pointer;font-size:14px}
 details.cluster .n{display:inline-block;min-width:2.6em;font-weight:700;color:var(--block);font-variant-numeric:tabular-nums}
@@ -628,6 +750,12 @@ details.file .badges{display:flex;gap:5px;margin-left:auto}
 .row.gap{background:repeating-linear-gradient(135deg,#f6f8fa,#f6f8fa 6px,#eef1f4 6px,#eef1f4 12px)}
 .row.gap .txt{font-family:var(--sans);font-size:12.5px;color:var(--muted);padding:3px 14px}
 .row.gap .ln{padding-top:2px}
+details.rest>summary{cursor:pointer;list-style:none;background:var(--del-bg)}
+details.rest>summary::-webkit-details-marker{display:none}
+.row.more .txt{grid-column:2 / 4;font:600 12.5px var(--sans);color:var(--del-bd);padding:5px 14px}
+details.rest[open]>summary .txt{color:var(--muted)}
+body.view-clean details.rest{display:none}
+.h-clean{display:none}body.view-clean .h-clean{display:inline}body.view-clean .h-diff{display:none}
 .row.del{background:var(--del-bg)}
 .row.del .ln{color:var(--del-bd);border-right:3px solid var(--del-bd)}
 .row.del del{text-decoration:line-through;text-decoration-color:rgba(207,34,46,.45);text-decoration-thickness:1px;color:#4b1113}
@@ -638,6 +766,7 @@ details.file .badges{display:flex;gap:5px;margin-left:auto}
 .row.kept .ln{color:var(--kept);border-right:3px solid var(--kept)}
 .row .why{padding:6px 14px;font-size:13.5px;border-left:1px solid rgba(0,0,0,.06);background:rgba(255,255,255,.55);overflow-wrap:anywhere}
 .row.fhead{background:var(--block-bg);font-size:13.5px}
+.row .why.cont{color:var(--muted);font-size:12.5px;padding-top:4px}
 .row.fhead .txt{font-family:var(--sans);padding:5px 14px}
 .finding.k-block{border-left:4px solid var(--block)}
 mark.dw{background:var(--del-mark);color:inherit;border-radius:2px;padding:0 1px}
@@ -705,6 +834,7 @@ function view(clean){body.classList.toggle("view-clean",clean);$("view-clean").s
 $("view-diff").addEventListener("click",function(){view(false);});
 $("view-clean").addEventListener("click",function(){view(true);});
 function toast(msg){var t=document.createElement("div");t.className="toast";t.textContent=msg;body.appendChild(t);setTimeout(function(){t.remove();},2600);}
+function fromHash(h){try{return decodeURIComponent(h.replace(/^#/,""));}catch(e){return "";}}
 function reveal(id){
   var el=id&&document.getElementById(id);if(!el)return false;
   var file=el.closest("details.file");
@@ -725,15 +855,21 @@ function reveal(id){
 }
 document.addEventListener("click",function(ev){
   var a=ev.target.closest&&ev.target.closest('a[href^="#"]');if(!a)return;
-  var id=decodeURIComponent(a.getAttribute("href").slice(1));
+  var id=fromHash(a.getAttribute("href"));
   if(!document.getElementById(id))return;
   ev.preventDefault();
   if(location.hash!=="#"+id)history.pushState(null,"","#"+id);
   reveal(id);
 });
-window.addEventListener("hashchange",function(){reveal(decodeURIComponent(location.hash.slice(1)));});
-window.addEventListener("popstate",function(){reveal(decodeURIComponent(location.hash.slice(1)));});
+window.addEventListener("hashchange",function(){reveal(fromHash(location.hash));});
+window.addEventListener("popstate",function(){reveal(fromHash(location.hash));});
+var bar=document.querySelector(".bar");
+function pad(){document.documentElement.style.scrollPaddingTop=(bar.offsetHeight+8)+"px";}
+window.addEventListener("resize",pad);pad();
+document.addEventListener("keydown",function(ev){
+  if(ev.key==="/"&&!/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)){ev.preventDefault();qi.focus();}
+});
 apply(false);
-if(location.hash)reveal(decodeURIComponent(location.hash.slice(1)));
+if(location.hash)reveal(fromHash(location.hash));
 })();
 """
