@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
 from .articles import article_repeats
 from .candidates import candidate_pairs, prefix_keys
@@ -32,7 +33,7 @@ from .fingerprint import lsh_params
 from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, Removal,
                     ScanResult)
 from .normalize import word_count
-from .verify import TRUNCATED, verify
+from .verify import TRUNCATED, may_truncate, verify
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +167,17 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     stats["candidates"] = len(pairs)
     stats["seconds_candidates"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
+    scores, prefix_scores = _pair_scores(corpus.norms, reps, pairs, cfg)
+    promising = np.flatnonzero((scores >= cfg.near_threshold)
+                               | (prefix_scores >= cfg.near_threshold))
+    stats["scored"] = len(promising)
     verified = 0
-    for i, j in pairs.tolist():
+    for k in promising.tolist():
+        i, j = int(pairs[k, 0]), int(pairs[k, 1])
         a, b = reps[i], reps[j]
         verdict = verify(corpus.norms[a], corpus.norms[b], lambda: _text(corpus, a),
-                         lambda: _text(corpus, b), cfg)
+                         lambda: _text(corpus, b), cfg,
+                         scores=(float(scores[k]), float(prefix_scores[k])))
         if not verdict:
             if verdict.differs == "numbers":
                 updates[groups[i]].append(groups[j])
@@ -185,6 +192,26 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     stats["verified"] = verified
     stats["seconds_verify"] = round(time.perf_counter() - started, 3)
     return links, updates
+
+
+def _pair_scores(norms: list[str], reps: list[int], pairs: np.ndarray,
+                 cfg: Config) -> tuple[np.ndarray, np.ndarray]:
+    """fuzz.ratio of every candidate pair, and of the shorter text against the
+    start of the longer where it may be a truncated copy, in batched calls."""
+    first = [norms[reps[i]] for i in pairs[:, 0].tolist()]
+    second = [norms[reps[j]] for j in pairs[:, 1].tolist()]
+    if not first:
+        return np.zeros(0), np.zeros(0)
+    scores = process.cpdist(first, second, scorer=fuzz.ratio, dtype=np.float64,
+                            workers=cfg.workers)
+    prefix_scores = np.zeros(len(first), dtype=np.float64)
+    cut = [k for k, (a, b) in enumerate(zip(first, second)) if may_truncate(len(a), len(b), cfg)]
+    if cut:
+        shorter = [min(first[k], second[k], key=len) for k in cut]
+        starts = [max(first[k], second[k], key=len)[:len(s)] for k, s in zip(cut, shorter)]
+        prefix_scores[cut] = process.cpdist(shorter, starts, scorer=fuzz.ratio,
+                                            dtype=np.float64, workers=cfg.workers)
+    return scores, prefix_scores
 
 
 def _text(corpus: Corpus, flat: int) -> str:
@@ -373,12 +400,32 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
         return (int(group_of[flat]) not in boiler
                 and word_count(corpus.norms[flat]) < cfg.short_words)
 
+    # Nearest paragraph that remains, before and after each paragraph, taken
+    # once per round (walking past removed runs for every line would be
+    # quadratic in long removed blocks); a round works on that snapshot.
+    before_kept: dict[int, int | None] = {}
+    after_kept: dict[int, int | None] = {}
+
+    def snapshot() -> None:
+        before_kept.clear()
+        after_kept.clear()
+        docs = {int(doc_of[f]) for f in chosen} | {int(doc_of[f]) for f in reverted}
+        docs |= {int(doc_of[c.twin]) for c in chosen.values()}
+        docs |= {int(doc_of[c.twin]) for c in reverted.values()}
+        for doc in docs:
+            last = None
+            for flat in range(int(start[doc]), int(start[doc + 1])):
+                before_kept[flat] = last
+                if flat not in chosen:
+                    last = flat
+            last = None
+            for flat in range(int(start[doc + 1]) - 1, int(start[doc]) - 1, -1):
+                after_kept[flat] = last
+                if flat not in chosen:
+                    last = flat
+
     def survivor(flat: int, step: int) -> int | None:
-        doc = int(doc_of[flat])
-        n = flat + step
-        while start[doc] <= n < start[doc + 1] and n in chosen:
-            n += step
-        return n if start[doc] <= n < start[doc + 1] else None
+        return (before_kept if step < 0 else after_kept).get(flat)
 
     def repeats(flat: int, twin: int) -> _Choice | None:
         """How ``flat`` repeats ``twin`` directly, if it does."""
@@ -408,6 +455,7 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     changed, rounds = True, 0
     while changed and rounds < _CONTEXT_ROUNDS:
         changed, rounds = False, rounds + 1
+        snapshot()
         for flat in sorted(chosen):
             choice = chosen.get(flat)
             if (choice is None or choice.kind == BOILERPLATE or flat in confirmed
@@ -425,6 +473,7 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
                 reverted[flat] = choice
             changed = True
         # What a second run over the cleaned text would still remove.
+        snapshot()
         for flat in sorted(reverted):
             if flat in chosen:
                 continue

@@ -51,24 +51,34 @@ class Verdict:
         return bool(self.relation)
 
 
-def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config) -> Verdict:
+def may_truncate(len_a: int, len_b: int, cfg: Config) -> bool:
+    """Whether the shorter of two lengths could be a truncated copy of the longer."""
+    short, long_ = min(len_a, len_b), max(len_a, len_b)
+    return short < long_ and short >= cfg.truncated_min_share * long_
+
+
+def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config,
+           scores: tuple[float, float] | None = None) -> Verdict:
     """Compare two paragraphs given normalised and original texts.
 
     ``text_a`` and ``text_b`` may be callables returning the original text:
     most candidate pairs are rejected on similarity alone and never need it.
+    ``scores`` are the full and prefix similarities when the caller already
+    computed them for many pairs at once.
     """
     threshold = cfg.near_threshold
     a_short = len(norm_a) <= len(norm_b)
     short, long_ = (norm_a, norm_b) if a_short else (norm_b, norm_a)
-    may_truncate = len(short) < len(long_) and len(short) >= cfg.truncated_min_share * len(long_)
-    if not may_truncate and 200 * len(short) < threshold * (len(short) + len(long_)):
-        # fuzz.ratio cannot reach the threshold with lengths this far apart.
-        score = 200 * len(short) / (len(short) + len(long_))
-        return Verdict("", round(score, 1), f"similarity at most {score:.1f} < {threshold:g}")
-    score = fuzz.ratio(norm_a, norm_b)
-    prefix_score = 0.0
-    if may_truncate:
-        prefix_score = fuzz.ratio(short, long_[:len(short)])
+    truncating = may_truncate(len(norm_a), len(norm_b), cfg)
+    if scores is not None:
+        score, prefix_score = scores
+    else:
+        if not truncating and 200 * len(short) < threshold * (len(short) + len(long_)):
+            # fuzz.ratio cannot reach the threshold with lengths this far apart.
+            score = 200 * len(short) / (len(short) + len(long_))
+            return Verdict("", round(score, 1), f"similarity at most {score:.1f} < {threshold:g}")
+        score = fuzz.ratio(norm_a, norm_b)
+        prefix_score = fuzz.ratio(short, long_[:len(short)]) if truncating else 0.0
     if score < threshold and prefix_score < threshold:
         shown = f" (as a truncated copy {prefix_score:.1f})" if prefix_score else ""
         return Verdict("", round(score, 1), f"similarity {score:.1f} < {threshold:g}{shown}")
