@@ -37,6 +37,19 @@ def prefix_keys(norms: list[str]) -> np.ndarray:
          for n in norms), dtype=np.uint64, count=len(norms))
 
 
+def bucket_keys(sigs: np.ndarray, bands: int, rows: int,
+                prefixes: np.ndarray | None = None) -> np.ndarray:
+    """The keys paragraphs are bucketed by, one row per paragraph: each band's
+    key (salted with its band number, so bands never share buckets), then the
+    opening key when ``prefixes`` is given; 0 means "no key". The persistent
+    index stores exactly these, so a check finds the buckets a scan would."""
+    keys = band_keys(sigs, bands, rows)
+    keys ^= (np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT)[None, :]
+    if prefixes is None:
+        return keys
+    return np.concatenate([keys, prefixes[:, None]], axis=1)
+
+
 def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
                     prefixes: np.ndarray | None = None,
                     max_bucket: int = 24) -> np.ndarray:
@@ -44,15 +57,9 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
     n = sigs.shape[0]
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    keys = band_keys(sigs, bands, rows)
-    salts = (np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT)
-    keys = keys ^ salts[None, :]
-    columns = [keys]
-    if prefixes is not None:
-        columns.append(prefixes[:, None])
-    members = np.concatenate([np.repeat(np.arange(n, dtype=np.int64)[:, None], c.shape[1], axis=1)
-                              for c in columns], axis=1).ravel()
-    flat = np.concatenate(columns, axis=1).ravel()
+    keys = bucket_keys(sigs, bands, rows, prefixes)
+    members = np.repeat(np.arange(n, dtype=np.int64), keys.shape[1])
+    flat = keys.ravel()
     valid = flat != 0
     flat, members = flat[valid], members[valid]
     order = np.lexsort((members, flat))

@@ -1,31 +1,54 @@
 """``dedup check``: are new articles repeats, of themselves, of each other or of the index?
 
-A check makes the same decisions as ``scan`` would over the archive plus the
-new articles, without reading the archive:
+A check makes the decisions ``scan`` would make over the archive plus the new
+articles, without reading the archive:
 
 1. the new articles are read into a :class:`~dedup.corpus.Corpus` as ``scan``
    reads them (same splitting, normalisation and signatures);
 2. every key a new paragraph could share with a stored one is computed: its
    normalised-text key, its LSH band keys and its opening (prefix) key;
-3. the index returns the stored paragraphs sharing one of those keys (bounded
-   per key, see :mod:`dedup.index`), with their stored line spans;
-4. those stored paragraphs become documents named by their stored path, each
-   holding its loaded paragraphs at their stored positions (positions in
-   between hold placeholders that match nothing, so "the next paragraph" and
-   runs of repeats mean the same as in the stored file); they are placed
-   *before* the new documents, in ingestion order, and :func:`dedup.detect.decide`
-   runs over this small corpus with ``keep = first``, so a stored paragraph is
-   always the one kept;
-5. a new paragraph the decision removes is a repeat; its ``kept`` paragraph
+3. the index returns, by bounded indexed searches (see :mod:`dedup.index`),
+   the stored paragraphs with the same text (the first
+   ``boilerplate_min_files`` files holding it) and the ``(key, paragraph)``
+   pairs of the LSH and prefix keys (the first ``LSH_CAP`` paragraphs per key);
+   each new paragraph shortlists the ``CANDIDATES_PER_PARAGRAPH`` stored
+   paragraphs sharing the most keys with it (:func:`shortlist`), and only
+   those are read;
+4. of the shortlist, a new paragraph keeps the first stored paragraph that
+   verifies as its near repeat or truncated copy, and the first that would but
+   for changed numbers (:func:`matching`); a new paragraph with an exact
+   stored twin needs no near twin;
+5. the stored paragraphs kept become documents named by their stored path, as
+   long as the stored file, each paragraph at its stored position (the other
+   positions hold placeholders that match nothing, so "the next paragraph",
+   runs of repeats and the distance to the file's edges mean what they mean
+   in the stored file). They are placed *before* the new documents, in
+   ingestion order, and :func:`dedup.detect.decide` runs over this small
+   corpus with ``keep = first``, so a stored paragraph is always the one kept;
+6. a new paragraph the decision removes is a repeat; its ``kept`` paragraph
    names the stored file and lines (or another new article). Removals of
-   stored paragraphs (stored against stored, or a stored truncated copy giving
-   way to a new full paragraph) are ignored.
+   stored paragraphs (stored against stored, or a stored partial copy giving
+   way to a fuller new paragraph) are ignored. A new article most of whose
+   text repeats one other article is reported as a whole-article repeat.
 
-Boilerplate: short paragraphs found in at least ``boilerplate_min_files`` files
-(stored and new together) are boilerplate, as in ``scan``. For each new
-paragraph the index returns the first ``boilerplate_min_files`` stored files
-holding the same text, which is exactly enough for the decision to count the
-files correctly. Boilerplate is reported but never blocks a check.
+Every step is bounded per new paragraph, so a check costs about the same
+whatever the size of the archive (``python -m bench.index_bench``).
+
+What can differ from ``scan`` over everything: ``scan`` never chains matches
+(a paragraph resembling only a removed repeat stays), while a check only sees
+stored paragraphs that match a new one. So where the archive itself holds near
+copies of each other, a new paragraph may be reported against a later copy
+that ``scan`` would have removed, or against another of the copies than
+``scan`` names. An archive built with ``check --add`` holds no such copies.
+Whole-article *updates* (informational) may be missed when many stored
+paragraphs differ from a new one only by numbers.
+
+Boilerplate: the ``scan`` rules (a short line in at least
+``boilerplate_min_files`` files, mostly at their edges, beside text that does
+not repeat) over the occurrences the check sees: for each new paragraph the
+index returns the first ``boilerplate_min_files`` stored files holding the same
+text, which is enough for the file count. Boilerplate is reported but never
+blocks a check.
 
 Accepted repeats: a baseline file lists repeats a team has accepted, keyed by
 the new file's path, the normalised-text key of the repeated paragraph and the
@@ -35,6 +58,7 @@ reported as such and do not block.
 
 from __future__ import annotations
 
+import bisect
 import json
 import time
 from dataclasses import dataclass, field
@@ -45,11 +69,17 @@ import numpy as np
 from . import __version__
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
-from .detect import _findings, decide
+from .detect import decide, findings_of
 from .documents import Document, Paragraph
 from .fingerprint import exact_key
-from .index import AddSummary, Index, StoredParagraph, file_sha256, lsh_keys
+from .index import (AddSummary, Index, IndexFileError, StoredParagraph, describe_settings,
+                    file_sha256, fingerprint_settings, lsh_keys)
 from .model import BLOCK, BOILERPLATE, Ref, Removal, ScanResult
+from .verify import verify
+
+#: Stored paragraphs compared with each new paragraph: those sharing the
+#: most LSH and prefix keys with it.
+CANDIDATES_PER_PARAGRAPH = 4
 
 BASELINE_SCHEMA = "dedup.baseline"
 BASELINE_VERSION = 1
@@ -104,22 +134,46 @@ class CheckFinding:
     repeats: tuple[Repeat, ...]
 
     def message(self) -> str:
-        where = "the index: " if self.kept_in_index else ""
+        where = " from the index" if self.kept_in_index else ""
         lines = _span(self.kept_first_line, self.kept_last_line)
         if self.kind == BLOCK:
-            kinds = "/".join(sorted({r.kind for r in self.repeats}))
-            what = f"block of {len(self.repeats)} paragraphs ({kinds})"
-        else:
-            what = {"exact": "exact repeat", "near": "near repeat"}.get(self.kind, self.kind)
-            if self.repeats[0].detail:
-                what += f" ({self.repeats[0].detail})"
-        verb = "repeats" if len(self.repeats) == 1 else "repeat"
-        return (f"{what} {verb} {where}{self.kept_path} {lines}, "
-                f"similarity {self.score:.1f}")
+            kinds = ", ".join(sorted({r.kind for r in self.repeats}))
+            return (f"{len(self.repeats)} paragraphs repeat {self.kept_path} {lines}{where} "
+                    f"(block: {kinds}; lowest similarity {self.score:.1f})")
+        how = self.kind
+        if self.repeats[0].detail:
+            how += f", {self.repeats[0].detail}"
+        if self.kind != "exact":
+            how += f", similarity {self.score:.1f}"
+        return f"repeats {self.kept_path} {lines}{where} ({how})"
 
 
 def _span(first: int, last: int) -> str:
     return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFinding:
+    """A new article most of whose text repeats (or updates) one other article."""
+
+    path: str
+    first_line: int
+    last_line: int
+    kept_path: str
+    kept_in_index: bool
+    share: float         # share of its text that repeats the other article
+    paragraphs: int      # its paragraphs that repeat the other's
+    total: int           # its paragraphs, boilerplate excluded
+    relation: str        # "repeat" | "update" (numbers changed; never blocks)
+    changed: int = 0     # paragraphs whose numbers changed (updates)
+
+    def message(self) -> str:
+        where = " from the index" if self.kept_in_index else ""
+        if self.relation == "update":
+            return (f"article updates {self.kept_path}{where} ({self.changed} paragraph"
+                    f"{'s' if self.changed != 1 else ''} with changed numbers)")
+        return (f"whole article repeats {self.kept_path}{where} ({self.share:.0%} of its text, "
+                f"{self.paragraphs} of {self.total} paragraphs)")
 
 
 @dataclass
@@ -130,6 +184,7 @@ class CheckReport:
     files: list[str]                      # new files checked (display paths)
     paragraphs: int                       # paragraphs in them
     findings: list[CheckFinding]          # blocking repeats, grouped into runs
+    articles: list[ArticleFinding] = field(default_factory=list)
     accepted: list[Repeat] = field(default_factory=list)   # matched the baseline
     boilerplate: list[Repeat] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -150,6 +205,18 @@ class CheckReport:
 
     def findings_in(self, path: str) -> list[CheckFinding]:
         return [f for f in self.findings if f.path == path]
+
+    def article_of(self, finding: CheckFinding) -> ArticleFinding | None:
+        """The whole-article repeat a paragraph finding belongs to, if any."""
+        for a in self.articles:
+            if (a.relation == "repeat" and a.path == finding.path
+                    and a.kept_path == finding.kept_path):
+                return a
+        return None
+
+    def unexplained(self) -> list[CheckFinding]:
+        """Paragraph findings not inside a whole-article repeat of their twin's file."""
+        return [f for f in self.findings if self.article_of(f) is None]
 
 
 # -- baselines ---------------------------------------------------------------
@@ -242,31 +309,51 @@ def check_texts(index: Index, texts: dict[str, str] | list[tuple[str, str]],
 
 
 def _new_keys(new: Corpus, index: Index) -> tuple[set[int], np.ndarray]:
+    """Normalised-text keys of the new paragraphs, and the LSH and prefix keys
+    of each signed one (a row per paragraph, in flat order; 0 = no key)."""
     exact = {exact_key(n) for n in new.norms}
     signed = np.flatnonzero(new.signature_row >= 0)
     keys = lsh_keys(new.signatures[new.signature_row[signed]] if len(signed)
                     else np.zeros((0, index.cfg.num_perm), dtype=np.uint32),
                     [new.norms[i] for i in signed], index.bands, index.rows)
-    return exact, np.unique(keys[keys != 0])
+    return exact, keys
 
 
 def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
                   baseline: Baseline | None, accept_all: bool, add: bool,
                   started: float) -> CheckReport:
+    if fingerprint_settings(cfg) != index.settings:
+        raise IndexFileError(f"{index.path}: the check's fingerprint settings differ from "
+                             f"the index's ({describe_settings(index.settings)})")
     stats: dict = {"seconds_read": round(time.perf_counter() - started, 4)}
-    exact, lsh = _new_keys(new, index)
+    exact, new_keys = _new_keys(new, index)
+    lsh = np.unique(new_keys[new_keys != 0])
     with index.transaction(write=add):
         t = time.perf_counter()
         index_files, index_paragraphs = index.counts()
         # A new file already in the index under its path is a new version of
         # it: its stored copy is not compared (and ``--add`` replaces it).
-        same_path = index.file_ids(d.path for d in new.documents)
-        stored = [p for p in index.candidates(exact, lsh.tolist(),
-                                              exact_cap=cfg.boilerplate_min_files)
-                  if p.file not in same_path]
+        same_path = sorted((first, first + count) for _, _, first, count
+                           in index.stored_files(d.path for d in new.documents).values())
+        starts = [lo for lo, _ in same_path]
+
+        def wanted(pid: int) -> bool:
+            at = bisect.bisect_right(starts, pid) - 1
+            return at < 0 or pid >= same_path[at][1]
+
+        exact_ids = [i for i in index.exact_matches(exact, cfg.boilerplate_min_files)
+                     if wanted(i)]
+        pairs = [(k, i) for k, i in index.lsh_matches(lsh.tolist()) if wanted(i)]
+        short = shortlist(pairs, new, new_keys)
+        stored = index.load(set(exact_ids).union(*short.values()))
         stats["seconds_lookup"] = round(time.perf_counter() - t, 4)
         stats["keys"] = len(exact) + len(lsh)
+        stats["key_matches"] = len(exact_ids) + len(pairs)
         stats["stored_loaded"] = len(stored)
+        t = time.perf_counter()
+        stored = matching(stored, new, exact, short, cfg)
+        stats["stored_matching"] = len(stored)
+        stats["seconds_match"] = round(time.perf_counter() - t, 4)
         t = time.perf_counter()
         corpus, n_stored = combined_corpus(stored, new, cfg)
         result = decide(corpus, cfg.replace(keep="first", keep_priority=()))
@@ -282,20 +369,90 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
         if add and report.passed:
             t = time.perf_counter()
             report.added = index.ingest(new, shas)
+            report.index_files, report.index_paragraphs = index.counts()
             stats["seconds_add"] = round(time.perf_counter() - t, 4)
     stats["seconds"] = round(time.perf_counter() - started, 4)
     report.stats = stats
     return report
 
 
+def shortlist(pairs: list[tuple[int, int]], new: Corpus, new_keys: np.ndarray,
+              per_paragraph: int = CANDIDATES_PER_PARAGRAPH) -> dict[int, list[int]]:
+    """For each signed new paragraph, the stored paragraphs worth comparing.
+
+    ``pairs`` are the ``(key, stored paragraph id)`` the lookup found and
+    ``new_keys`` the keys of the signed new paragraphs (see :func:`_new_keys`).
+    A stored paragraph sharing more keys with a new one is likelier to repeat
+    it (its estimated similarity is higher), so each new paragraph keeps the
+    ``per_paragraph`` sharing the most, the earliest ingested first among
+    equals. Returns ``flat position -> stored ids`` in that order.
+    """
+    signed = np.flatnonzero(new.signature_row >= 0)
+    flats_of: dict[int, list[int]] = {}
+    for flat, row in zip(signed.tolist(), new_keys.tolist()):
+        for key in row:
+            if key:
+                flats_of.setdefault(key, []).append(flat)
+    shared: dict[tuple[int, int], int] = {}
+    for key, pid in pairs:
+        for flat in flats_of.get(key, ()):
+            shared[(flat, pid)] = shared.get((flat, pid), 0) + 1
+    ranked: dict[int, list[tuple[int, int]]] = {}
+    for (flat, pid), n in shared.items():
+        ranked.setdefault(flat, []).append((-n, pid))
+    return {flat: [pid for _, pid in sorted(found)[:per_paragraph]]
+            for flat, found in ranked.items()}
+
+
+def matching(stored: list[StoredParagraph], new: Corpus, exact: set[int],
+             short: dict[int, list[int]], cfg: Config) -> list[StoredParagraph]:
+    """The loaded stored paragraphs that match a new paragraph.
+
+    Kept: those with the text of a new paragraph (already bounded per text by
+    the lookup); and for each other new paragraph, the first of its shortlist
+    (see :func:`shortlist`) that verifies as a near repeat or truncated copy of
+    it (the twin it will be reported against), and the first that would but
+    for changed numbers (an update, which the boilerplate and article rules
+    look at). Stored paragraphs that merely share a key are dropped, so the
+    decision never spends time on stored-against-stored pairs that cannot
+    touch a new paragraph, and an archive holding many copies of a text costs
+    no more than one holding a few.
+    """
+    keep = {p.id for p in stored if exact_key(p.norm) in exact}
+    twins = {p.norm for p in stored if p.id in keep}
+    by_id = {p.id: p for p in stored}
+    for flat, ids in short.items():
+        norm = new.norms[flat]
+        if norm in twins:
+            continue                 # an exact repeat of a stored paragraph
+        doc, para = new.ref(flat)
+        text = new.documents[doc].paragraphs[para].text
+        update = False
+        for pid in ids:
+            p = by_id.get(pid)
+            if p is None or p.sig is None or len(p.norm) < cfg.near_min_chars:
+                continue
+            verdict = verify(norm, p.norm, text, p.text, cfg)
+            if verdict:
+                keep.add(pid)
+                break
+            if verdict.differs == "numbers" and not update:
+                keep.add(pid)
+                update = True
+    return [p for p in stored if p.id in keep]
+
+
 def combined_corpus(stored: list[StoredParagraph], new: Corpus,
                     cfg: Config) -> tuple[Corpus, int]:
     """Stored candidate paragraphs as documents, first, then the new documents.
 
-    Each stored file becomes one document spanning its loaded paragraphs at
-    their stored positions (from the first loaded to the last); the positions
-    between hold placeholders whose normalised text is unique and never signed,
-    so they match nothing. Returns the corpus and the number of stored documents.
+    Each stored file becomes one document as long as the stored file, holding
+    its loaded paragraphs at their stored positions; every other position holds
+    a placeholder whose normalised text is unique and never signed, so it
+    matches nothing. Positions, neighbours and file lengths are thus those of
+    the stored file (what runs of repeats and the boilerplate edge rule look
+    at) while only the candidates are read. Returns the corpus and the number
+    of stored documents.
     """
     by_file: dict[int, list[StoredParagraph]] = {}
     for p in stored:
@@ -307,13 +464,13 @@ def combined_corpus(stored: list[StoredParagraph], new: Corpus,
     placeholder = 0
     for file_id in sorted(by_file):
         paras = {p.idx: p for p in by_file[file_id]}
-        lo, hi = min(paras), max(paras)
+        some = next(iter(paras.values()))
         doc_paras = []
-        for idx in range(lo, hi + 1):
+        for idx in range(max(some.file_paragraphs, max(paras) + 1)):
             p = paras.get(idx)
             if p is None:
                 doc_paras.append(Paragraph(idx, 0, 0, ""))
-                norms.append(f"\x00placeholder {placeholder}")
+                norms.append(f"\x00{placeholder}")
                 placeholder += 1
                 rows.append(-1)
                 continue
@@ -324,8 +481,7 @@ def combined_corpus(stored: list[StoredParagraph], new: Corpus,
                 sigs.append(p.sig)
             else:
                 rows.append(-1)
-        path = paras[lo].path
-        documents.append(Document(path, [], doc_paras))
+        documents.append(Document(some.path, [], doc_paras))
     n_stored = len(documents)
     counts = [len(d.paragraphs) for d in documents] + [len(d.paragraphs) for d in new.documents]
     start = np.zeros(len(counts) + 1, dtype=np.int64)
@@ -372,7 +528,7 @@ def _report(result: ScanResult, corpus: Corpus, n_stored: int, baseline: Baselin
         else:
             blocking[ref] = removal
     findings = []
-    for f in _findings(blocking):
+    for f in findings_of(blocking):
         repeats = tuple(_repeat(r, corpus, n_stored) for r in f.removals)
         first, last = repeats[0], repeats[-1]
         findings.append(CheckFinding(
@@ -384,6 +540,21 @@ def _report(result: ScanResult, corpus: Corpus, n_stored: int, baseline: Baselin
     order = {d.path: i for i, d in enumerate(new_docs)}
     accepted.sort(key=lambda r: (order.get(r.path, 0), r.para))
     boilerplate.sort(key=lambda r: (order.get(r.path, 0), r.para))
+    articles = []
+    blocked = {f.path for f in findings}
+    accepted_in = {r.path for r in accepted}
+    for a in result.articles:
+        if a.doc < n_stored:
+            continue
+        doc, kept = corpus.documents[a.doc], corpus.documents[a.kept_doc]
+        if doc.path in accepted_in and doc.path not in blocked:
+            continue            # its repeats are accepted by the baseline
+        articles.append(ArticleFinding(
+            path=doc.path, first_line=doc.paragraphs[0].first_line if doc.paragraphs else 1,
+            last_line=doc.paragraphs[-1].last_line if doc.paragraphs else 1,
+            kept_path=kept.path, kept_in_index=a.kept_doc < n_stored, share=a.share,
+            paragraphs=a.paragraphs, total=a.total, relation=a.relation, changed=a.changed))
     return CheckReport(index="", files=[d.path for d in new_docs],
                        paragraphs=sum(len(d.paragraphs) for d in new_docs),
-                       findings=findings, accepted=accepted, boilerplate=boilerplate)
+                       findings=findings, articles=articles, accepted=accepted,
+                       boilerplate=boilerplate)

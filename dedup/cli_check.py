@@ -1,3 +1,206 @@
-"""Commands registered on the main app (filled in by their own issue)."""
+"""``dedup check`` and ``dedup index add|remove|stats``: the CI gate.
 
-from .cli import app  # noqa: F401
+Exit codes of ``check``: 0 nothing repeats (or every repeat is accepted by the
+baseline), 1 something repeats, 2 usage errors, an unusable index or baseline.
+The index commands exit 0 on success and 2 on errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .check import Baseline, BaselineError, check
+from .checkfmt import render
+from .clean import atomic_write
+from .cli import (BoilerFiles, ConfigFile, Encoding, Glob, Jobs, LshThreshold, NumPerm, Shingle,
+                  ShortWords, Threshold, _fail, _settings, app)
+from .documents import discover
+from .index import DEFAULT_PATH, Index, IndexFileError
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+    sarif = "sarif"
+
+
+class StatsFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+IndexOpt = Annotated[Path, typer.Option(
+    "--index", help="The index file.", dir_okay=False)]
+NewPaths = Annotated[list[Path], typer.Argument(
+    help="Files or folders (folders are read recursively for --glob).")]
+
+index_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                        help="The persistent index of ingested articles that 'dedup check' "
+                             "compares new ones with.")
+app.add_typer(index_app, name="index")
+
+
+def _open(path: Path, cfg=None, create: bool = False) -> Index:
+    try:
+        return Index(path, cfg, create=create)
+    except IndexFileError as exc:
+        _fail(str(exc))
+
+
+def _warn(lines) -> None:
+    for line in lines:
+        typer.echo(f"dedup: warning: {line}", err=True)
+
+
+@index_app.command("add")
+def index_add(
+    paths: NewPaths,
+    index: IndexOpt = DEFAULT_PATH,
+    glob: Glob = None, lsh_threshold: LshThreshold = None, shingle_size: Shingle = None,
+    num_perm: NumPerm = None, jobs: Jobs = None, config: ConfigFile = None,
+    encoding: Encoding = None,
+) -> None:
+    """Ingest articles into the index (created if missing), in one transaction.
+
+    Adding a file again changes nothing; a changed file replaces its old
+    paragraphs. Files are keyed by their path as shown (relative to the working
+    folder), so run it from the same folder as 'dedup check'.
+    """
+    cfg, chosen = _settings(paths, glob, None, None, None, None, lsh_threshold, shingle_size,
+                            num_perm, None, None, jobs, config)
+    files, warnings = discover(chosen, cfg.glob)
+    _warn(warnings)
+    with _open(index, cfg, create=True) as idx:
+        try:
+            summary = idx.add(files, encoding=encoding)
+        except IndexFileError as exc:
+            _fail(str(exc))
+        except sqlite3.Error as exc:
+            _fail(f"{index}: {exc}")
+        _warn(summary.skipped)
+        n_files, n_paragraphs = idx.counts()
+    typer.echo(f"{index}: {summary.line()}; the index holds {n_files} files, "
+               f"{n_paragraphs} paragraphs")
+
+
+@index_app.command("remove")
+def index_remove(
+    paths: Annotated[list[str], typer.Argument(
+        help="Paths as stored (as 'add' showed them), or folders: every stored file below.")],
+    index: IndexOpt = DEFAULT_PATH,
+) -> None:
+    """Take files out of the index, in one transaction."""
+    with _open(index) as idx:
+        try:
+            removed, unmatched = idx.remove(paths)
+        except IndexFileError as exc:
+            _fail(str(exc))
+        except sqlite3.Error as exc:
+            _fail(f"{index}: {exc}")
+        _warn(f"{name}: not in the index" for name in unmatched)
+        n_files, n_paragraphs = idx.counts()
+    typer.echo(f"{index}: removed {len(removed)} files; the index holds {n_files} files, "
+               f"{n_paragraphs} paragraphs")
+
+
+@index_app.command("stats")
+def index_stats(
+    index: IndexOpt = DEFAULT_PATH,
+    format: Annotated[StatsFormat, typer.Option("--format", "-f", help="Output format.")]
+    = StatsFormat.text,
+) -> None:
+    """What the index holds, its size and the settings it was built with."""
+    with _open(index) as idx:
+        stats = idx.stats()
+    if format == StatsFormat.json:
+        typer.echo(json.dumps(stats, indent=2))
+        return
+    per = stats["bytes_per_paragraph"]
+    lines = [
+        f"index:        {stats['index']} (schema version {stats['schema_version']})",
+        f"files:        {stats['files']}",
+        f"paragraphs:   {stats['paragraphs']}",
+        f"size:         {stats['bytes']} bytes" + (f" ({per} per paragraph)" if per else ""),
+        f"created:      {stats['created']}",
+        f"updated:      {stats['updated']}",
+        "settings:     " + ", ".join(f"{k}={v}" for k, v in stats["settings"].items()),
+    ]
+    typer.echo("\n".join(lines))
+
+
+@app.command("check")
+def check_cmd(
+    paths: NewPaths,
+    index: IndexOpt = DEFAULT_PATH,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")]
+    = CheckFormat.text,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the output to this file instead of standard output.",
+        dir_okay=False)] = None,
+    add: Annotated[bool, typer.Option(
+        "--add", help="When the check passes, ingest the new articles into the index "
+                      "(same transaction; creates the index if missing).")] = False,
+    baseline: Annotated[Optional[Path], typer.Option(
+        "--baseline", help="JSON file of accepted repeats (see --write-baseline); "
+                           "they are reported but do not fail the check.",
+        dir_okay=False)] = None,
+    write_baseline: Annotated[Optional[Path], typer.Option(
+        "--write-baseline", help="Accept every current repeat: write them to this "
+                                 "baseline file and pass.", dir_okay=False)] = None,
+    glob: Glob = None, threshold: Threshold = None, lsh_threshold: LshThreshold = None,
+    shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
+    boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
+    encoding: Encoding = None,
+) -> None:
+    """Check new articles for repeats inside them, among them and against the index.
+
+    Exit 0 when nothing repeats, 1 when something does, 2 on errors.
+    """
+    cfg, chosen = _settings(paths, glob, None, None, None, threshold, lsh_threshold,
+                            shingle_size, num_perm, short_words, boilerplate_min_files, jobs,
+                            config)
+    accepted = None
+    if baseline is not None:
+        try:
+            accepted = Baseline.load(baseline)
+        except BaselineError as exc:
+            _fail(str(exc))
+    files, warnings = discover(chosen, cfg.glob)
+    _warn(warnings)
+    with _open(index, cfg, create=add) as idx:
+        try:
+            report = check(idx, files, cfg, encoding=encoding, baseline=accepted,
+                           accept_all=write_baseline is not None, add=add)
+        except IndexFileError as exc:
+            _fail(str(exc))
+        except sqlite3.Error as exc:
+            _fail(f"{index}: {exc}")
+    _warn(report.skipped)
+    if write_baseline is not None:
+        try:
+            atomic_write(write_baseline, Baseline.from_repeats(report.accepted).dumps()
+                         .encode("utf-8"))
+        except OSError as exc:
+            _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
+        report.baseline_written = str(write_baseline)
+    text = render(report, format.value)
+    if output is not None:
+        try:
+            atomic_write(output, text.encode("utf-8"))
+        except OSError as exc:
+            _fail(f"{output}: cannot write: {exc.strerror or exc}")
+        if format != CheckFormat.text:
+            sys.stderr.write(render(report, "text").splitlines()[-1] + "\n")
+    else:
+        typer.echo(text, nl=False)
+    if not report.passed:
+        raise typer.Exit(1)

@@ -299,7 +299,7 @@ def decide(corpus: Corpus, cfg: Config) -> ScanResult:
                     tuple(ref(f) for f in flats), sum(f in chosen for f in flats))
         for flats in sorted((sorted(members[g], key=lambda f: rank[f]) for g in boiler),
                             key=lambda flats: rank[flats[0]])]
-    findings = _findings(by_ref)
+    findings = findings_of(by_ref)
     articles = article_repeats(corpus, members, group_of, links, updates, boiler, priority,
                                cfg.keep, cfg.article_threshold)
     stats["seconds_decide"] = round(time.perf_counter() - started, 3)
@@ -511,7 +511,7 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
         unkept = broken()
 
 
-def _findings(by_ref: dict[Ref, Removal]) -> list[Finding]:
+def findings_of(by_ref: dict[Ref, Removal]) -> list[Finding]:
     """Removals grouped into runs per file, in file and position order."""
     findings: list[Finding] = []
     run: list[Removal] = []

@@ -46,21 +46,27 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from . import __version__
-from .candidates import _BAND_SALT, PREFIX_CHARS, prefix_keys
+from .candidates import PREFIX_CHARS, bucket_keys, prefix_keys
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
 from .documents import display_path
-from .fingerprint import band_keys, exact_key, lsh_params
+from .fingerprint import exact_key, lsh_params
 
 SCHEMA_VERSION = 1
 DEFAULT_PATH = Path(".dedup/index.db")
 #: How long a writer waits for another writer (and a reader for a lock) to go away.
 BUSY_TIMEOUT_SECONDS = 60.0
+#: Page cache per connection (allocated as used): large adds touch pages all
+#: over the key tables.
+CACHE_MB = 256
+#: Bytes of the file mapped into memory for reading.
+MMAP_BYTES = 1 << 31
 #: Files read and signed at a time inside an add's single transaction.
 CHUNK_FILES = 1024
-#: Stored paragraphs a check loads per LSH or prefix key: the first ones in
+#: Stored paragraphs a lookup returns per LSH or prefix key: the first ones in
 #: ingestion order, as ``candidate_pairs`` pairs a late member of a large bucket
-#: with the bucket's first ``max_bucket`` (64) members.
+#: with the bucket's first ``max_bucket`` (64) members. (Only ids are read;
+#: the check then reads the few that share the most keys with a new paragraph.)
 LSH_CAP = 64
 _NO_LIMIT = 2**63 - 1
 
@@ -114,27 +120,27 @@ CREATE TEMP TABLE IF NOT EXISTS want_path (path TEXT PRIMARY KEY);
 # primary key, so each key costs one bounded range search. The tests check with
 # EXPLAIN QUERY PLAN that only the temp tables are scanned.
 EXACT_LOOKUP = """
-INSERT OR IGNORE INTO temp.want_para (id)
 SELECT e.para FROM temp.want_exact AS w CROSS JOIN exact AS e
  ON e.key = w.key AND e.file <= coalesce(
     (SELECT e2.file FROM exact AS e2 WHERE e2.key = w.key
       ORDER BY e2.file LIMIT 1 OFFSET :skip), :nolimit)
 """
 LSH_LOOKUP = """
-INSERT OR IGNORE INTO temp.want_para (id)
-SELECT l.para FROM temp.want_lsh AS w CROSS JOIN lsh AS l
+SELECT l.key, l.para FROM temp.want_lsh AS w CROSS JOIN lsh AS l
  ON l.key = w.key AND l.para <= coalesce(
     (SELECT l2.para FROM lsh AS l2 WHERE l2.key = w.key
       ORDER BY l2.para LIMIT 1 OFFSET :skip), :nolimit)
 """
 LOAD_PARAGRAPHS = """
-SELECT p.id, p.file, f.path, p.idx, p.first_line, p.last_line, p.norm, p.text, p.sig
+SELECT p.id, p.file, f.path, f.paragraphs, p.idx, p.first_line, p.last_line, p.norm, p.text,
+       p.sig
   FROM temp.want_para AS t CROSS JOIN paragraphs AS p ON p.id = t.id
   CROSS JOIN files AS f ON f.id = p.file
  ORDER BY p.id
 """
 FILES_BY_PATH = """
-SELECT f.id FROM temp.want_path AS w CROSS JOIN files AS f ON f.path = w.path
+SELECT f.path, f.id, f.sha256, f.first_para, f.paragraphs
+  FROM temp.want_path AS w CROSS JOIN files AS f ON f.path = w.path
 """
 CHECK_QUERIES = {"exact": EXACT_LOOKUP, "lsh": LSH_LOOKUP, "load": LOAD_PARAGRAPHS,
                  "files": FILES_BY_PATH}
@@ -160,10 +166,7 @@ def lsh_keys(sigs: np.ndarray, norms: list[str], bands: int, rows: int) -> np.nd
     """
     if len(norms) == 0:
         return np.zeros((0, bands + 1), dtype=np.int64)
-    keys = band_keys(sigs, bands, rows)
-    keys ^= (np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT)[None, :]
-    both = np.concatenate([keys, prefix_keys(norms)[:, None]], axis=1)
-    return both.view(np.int64)
+    return bucket_keys(sigs, bands, rows, prefix_keys(norms)).view(np.int64)
 
 
 def file_sha256(data: bytes) -> str:
@@ -177,6 +180,7 @@ class StoredParagraph:
     id: int
     file: int
     path: str
+    file_paragraphs: int  # how many paragraphs its file has
     idx: int
     first_line: int
     last_line: int
@@ -206,7 +210,7 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def _describe(settings: dict) -> str:
+def describe_settings(settings: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in settings.items())
 
 
@@ -219,8 +223,13 @@ class Index:
     """
 
     def __init__(self, path: str | Path, cfg: Config | None = None, *, create: bool = False,
-                 busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+                 busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+                 cache_mb: int = CACHE_MB) -> None:
         self.path = Path(path)
+        self.cache_mb = cache_mb
+        # Without a configuration, an existing index is used with the settings
+        # it was built with (stats, remove); a new one gets the defaults.
+        self._adopt = cfg is None
         self.cfg = cfg or Config()
         self.settings = fingerprint_settings(self.cfg)
         self.bands, self.rows = self.settings["lsh_bands"], self.settings["lsh_rows"]
@@ -259,7 +268,10 @@ class Index:
             c.execute("PRAGMA journal_mode = WAL")
         c.execute("PRAGMA synchronous = NORMAL")   # in WAL mode: never corrupt, commits atomic
         c.execute("PRAGMA temp_store = MEMORY")
-        c.execute("PRAGMA cache_size = -65536")    # 64 MiB
+        c.execute(f"PRAGMA cache_size = -{int(self.cache_mb) * 1024}")
+        # Lookups touch pages all over a large index; mapping the file saves a
+        # read call and a copy per page (SQLite caps this at its build's limit).
+        c.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         has_meta = c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
                              "AND name = 'meta'").fetchone()
         if not has_meta:
@@ -274,6 +286,7 @@ class Index:
                     c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
                         ("schema_version", str(SCHEMA_VERSION)),
                         ("settings", json.dumps(self.settings, sort_keys=True)),
+                        ("lsh_threshold", repr(self.cfg.lsh_threshold)),
                         ("files", "0"), ("paragraphs", "0"),
                         ("created", now), ("updated", now), ("dedup_version", __version__),
                     ])
@@ -294,13 +307,24 @@ class Index:
             stored = json.loads(meta.get("settings", ""))
         except json.JSONDecodeError as exc:
             raise IndexFileError(f"{self.path}: unreadable settings in the index") from exc
+        if not isinstance(stored, dict):
+            raise IndexFileError(f"{self.path}: unreadable settings in the index")
+        if self._adopt:
+            try:
+                self.cfg = Config(num_perm=stored["num_perm"], shingle_size=stored["shingle_size"],
+                                  seed=stored["seed"], near_min_chars=stored["near_min_chars"],
+                                  lsh_threshold=float(meta.get("lsh_threshold", 0.5)))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise IndexFileError(f"{self.path}: unreadable settings in the index") from exc
+            self.settings = fingerprint_settings(self.cfg)
+            self.bands, self.rows = self.settings["lsh_bands"], self.settings["lsh_rows"]
         if stored != self.settings:
             keys = [k for k in sorted(set(stored) | set(self.settings))
                     if stored.get(k) != self.settings.get(k)]
-            raise IndexFileError(
-                f"{self.path}: built with {_describe({k: stored.get(k) for k in keys})}, "
-                f"but the current settings give {_describe({k: self.settings.get(k) for k in keys})}"
-                f": use the index's settings or build a new index")
+            built = describe_settings({k: stored.get(k) for k in keys})
+            current = describe_settings({k: self.settings.get(k) for k in keys})
+            raise IndexFileError(f"{self.path}: built with {built}, but the current settings "
+                                 f"give {current}: use the index's settings or build a new index")
 
     def meta(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
@@ -393,16 +417,17 @@ class Index:
             shas: dict[str, str] = {}
             for path, display in files:
                 try:
-                    data = Path(path).read_bytes()
+                    shas[display] = file_sha256(Path(path).read_bytes())
                 except OSError as exc:
                     summary.skipped.append(f"{display}: cannot read: {exc.strerror or exc}")
+            stored = self.stored_files(shas)
+            for path, display in files:
+                if display not in shas:
                     continue
-                sha = file_sha256(data)
-                if self._unchanged(display, sha):
+                if display in stored and stored[display][1] == shas[display]:
                     summary.unchanged.append(display)
-                    continue
-                shas[display] = sha
-                todo.append((path, display))
+                else:
+                    todo.append((path, display))
             for start in range(0, len(todo), chunk_files):
                 corpus = read_corpus(todo[start:start + chunk_files], self.cfg, encoding)
                 self.ingest(corpus, shas, summary)
@@ -417,14 +442,14 @@ class Index:
         items = list(texts.items() if isinstance(texts, dict) else texts)
         summary = AddSummary()
         with self.transaction(write=True):
-            todo, shas = [], {}
+            shas = {name: file_sha256(text.encode("utf-8")) for name, text in items}
+            stored = self.stored_files(shas)
+            todo = []
             for name, text in items:
-                sha = file_sha256(text.encode("utf-8"))
-                if self._unchanged(name, sha):
+                if name in stored and stored[name][1] == shas[name]:
                     summary.unchanged.append(name)
-                    continue
-                shas[name] = sha
-                todo.append((name, text))
+                else:
+                    todo.append((name, text))
             for start in range(0, len(todo), chunk_files):
                 corpus = corpus_from_texts(todo[start:start + chunk_files], self.cfg)
                 self.ingest(corpus, shas, summary)
@@ -432,9 +457,14 @@ class Index:
                     progress(min(start + chunk_files, len(todo)), len(todo))
         return summary
 
-    def _unchanged(self, path: str, sha: str) -> bool:
-        row = self.conn.execute("SELECT sha256 FROM files WHERE path = ?", (path,)).fetchone()
-        return row is not None and row[0] == sha
+    def stored_files(self, paths: Iterable[str]) -> dict[str, tuple[int, str, int, int]]:
+        """``path -> (file id, sha256, first paragraph id, paragraphs)`` of those
+        paths that are stored (one indexed join)."""
+        c = self.conn
+        c.execute("DELETE FROM temp.want_path")
+        c.executemany("INSERT OR IGNORE INTO temp.want_path (path) VALUES (?)",
+                      [(p,) for p in paths])
+        return {row[0]: tuple(row[1:]) for row in c.execute(FILES_BY_PATH)}
 
     def ingest(self, corpus: Corpus, shas: dict[str, str],
                summary: AddSummary | None = None) -> AddSummary:
@@ -457,8 +487,9 @@ class Index:
         para_rows, exact_rows, file_rows = [], [], []
         now = _now()
         base = next_para       # paragraph ids are contiguous: flat position + base
+        stored = self.stored_files(d.path for d in corpus.documents)
         for d, doc in enumerate(corpus.documents):
-            old = c.execute("SELECT id FROM files WHERE path = ?", (doc.path,)).fetchone()
+            old = stored.get(doc.path)
             if old is not None:
                 summary.removed_paragraphs += self._remove_file(old[0])
                 summary.replaced.append(doc.path)
@@ -556,34 +587,36 @@ class Index:
 
     # -- reading (what a check needs) ----------------------------------------
 
-    def file_ids(self, paths: Iterable[str]) -> set[int]:
-        """Ids of stored files with these display paths (one indexed join)."""
+    def exact_matches(self, keys: Iterable[int], cap: int) -> list[int]:
+        """Ids of stored paragraphs with these normalised-text keys: for each key,
+        its first paragraph in each of the first ``cap`` files holding it."""
         c = self.conn
-        c.execute("DELETE FROM temp.want_path")
-        c.executemany("INSERT OR IGNORE INTO temp.want_path (path) VALUES (?)",
-                      [(p,) for p in paths])
-        return {r[0] for r in c.execute(FILES_BY_PATH)}
-
-    def candidates(self, exact: Iterable[int], lsh: Iterable[int], exact_cap: int,
-                   lsh_cap: int = LSH_CAP) -> list[StoredParagraph]:
-        """Stored paragraphs sharing a key with the new ones, in ingestion order.
-
-        ``exact``: normalised-text keys; the first ``exact_cap`` files holding
-        each (in ingestion order). ``lsh``: band and prefix keys (int64, 0
-        ignored); the first ``lsh_cap`` paragraphs of each.
-        """
-        c = self.conn
-        for table in ("want_exact", "want_lsh", "want_para"):
-            c.execute(f"DELETE FROM temp.{table}")
+        c.execute("DELETE FROM temp.want_exact")
         c.executemany("INSERT OR IGNORE INTO temp.want_exact (key) VALUES (?)",
-                      [(int(k),) for k in exact])
+                      [(int(k),) for k in keys])
+        return [r[0] for r in c.execute(EXACT_LOOKUP, {"skip": max(cap, 1) - 1,
+                                                         "nolimit": _NO_LIMIT})]
+
+    def lsh_matches(self, keys: Iterable[int], cap: int = LSH_CAP) -> list[tuple[int, int]]:
+        """``(key, paragraph id)`` for LSH and prefix keys (0 ignored): the first
+        ``cap`` paragraphs holding each key, in ingestion order. Reads only the
+        key table's primary key."""
+        c = self.conn
+        c.execute("DELETE FROM temp.want_lsh")
         c.executemany("INSERT OR IGNORE INTO temp.want_lsh (key) VALUES (?)",
-                      [(int(k),) for k in lsh if k != 0])
-        c.execute(EXACT_LOOKUP, {"skip": max(exact_cap, 1) - 1, "nolimit": _NO_LIMIT})
-        c.execute(LSH_LOOKUP, {"skip": max(lsh_cap, 1) - 1, "nolimit": _NO_LIMIT})
+                      [(int(k),) for k in keys if k != 0])
+        return c.execute(LSH_LOOKUP, {"skip": max(cap, 1) - 1,
+                                      "nolimit": _NO_LIMIT}).fetchall()
+
+    def load(self, ids: Iterable[int]) -> list[StoredParagraph]:
+        """Stored paragraphs by id, in id (ingestion) order."""
+        c = self.conn
+        c.execute("DELETE FROM temp.want_para")
+        c.executemany("INSERT OR IGNORE INTO temp.want_para (id) VALUES (?)",
+                      [(int(i),) for i in ids])
         out = []
-        for pid, fid, path, idx, first, last, norm, text, sig in c.execute(LOAD_PARAGRAPHS):
-            out.append(StoredParagraph(pid, fid, path, idx, first, last, norm, text,
+        for pid, fid, path, count, idx, first, last, norm, text, sig in c.execute(LOAD_PARAGRAPHS):
+            out.append(StoredParagraph(pid, fid, path, count, idx, first, last, norm, text,
                                        None if sig is None else np.frombuffer(sig, dtype=np.uint32)))
         return out
 
