@@ -172,8 +172,9 @@ class ArticleFinding:
         if self.relation == "update":
             return (f"article updates {self.kept_path}{where} ({self.changed} paragraph"
                     f"{'s' if self.changed != 1 else ''} with changed numbers)")
-        return (f"whole article repeats {self.kept_path}{where} ({self.share:.0%} of its text, "
-                f"{self.paragraphs} of {self.total} paragraphs)")
+        what = (f"already ingested as {self.kept_path}" if self.kept_in_index
+                else f"whole article repeats {self.kept_path}")
+        return f"{what} ({self.share:.0%} of its text, {self.paragraphs} of {self.total} paragraphs)"
 
 
 @dataclass

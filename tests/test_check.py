@@ -228,7 +228,7 @@ def test_whole_article_repeat_is_one_finding(setup, h):
     annotations = [line for line in res.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 1
     assert annotations[0].startswith("::warning file=new/wire.txt,line=1,endLine=7,")
-    assert "whole article repeats archive/quake.txt from the index (100%25 of its text" \
+    assert "already ingested as archive/quake.txt (100%25 of its text" \
         in annotations[0]
 
 
