@@ -17,19 +17,24 @@ from .clean import atomic_write, cleaned_text, unified_diff
 from .config import Config
 from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
-from .documents import discover
+from .documents import BACKUP_SUFFIX, discover, read_regular_file
 from .model import ScanResult
 
 
 def scan(paths: list[str | Path], config: Config | None = None, *,
          exclude: list[Path] = (), encoding: str | None = None,
-         progress: Callable[[int, int], None] | None = None) -> ScanResult:
+         progress: Callable[[int, int], None] | None = None,
+         temp_files: list[str] | None = None) -> ScanResult:
     """Find repeated paragraphs in files and folders (folders recursively).
 
-    ``progress(done, total)`` is called as files are read.
+    ``progress(done, total)`` is called as files are read. Files that cannot
+    be read as text are skipped, each with a one-line message in
+    ``result.skipped`` (see :func:`dedup.documents.skip_reason`). Temporary
+    files a killed write left behind are never read; their names are added to
+    ``temp_files`` when a list is given.
     """
     cfg = config or Config()
-    files, warnings = discover([Path(p) for p in paths], cfg.glob, list(exclude))
+    files, warnings = discover([Path(p) for p in paths], cfg.glob, list(exclude), temp_files)
     counter = None
     if progress is not None:
         seen = [0]
@@ -62,16 +67,32 @@ def diff(result: ScanResult) -> str:
 
 @dataclass
 class WriteSummary:
-    out: Path
+    """What :func:`write_cleaned` or :func:`write_in_place` wrote."""
+
+    out: Path | None                               # None when files were rewritten in place
     written: list[Path] = field(default_factory=list)
     changed: int = 0
+    backups: list[Path] = field(default_factory=list)
+    #: Files left as they were, one line each naming the file and why (in place
+    #: only: a file changed or removed since it was read is never overwritten).
+    not_written: list[str] = field(default_factory=list)
+
+
+class WriteError(ValueError):
+    """Nothing was written: a target is unsafe (escapes ``--out``, is an original,
+    a backup already exists). The message names the file."""
+
+
+def _absolute(path: str | Path) -> Path:
+    """Absolute, with ``.`` and ``..`` resolved by name (as display paths are)."""
+    return Path(os.path.abspath(path))
 
 
 def output_base(paths: list[str | Path]) -> Path:
     """Folder the inputs' relative paths are taken from (their common folder)."""
     bases = []
     for p in paths:
-        path = Path(p).absolute()
+        path = _absolute(p)
         bases.append(path if path.is_dir() else path.parent)
     return Path(os.path.commonpath([str(b) for b in bases])) if bases else Path.cwd()
 
@@ -84,29 +105,146 @@ def default_out(paths: list[str | Path]) -> Path:
     return base.parent / "cleaned"
 
 
+def check_out(paths: list[str | Path], out: Path, option: str = "--out") -> None:
+    """Refuse an output folder that is an input folder or holds one.
+
+    An ``--out`` inside an input folder is fine (it is never read); one that
+    contains an input would exclude that input from reading, and one that is
+    an input would put copies among the originals.
+    """
+    real_out = Path(os.path.realpath(out))
+    for p in paths:
+        real = Path(os.path.realpath(p))
+        if real == real_out or real_out in real.parents:
+            raise WriteError(f"{option} {out} {'is' if real == real_out else 'contains'} the "
+                             f"input {p}; choose a folder outside it")
+
+
+def _relative(doc_path: str, base: Path) -> Path:
+    source = _absolute(doc_path)
+    try:
+        return source.relative_to(base)
+    except ValueError:
+        return Path(source.name)
+
+
 def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> WriteSummary:
     """Write every document, cleaned, under ``out`` at its path relative to the inputs.
 
-    Unchanged documents are written too, so ``out`` is a complete corpus.
-    Originals are never written: a target that resolves to an input file is
-    refused.
+    Unchanged documents are written too, so ``out`` is a complete corpus of
+    the files that were read (skipped files are not copied). Originals are
+    never written: every target is checked before the first file is written,
+    and a target that escapes ``out`` (through ``..`` or a symbolic link) or
+    resolves to an input file raises :class:`WriteError` with nothing written.
+    Each file is written atomically (see :func:`dedup.clean.atomic_write`).
     """
     base = output_base(paths)
     out = out.absolute()
-    summary = WriteSummary(out)
+    real_out = Path(os.path.realpath(out))
+    plan: list[tuple[int, Path]] = []
     for i, doc in enumerate(result.documents):
-        source = Path(doc.path).absolute()
-        try:
-            rel = source.relative_to(base)
-        except ValueError:
-            rel = Path(source.name)
-        target = (out / rel).resolve()
-        if out.resolve() not in target.parents:
-            raise ValueError(f"{doc.path}: output path {target} escapes {out}")
-        if target == source.resolve():
-            raise ValueError(f"{doc.path}: refusing to write over the original")
+        rel = _relative(doc.path, base)
+        target = Path(os.path.realpath(out / rel))
+        if real_out not in target.parents:
+            raise WriteError(f"{doc.path}: output path {target} escapes {out}; nothing written")
+        if target == Path(os.path.realpath(doc.path)):
+            raise WriteError(f"{doc.path}: refusing to write over the original; nothing written")
+        plan.append((i, target))
+    summary = WriteSummary(out)
+    for i, target in plan:
+        doc = result.documents[i]
         removed = result.removed_in(i)
-        atomic_write(target, doc.encode(cleaned_text(doc, removed)))
+        try:
+            atomic_write(target, doc.encode(cleaned_text(doc, removed)))
+        except OSError as exc:
+            raise _stopped(doc.path, target, exc, summary, len(plan)) from exc
         summary.written.append(target)
         summary.changed += bool(removed)
+    return summary
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file holding exactly ``data``."""
+    try:
+        return read_regular_file(path) == data
+    except OSError:
+        return False
+
+
+def _stopped(name: str, target: Path, exc: OSError, summary: WriteSummary,
+             planned: int) -> WriteError:
+    return WriteError(f"{name}: cannot write {target}: {exc.strerror or exc}; stopped after "
+                      f"{len(summary.written)} of {planned} files (every file holds its old "
+                      "content or its new one)")
+
+
+def backup_path(doc_path: str, paths: list[str | Path], backup_dir: Path | None) -> Path:
+    """Where ``clean --in-place`` keeps the original of a file it rewrites."""
+    if backup_dir is None:
+        real = Path(os.path.realpath(doc_path))
+        return real.with_name(real.name + BACKUP_SUFFIX)
+    return backup_dir.absolute() / _relative(doc_path, output_base(paths))
+
+
+def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool = True,
+                   backup_dir: Path | None = None) -> WriteSummary:
+    """Rewrite every changed document in place, atomically, keeping its permissions.
+
+    With ``backup`` the original bytes are first written (atomically, with the
+    same mode) to ``FILE.orig`` beside the file, or under ``backup_dir`` at
+    the file's path relative to the inputs; an existing backup is never
+    overwritten (:class:`WriteError` is raised before anything is written),
+    unless it already holds the file's exact bytes, as a run killed between a
+    backup and its rewrite leaves it: the run then simply goes on.
+    A symbolic link is not replaced: the file it points to is rewritten. A
+    file with several hard links gets a new inode: the other names keep the
+    old content.
+    Just before a file is replaced, it is read again: a file changed or
+    removed since the scan is left alone and named in ``not_written``.
+    A run killed at any moment leaves every file with its old content or
+    its new one, and a backup of every file that has its new one.
+    """
+    summary = WriteSummary(None)
+    plan = []
+    for i, doc in enumerate(result.documents):
+        if not result.removed_in(i):
+            continue
+        saved = backup_path(doc.path, paths, backup_dir) if backup else None
+        have_backup = False
+        if saved is not None and (saved.exists() or saved.is_symlink()):
+            # A run killed between a backup and its rewrite left this very backup: keep it.
+            have_backup = _holds(saved, doc.encode("".join(doc.lines)))
+            if not have_backup:
+                raise WriteError(f"{doc.path}: backup {saved} already exists; remove it, "
+                                 "choose another --backup-dir or use --no-backup; "
+                                 "nothing written")
+        plan.append((i, Path(os.path.realpath(doc.path)), saved, have_backup))
+    for i, target, saved, have_backup in plan:
+        doc = result.documents[i]
+        original = doc.encode("".join(doc.lines))
+        try:
+            info = os.stat(target)
+            current = read_regular_file(target)
+        except FileNotFoundError:
+            summary.not_written.append(f"{doc.path}: disappeared since it was read; not rewritten")
+            continue
+        except OSError as exc:
+            summary.not_written.append(f"{doc.path}: cannot read it again "
+                                       f"({exc.strerror or exc}); not rewritten")
+            continue
+        if current != original:
+            summary.not_written.append(f"{doc.path}: changed since it was read; not rewritten")
+            continue
+        mode = info.st_mode & 0o7777
+        try:
+            if saved is not None:
+                if not have_backup:
+                    atomic_write(saved, original, mode=mode)
+                summary.backups.append(saved)
+            atomic_write(target, doc.encode(cleaned_text(doc, result.removed_in(i))), mode=mode,
+                         owner=(info.st_uid, info.st_gid))
+        except OSError as exc:
+            raise _stopped(doc.path, target, exc, summary, len(plan)) from exc
+        summary.written.append(target)
+        summary.changed += 1
     return summary

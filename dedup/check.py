@@ -70,7 +70,7 @@ from . import __version__
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
 from .detect import decide, findings_of
-from .documents import Document, Paragraph
+from .documents import Document, Paragraph, read_regular_file
 from .fingerprint import exact_key
 from .index import (AddSummary, Index, IndexFileError, StoredParagraph, describe_settings,
                     file_sha256, fingerprint_settings, lsh_keys)
@@ -290,7 +290,7 @@ def check(index: Index, files: list[tuple[Path, str]], cfg: Config | None = None
     if add:
         for path, display in files:
             try:
-                shas[display] = file_sha256(Path(path).read_bytes())
+                shas[display] = file_sha256(read_regular_file(Path(path)))
             except OSError:
                 pass   # reported as skipped by read_corpus
     new = read_corpus(files, cfg, encoding)

@@ -13,27 +13,54 @@ import re
 import tempfile
 from pathlib import Path
 
-from .documents import Document
+from .documents import TEMP_SUFFIX, Document
 
 
 def cleaned_lines(doc: Document, removed: set[int]) -> list[str]:
-    """The document's lines without the paragraphs numbered in ``removed``."""
+    """The document's lines without the paragraphs numbered in ``removed``.
+
+    Lines are never changed, only left out. With mixed line endings, a line
+    ending in CR followed by a line that is only LF would read back as one
+    CRLF line and join two paragraphs; where that would happen the blank
+    lines that followed the kept paragraph in the original are used as the
+    separator instead (and a lone LF line at the very end is left out), so
+    the cleaned file always reads back as the kept paragraphs.
+    """
     paragraphs = doc.paragraphs
     if not removed or not paragraphs:
         return list(doc.lines)
-    out = list(doc.lines[:paragraphs[0].first_line - 1])      # blank lines at the start
+    lines = doc.lines
+    out = list(lines[:paragraphs[0].first_line - 1])          # blank lines at the start
     previous_end = None                                       # 0-based line after a paragraph
-    first_kept = True
+    kept_end = None                                           # ... after the last kept one
     for para in paragraphs:
         start, end = para.first_line - 1, para.last_line
         if para.index not in removed:
-            if not first_kept and previous_end is not None:
-                out.extend(doc.lines[previous_end:start])     # its separator
-            out.extend(doc.lines[start:end])
-            first_kept = False
+            if kept_end is not None:
+                separator = lines[previous_end:start]         # the one before this paragraph
+                if _would_join(out, separator):
+                    separator = _blank_after(doc, kept_end)   # the one after the last kept
+                out.extend(separator)
+            out.extend(lines[start:end])
+            kept_end = end
         previous_end = end
-    out.extend(doc.lines[paragraphs[-1].last_line:])           # blank lines at the end
+    tail = lines[paragraphs[-1].last_line:]                    # blank lines at the end
+    while _would_join(out, tail):
+        tail = tail[1:]
+    out.extend(tail)
     return out
+
+
+def _would_join(out: list[str], following: list[str]) -> bool:
+    return bool(out and following) and out[-1].endswith("\r") and following[0] == "\n"
+
+
+def _blank_after(doc: Document, line: int) -> list[str]:
+    """The blank lines from 0-based ``line`` to the next paragraph (or the end)."""
+    end = line
+    while end < len(doc.lines) and not doc.lines[end].strip():
+        end += 1
+    return doc.lines[line:end]
 
 
 def cleaned_text(doc: Document, removed: set[int]) -> str:
@@ -78,21 +105,30 @@ def _terminate(lines: list[str]) -> bool:
     return False
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+def atomic_write(path: Path, data: bytes, mode: int | None = None,
+                 owner: tuple[int, int] | None = None) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
 
-    A temporary file in the same folder is written, flushed to disk and renamed
-    over the target; the folder entry is synced after the rename.
+    A temporary file in the same folder is written, flushed to disk, given
+    its permissions (``mode``, else what a new file gets under the umask) and
+    owner (``(uid, gid)`` when allowed), and renamed over the target; the
+    folder entry is synced after the rename. A killed process can leave the
+    temporary file behind (``.NAME.*.dedup-tmp``), never a half-written
+    target.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".dedup-tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        if owner is not None and hasattr(os, "chown"):
+            try:
+                os.chown(tmp, *owner)
+            except OSError:
+                pass                            # not ours to give away: keep our own
+        os.chmod(tmp, _default_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -100,8 +136,19 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         except OSError:
             pass
         raise
+    _sync_folder(path.parent)
+
+
+def _default_mode() -> int:
+    """What ``open(path, "w")`` would give a new file: 0o666 less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _sync_folder(folder: Path) -> None:
     try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
+        dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:

@@ -1,11 +1,21 @@
 """The ``dedup`` command: parses options and calls the library, nothing more.
 
-Exit codes: 0 the run finished (repeats found or not); 2 usage or settings
-errors, or ``--strict`` with skipped files.
+Exit codes: 0 the run finished (repeats found or not, files skipped or not);
+2 usage or settings errors, an unsafe or failed write, or ``--strict`` with
+skipped files (then nothing is written: no cleaned file, no report).
+
+Every file that cannot be read (binary, undecodable, unreadable, vanished,
+not a regular file) is skipped with a one-line warning naming it, and a last
+warning counts the skips by reason. Warnings and errors go to stderr and
+show even with ``--quiet``, which only silences the progress bar and the
+status lines.
 """
 
 from __future__ import annotations
 
+import sys
+import time
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,6 +24,7 @@ import typer
 
 from . import api
 from .config import ConfigError, load_config
+from .documents import skip_summary
 from .report import render, write_reports
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -35,6 +46,7 @@ class ScanFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 Paths = Annotated[Optional[list[Path]], typer.Argument(
@@ -99,9 +111,76 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _warn_skipped(result) -> None:
+Strict = Annotated[bool, typer.Option(
+    "--strict", help="Exit 2 when any file is skipped (binary, undecodable, unreadable, ...); "
+                     "nothing is written then, neither cleaned files nor the report.")]
+Quiet = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress bar and no status lines; warnings and errors still show.")]
+
+#: Seconds a run must last before the progress bar appears.
+PROGRESS_DELAY = 0.5
+
+
+def _warn(line: str) -> None:
+    typer.echo(f"dedup: warning: {line}", err=True)
+
+
+def _status(line: str, quiet: bool) -> None:
+    if not quiet:
+        typer.echo(line, err=True)
+
+
+def _warn_skipped(result, temp_files: list[str] = ()) -> None:
+    """One line per skipped file, then one counting them by reason."""
     for line in result.skipped:
-        typer.echo(f"dedup: warning: {line}", err=True)
+        _warn(line)
+    if result.skipped:
+        _warn(skip_summary(result.skipped))
+    if temp_files:
+        _warn(f"ignored {len(temp_files)} temporary file{'s' if len(temp_files) > 1 else ''} "
+              f"left by an interrupted write ({temp_files[0]}"
+              f"{', ...' if len(temp_files) > 1 else ''}); safe to delete")
+
+
+def _strict_stop(result, what: str) -> None:
+    if result.skipped:
+        _fail(f"--strict: {skip_summary(result.skipped)}; {what}")
+
+
+@contextmanager
+def _progress(quiet: bool, force: bool = False):
+    """A ``progress(done, total)`` callback drawing a bar on stderr, or None.
+
+    Off with ``--quiet`` or when stderr is not a terminal; the bar appears
+    only once a run has lasted ``PROGRESS_DELAY`` seconds and is erased at
+    the end.
+    """
+    if quiet or not (force or sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeRemainingColumn)
+    console = Console(stderr=True, force_terminal=force or None)
+    bar = Progress(TextColumn("reading"), BarColumn(), MofNCompleteColumn(),
+                   TimeRemainingColumn(), console=console, transient=True)
+    started = time.monotonic()
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            if time.monotonic() - started < PROGRESS_DELAY and done < total:
+                return
+            bar.start()
+            task = bar.add_task("reading", total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if task is not None:
+            bar.stop()
 
 
 @app.command()
@@ -115,17 +194,28 @@ def scan(
     encoding: Encoding = None,
     report: Annotated[bool, typer.Option("--report", help="Also write the report files.")] = False,
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Folder for the report.")] = Path("reports"),
+    strict: Strict = False, quiet: Quiet = False,
 ) -> None:
-    """Report repeated paragraphs: where, what they repeat, how similar."""
+    """Report repeated paragraphs: where, what they repeat, how similar.
+
+    Files that cannot be read as text are skipped with a warning naming each
+    one; with --strict any skip makes the exit code 2 (the findings are still
+    printed, the report is not written).
+    """
     cfg, chosen = _settings(paths, glob, keep, keep_priority, boilerplate, threshold,
                             lsh_threshold, shingle_size, num_perm, short_words,
                             boilerplate_min_files, jobs, config)
-    result = api.scan(chosen, cfg, exclude=[report_dir] if report else [], encoding=encoding)
-    _warn_skipped(result)
+    temp_files: list[str] = []
+    with _progress(quiet) as progress:
+        result = api.scan(chosen, cfg, exclude=[report_dir] if report else [], encoding=encoding,
+                          progress=progress, temp_files=temp_files)
+    _warn_skipped(result, temp_files)
     typer.echo(render(result, format.value), nl=False)
+    if strict:
+        _strict_stop(result, "report not written" if report else "exit 2")
     if report:
         written = write_reports(result, report_dir)
-        typer.echo(f"report: {', '.join(str(p) for p in written)}", err=True)
+        _status(f"report: {', '.join(str(p) for p in written)}", quiet)
 
 
 @app.command()
@@ -134,33 +224,86 @@ def clean(
     write: Annotated[bool, typer.Option("--write", help="Write cleaned copies and the report "
                                                         "(default: only print the diff).")] = False,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Folder for cleaned copies [default: cleaned/ beside the input].")] = None,
+        "--out", help="Folder for cleaned copies [default: cleaned/ beside the input]. "
+                      "Must not be an input folder or hold one.")] = None,
+    in_place: Annotated[bool, typer.Option(
+        "--in-place", help="Rewrite the changed files themselves instead of writing copies "
+                           "(implies --write; not with --out). Each file is replaced atomically "
+                           "with its permissions kept, after its original is saved as FILE.orig "
+                           "(or under --backup-dir); an existing backup that differs stops the "
+                           "run before anything is written.")] = False,
+    backup_dir: Annotated[Optional[Path], typer.Option(
+        "--backup-dir", help="With --in-place: keep the originals in this folder, at their "
+                             "paths relative to the input, instead of FILE.orig.")] = None,
+    no_backup: Annotated[bool, typer.Option(
+        "--no-backup", help="With --in-place: keep no copy of the originals.")] = False,
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Folder for the report.")] = Path("reports"),
     glob: Glob = None, keep: KeepOpt = None, keep_priority: KeepPriority = None,
     boilerplate: Boiler = None, threshold: Threshold = None, lsh_threshold: LshThreshold = None,
     shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
-    encoding: Encoding = None,
+    encoding: Encoding = None, strict: Strict = False, quiet: Quiet = False,
 ) -> None:
-    """Show (or with --write, apply to copies) the removal of repeated paragraphs."""
+    """Show (or with --write, apply to copies) the removal of repeated paragraphs.
+
+    Every write is atomic: a run killed at any moment leaves each file with
+    its old content or its new one. Skipped files are not copied to --out;
+    with --strict a skipped file stops the run before anything is written.
+    """
+    if in_place and out is not None:
+        _fail("--in-place and --out cannot be used together")
+    if not in_place and (no_backup or backup_dir is not None):
+        _fail("--no-backup and --backup-dir only go with --in-place")
+    if no_backup and backup_dir is not None:
+        _fail("--no-backup and --backup-dir cannot be used together")
     cfg, chosen = _settings(paths, glob, keep, keep_priority, boilerplate, threshold,
                             lsh_threshold, shingle_size, num_perm, short_words,
                             boilerplate_min_files, jobs, config)
-    target = out or api.default_out(chosen)
-    result = api.scan(chosen, cfg, exclude=[target, report_dir], encoding=encoding)
-    _warn_skipped(result)
+    write = write or in_place
+    target = None if in_place else (out or api.default_out(chosen))
+    exclude = [report_dir]
+    try:
+        if target is not None:
+            api.check_out(chosen, target)
+            exclude.append(target)
+        if backup_dir is not None:
+            api.check_out(chosen, backup_dir, "--backup-dir")
+            exclude.append(backup_dir)
+    except api.WriteError as exc:
+        _fail(str(exc))
+    temp_files: list[str] = []
+    with _progress(quiet) as progress:
+        result = api.scan(chosen, cfg, exclude=exclude, encoding=encoding, progress=progress,
+                          temp_files=temp_files)
+    _warn_skipped(result, temp_files)
     if not write:
         typer.echo(api.diff(result), nl=False)
-        typer.echo(render(result, "text").splitlines()[-1], err=True)
+        _status(render(result, "text").splitlines()[-1], quiet)
+        if strict:
+            _strict_stop(result, "exit 2")
         return
+    if strict:
+        _strict_stop(result, "nothing written")
     try:
-        written = api.write_cleaned(result, chosen, target)
+        if in_place:
+            written = api.write_in_place(result, chosen, backup=not no_backup,
+                                         backup_dir=backup_dir)
+        else:
+            written = api.write_cleaned(result, chosen, target)
     except (ValueError, OSError) as exc:
         _fail(str(exc))
+    for line in written.not_written:
+        _warn(line)
     reports = write_reports(result, report_dir)
-    typer.echo(f"wrote {len(written.written)} files ({written.changed} changed) to "
-               f"{written.out}; report: {', '.join(str(p) for p in reports)}", err=True)
-    typer.echo(render(result, "text").splitlines()[-1], err=True)
+    if in_place:
+        kept = (f"; originals in {backup_dir}" if backup_dir is not None and written.backups
+                else "; originals kept as FILE.orig" if written.backups else "")
+        _status(f"rewrote {written.changed} files in place{kept}; "
+                f"report: {', '.join(str(p) for p in reports)}", quiet)
+    else:
+        _status(f"wrote {len(written.written)} files ({written.changed} changed) to "
+                f"{written.out}; report: {', '.join(str(p) for p in reports)}", quiet)
+    _status(render(result, "text").splitlines()[-1], quiet)
 
 
 def main() -> None:

@@ -5,13 +5,22 @@ at the very start or end of a file don't count. A file whose interior has no
 blank line at all holds one paragraph per line (scrapers often write articles
 that way). Every paragraph keeps its exact original lines and its line span, so
 cleaned output is always made of the original text.
+
+Reading never raises anything but :class:`InputError`, whose one-line message
+names the file and says why it was skipped; :func:`skip_reason` sorts those
+messages into the reasons a run's summary counts (binary, encoding,
+unreadable, ...).
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
+import fnmatch
 import os
 import re
+import stat
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +32,47 @@ _EXOTIC_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 class InputError(Exception):
     """A file that cannot be read as text; the message names the file."""
+
+
+#: Why a file was skipped, as :func:`skip_reason` names it, and the phrases
+#: that start the reason part of the messages of that kind (``"PATH: phrase..."``).
+SKIP_REASONS: dict[str, tuple[str, ...]] = {
+    "binary": ("binary file", "not text"),
+    "encoding": ("cannot decode", "not UTF-8", "decoding as"),
+    "unreadable": ("cannot read", "permission denied", "broken symbolic link",
+                   "symbolic link loop", "cannot list"),
+    "vanished": ("disappeared",),
+    "too large": ("too large",),
+    "not a file": ("is a directory", "not a regular file"),
+    "missing": ("no such file or directory",),
+}
+_REASON_OF = {phrase: reason for reason, phrases in SKIP_REASONS.items() for phrase in phrases}
+_REASON_PHRASE = re.compile(": (" + "|".join(re.escape(p) for p in _REASON_OF) + ")")
+
+#: Suffix of the temporary files :func:`dedup.clean.atomic_write` writes; such
+#: files are never read as articles (a killed run may leave one behind).
+TEMP_SUFFIX = ".dedup-tmp"
+#: Suffix of the backups ``clean --in-place`` keeps beside a rewritten file;
+#: folders are never searched for them, whatever the glob.
+BACKUP_SUFFIX = ".orig"
+
+
+def skip_reason(message: str) -> str:
+    """The reason (a key of :data:`SKIP_REASONS`) of a skip message, else "other"."""
+    found = None
+    for found in _REASON_PHRASE.finditer(message):
+        pass                                   # the last one: a path may contain ": "
+    return _REASON_OF[found.group(1)] if found else "other"
+
+
+def skip_summary(messages: list[str]) -> str:
+    """One line counting skipped files by reason: ``"3 files skipped: 2 binary, 1 encoding"``."""
+    if not messages:
+        return "no files skipped"
+    counts = Counter(skip_reason(m) for m in messages)
+    parts = ", ".join(f"{n} {reason}" for reason, n in
+                      sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return f"{len(messages)} file{'s' if len(messages) != 1 else ''} skipped: {parts}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +101,9 @@ class Document:
     size: int = 0                # bytes on disk
 
     def encode(self, text: str) -> bytes:
-        """Text back to bytes exactly as the file was stored."""
+        """Text back to bytes exactly as the file was stored (with its BOM, if any)."""
         data = text.encode(self.encoding)
-        return (codecs.BOM_UTF8 + data) if self.bom else data
+        return (_BOMS[self.encoding] + data) if self.bom else data
 
 
 def split_lines(text: str) -> list[str]:
@@ -93,62 +143,214 @@ def _make(index: int, lines: list[str], start: int, end: int) -> Paragraph:
     return Paragraph(index, start + 1, end + 1, text)
 
 
+# Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOM_CODECS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_BOMS = {name: bom for bom, name in _BOM_CODECS}
+# Codecs whose BOM is part of the stream when no byte order is named.
+_BOM_FAMILY = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "utf-16": "utf-16", "utf-16-le": "utf-16",
+               "utf-16-be": "utf-16", "utf-32": "utf-32", "utf-32-le": "utf-32",
+               "utf-32-be": "utf-32"}
+# Control characters that text does not hold (tab, line and page breaks are fine).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+#: Share of control characters above which a decoded file is taken for binary data.
+MAX_CONTROL_SHARE = 0.01
+#: Mess (charset-normalizer's "chaos", 0-1) above which a guessed encoding is refused.
+MAX_CHAOS = 0.1
+#: Windows-1252 is taken before charset-normalizer's best guess when at most
+#: this share of the letters it decodes to are not ASCII (Western European
+#: text: sparse accents and curly quotes; Cyrillic, Greek or CJK bytes read as
+#: Windows-1252 give runs of accented letters), or when charset-normalizer
+#: finds it at most ``WESTERN_SLACK`` messier than its best guess. News
+#: archives are far more often Windows-1252 than, say, Windows-1250 or
+#: Mac Roman, which short texts cannot tell apart, and charset-normalizer
+#: takes "£5bn" for Japanese.
+WESTERN_MAX_ACCENTED = 0.2
+WESTERN_SLACK = 0.02
+
+
 def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str, bool]:
-    """Bytes to text: (text, encoding, had_bom). Raises InputError."""
-    if b"\x00" in data[:65536] or b"\x00" in data:
-        raise InputError(f"{path}: binary file (contains NUL bytes), skipped")
+    """Bytes to text: (text, encoding, had_bom). Raises InputError.
+
+    UTF-8 (with or without BOM) and UTF-16/UTF-32 with a BOM are read as
+    such; a file with NUL bytes is binary; any other encoding is guessed
+    with charset-normalizer (Windows-1252 when it fits about as well as the
+    best guess) and refused when no guess is confident. ``encoding`` forces
+    one. The result is always checked to give back the file's exact bytes,
+    line by line, so cleaned output is made of the original bytes.
+    """
     if encoding:
-        try:
-            return data.decode(encoding), encoding, False
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(f"{path}: cannot decode as {encoding}: {exc}") from exc
-    bom = data.startswith(codecs.BOM_UTF8)
+        return _decode_forced(data, path, encoding)
+    for bom, name in _BOM_CODECS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(name)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}: cannot decode as {name} (it starts with a "
+                                 f"{name} byte order mark): {exc.reason} at byte "
+                                 f"{exc.start + len(bom)}") from exc
+            return _checked(text, data[len(bom):], name, path), name, True
+    if b"\x00" in data:
+        raise InputError(f"{path}: binary file (contains NUL bytes; for UTF-16 or UTF-32 "
+                         "without a byte order mark use --encoding)")
     try:
-        return data[3:].decode("utf-8") if bom else data.decode("utf-8"), "utf-8", bom
-    except UnicodeDecodeError:
-        pass
-    guess = _detect_encoding(data)
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    guess, why = _detect_encoding(data)
     if guess is None:
-        raise InputError(f"{path}: not UTF-8 and no other encoding fits; "
+        raise InputError(f"{path}: not UTF-8 (invalid byte at {utf8_error.start}) and {why}; "
                          "use --encoding to force one")
-    return data.decode(guess), guess, False
+    text = data.decode(guess)
+    controls = len(_CONTROL.findall(text))
+    if controls > MAX_CONTROL_SHARE * len(text):
+        raise InputError(f"{path}: not text ({controls} control characters when read "
+                         f"as {guess}); use --encoding to force one")
+    return _checked(text, data, guess, path), guess, False
 
 
-def _detect_encoding(data: bytes) -> str | None:
+def _decode_forced(data: bytes, path: str, encoding: str) -> tuple[str, str, bool]:
+    try:
+        name = codecs.lookup(encoding).name.replace("_", "-")
+    except LookupError as exc:
+        raise InputError(f"{path}: cannot decode as {encoding}: unknown encoding") from exc
+    family = _BOM_FAMILY.get(name)
+    if family is not None:
+        for bom, bom_name in _BOM_CODECS:
+            if data.startswith(bom) and bom_name.startswith(family):   # the BOM decides
+                try:
+                    text = data[len(bom):].decode(bom_name)
+                except UnicodeDecodeError as exc:
+                    raise InputError(f"{path}: cannot decode as {bom_name}: {exc.reason} "
+                                     f"at byte {exc.start + len(bom)}") from exc
+                return _checked(text, data[len(bom):], bom_name, path), bom_name, True
+        # No BOM: a byte order must be chosen, or the BOM codecs would add one on output.
+        name = {"utf-8-sig": "utf-8", "utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(name, name)
+    elif b"\x00" in data:
+        raise InputError(f"{path}: binary file (contains NUL bytes, impossible in {encoding})")
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot decode as {encoding}: {exc.reason} "
+                         f"at byte {exc.start}") from exc
+    return _checked(text, data, name, path), name, False
+
+
+def _checked(text: str, data: bytes, encoding: str, path: str) -> str:
+    """``text`` when its lines, each encoded alone, give back ``data`` exactly."""
+    if encoding == "utf-8":
+        return text                                      # UTF-8 always round-trips
+    try:
+        same = b"".join(line.encode(encoding) for line in split_lines(text)) == data
+    except UnicodeEncodeError:
+        same = False
+    if not same:
+        raise InputError(f"{path}: decoding as {encoding} does not give back the same "
+                         "bytes; use --encoding to force another")
+    return text
+
+
+def _detect_encoding(data: bytes) -> tuple[str | None, str]:
+    """charset-normalizer's confident guess, and why there is none when it is None."""
     try:
         from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - optional, cp1252 covers most news
-        from_bytes = None
-    if from_bytes is not None:
-        best = from_bytes(data).best()
-        if best is not None:
-            try:
-                data.decode(best.encoding)
-                return best.encoding
-            except (UnicodeDecodeError, LookupError):
-                pass
-    for fallback in ("cp1252", "latin-1"):
+    except ImportError:  # pragma: no cover - a dependency; Windows-1252 or nothing
         try:
-            data.decode(fallback)
-            return fallback
+            data.decode("cp1252")
+            return "cp1252", ""
         except UnicodeDecodeError:
-            continue
-    return None
+            return None, "its encoding cannot be detected (charset-normalizer is not installed)"
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None:
+        letters = sum(1 for c in western if c.isalpha())
+        accented = sum(1 for c in western if c > "\x7f")
+        if accented <= WESTERN_MAX_ACCENTED * letters:
+            return "cp1252", ""
+    best = from_bytes(data, enable_fallback=False).best()
+    if best is None or best.percent_chaos / 100 > MAX_CHAOS:
+        return None, "no encoding fits it with confidence"
+    if western is not None:
+        match = from_bytes(data, cp_isolation=["cp1252"], enable_fallback=False).best()
+        if match is not None and match.percent_chaos <= best.percent_chaos + 100 * WESTERN_SLACK:
+            return "cp1252", ""
+    name = codecs.lookup(best.encoding).name.replace("_", "-")
+    try:
+        data.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        return None, f"its guessed encoding ({name}) does not fit"
+    return name, ""
 
 
 def read_document(path: Path, display: str | None = None,
                   encoding: str | None = None) -> Document:
-    """Read and split one file. Raises InputError with a one-line message."""
+    """Read and split one file. Raises InputError with a one-line message.
+
+    Only regular files are read: a FIFO, socket or device (which could block
+    or never end) is refused without reading from it.
+    """
     name = display or str(path)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except FileNotFoundError as exc:
+        if os.path.islink(path):
+            raise InputError(f"{name}: broken symbolic link (its target does not exist)") from exc
         raise InputError(f"{name}: disappeared before it could be read") from exc
     except IsADirectoryError as exc:
         raise InputError(f"{name}: is a directory") from exc
+    except PermissionError as exc:
+        raise InputError(f"{name}: permission denied") from exc
+    except NotRegularFile as exc:
+        raise InputError(f"{name}: not a regular file ({exc.strerror})") from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{name}: symbolic link loop") from exc
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from exc
-    return parse_document(data, name, encoding)
+    except MemoryError as exc:
+        raise InputError(f"{name}: too large to hold in memory") from exc
+    try:
+        return parse_document(data, name, encoding)
+    except MemoryError as exc:
+        raise InputError(f"{name}: too large to hold in memory "
+                         f"({len(data)} bytes)") from exc
+    except (ValueError, LookupError) as exc:        # a codec's own failure: still one line
+        raise InputError(f"{name}: cannot decode: {exc}") from exc
+
+
+class NotRegularFile(OSError):
+    """A FIFO, socket or device where a file was expected."""
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file; OSError for anything else (FIFOs, devices, folders)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(errno.EINVAL, _file_kind(info.st_mode), str(path))
+        with os.fdopen(fd, "rb", closefd=True) as handle:
+            fd = -1
+            return handle.read()
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def parse_document(data: bytes, name: str, encoding: str | None = None) -> Document:
@@ -165,55 +367,121 @@ def document_from_text(text: str, name: str) -> Document:
 
 
 def display_path(path: Path) -> str:
-    """Path relative to the working folder when it is below it, else absolute."""
-    absolute = path.absolute()
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    """Path relative to the working folder when it is below it, else absolute
+    (``.`` and ``..`` resolved by name, as every display name is)."""
+    return _display(str(path), os.getcwd())
 
 
-def discover(paths: list[Path], glob: str = "*.txt",
-             exclude: list[Path] = ()) -> tuple[list[tuple[Path, str]], list[str]]:
+def discover(paths: list[Path], glob: str = "*.txt", exclude: list[Path] = (),
+             temp_files: list[str] | None = None) -> tuple[list[tuple[Path, str]], list[str]]:
     """Files to read, in sorted display-path order, and warnings.
 
-    Directories are walked recursively for ``glob``; files given by name are
-    always read. The same file reached twice is read once; ``exclude`` folders
-    (the output and report folders) are never read.
+    Directories are walked recursively for ``glob`` without following
+    symbolic links to folders (so a link loop cannot trap the walk); files
+    given by name are always read. The same file reached twice (through a
+    link, or given twice) is read once, under its own name rather than a link's;
+    ``exclude`` folders (the output, backup and report folders) are never
+    read. Temporary files left by a killed write (``*.dedup-tmp``) are never
+    read: they are listed in ``temp_files`` when a list is given. Backups
+    (``*.orig``) are never read from folders unless the glob asks for them.
+    The cost is linear in the number of entries plus one sort: a folder of a
+    million files costs no more per file than a folder of ten.
     """
-    excluded = [Path(os.path.realpath(e)) for e in exclude]
-    found: dict[str, Path] = {}
+    excluded = [os.path.realpath(e) for e in exclude]
+    excluded_prefixes = tuple(e.rstrip(os.sep) + os.sep for e in excluded)
+    by_real: dict[str, tuple[tuple[bool, str], str]] = {}   # real -> ((linked, name), path)
     warnings: list[str] = []
-    seen_real: set[str] = set()
+    temps: list[str] = []
+    cwd = os.getcwd()
+    cwd_real = os.path.realpath(cwd)
+    simple = not any(c in glob for c in "/\\")      # a name pattern: match the name alone
 
-    def add(file: Path) -> None:
-        real = os.path.realpath(file)
-        if real in seen_real:
+    def is_excluded(real: str) -> bool:
+        return real in excluded or real.startswith(excluded_prefixes)
+
+    def add(path: str, real: str, display: str) -> None:
+        if excluded and is_excluded(real):
             return
-        if any(_is_within(Path(real), e) for e in excluded):
-            return
-        seen_real.add(real)
-        found[display_path(file)] = file
+        # A file reached twice is named by its own path rather than through a link, then
+        # by the smallest name: the same name whatever the order the paths were given in.
+        own = real == (display if os.path.isabs(display) else os.path.join(cwd_real, display))
+        key = (not own, display)
+        known = by_real.get(real)
+        if known is None or key < known[0]:
+            by_real[real] = (key, path)
 
     for root in paths:
-        if root.is_dir():
-            for dirpath, dirnames, filenames in os.walk(root, followlinks=False,
-                                                        onerror=lambda e: warnings.append(
-                                                            f"{e.filename}: cannot list: {e.strerror}")):
-                here = Path(dirpath)
-                dirnames[:] = sorted(d for d in dirnames
-                                     if not any(_is_within(Path(os.path.realpath(here / d)), e)
-                                                for e in excluded))
-                for name in sorted(filenames):
-                    file = here / name
-                    if file.match(glob) or Path(name).match(glob):
-                        add(file)
-        elif root.exists():
-            add(root)
+        if root.name.endswith(TEMP_SUFFIX):
+            temps.append(_display(str(root), cwd))
+        elif root.is_dir():
+            _walk(str(root), glob, simple, cwd, add, is_excluded if excluded else None,
+                  warnings, temps)
+        elif root.exists() or root.is_symlink():
+            add(str(root), os.path.realpath(root), _display(str(root), cwd))
         else:
             warnings.append(f"{root}: no such file or directory")
-    return [(found[k], k) for k in sorted(found)], warnings
+    if temp_files is not None:
+        temp_files.extend(sorted(temps))
+    ordered = sorted((display, path) for (_, display), path in by_real.values())
+    return [(Path(path), display) for display, path in ordered], warnings
 
 
-def _is_within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+def _walk(top: str, glob: str, simple: bool, cwd: str, add, is_excluded, warnings: list[str],
+          temps: list[str]) -> None:
+    """Every matching file below ``top``, as ``os.walk(followlinks=False)`` finds them.
+
+    Works on strings and ``os.scandir`` entries: a file's real path is its
+    folder's real path plus its name unless it is itself a link, so a file
+    costs no ``stat`` of its own and no ``pathlib`` object.
+    """
+    stack = [(top, os.path.realpath(top), _display(top, cwd))]
+    while stack:
+        folder, real_folder, shown = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            warnings.append(f"{shown}: cannot list: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:                             # a link loop, or it vanished
+                is_dir = False
+            try:
+                is_link = entry.is_symlink()
+            except OSError:
+                is_link = False
+            display = (name if shown == "." else
+                       shown + name if shown.endswith("/") else f"{shown}/{name}")
+            if is_dir:
+                if is_link:                             # not followed, as os.walk does
+                    continue
+                real = os.path.join(real_folder, name)
+                if is_excluded is None or not is_excluded(real):
+                    stack.append((entry.path, real, display))
+                continue
+            if name.endswith(TEMP_SUFFIX):
+                temps.append(display)
+                continue
+            if name.endswith(BACKUP_SUFFIX) and not glob.endswith(BACKUP_SUFFIX):
+                continue
+            if not (fnmatch.fnmatchcase(name, glob) if simple
+                    else Path(entry.path).match(glob) or Path(name).match(glob)):
+                continue
+            real = os.path.realpath(entry.path) if is_link else os.path.join(real_folder, name)
+            add(entry.path, real, display)
+
+
+def _display(path: str, cwd: str) -> str:
+    """:func:`display_path` of a path given as a string, with the working folder known."""
+    absolute = os.path.join(cwd, path)
+    if ".." in absolute.split(os.sep) or "." in absolute.split(os.sep) or "//" in absolute:
+        absolute = os.path.normpath(absolute)
+    absolute = absolute.rstrip(os.sep) or os.sep
+    if absolute == cwd:
+        return "."
+    prefix = cwd.rstrip(os.sep) + os.sep
+    shown = absolute[len(prefix):] if absolute.startswith(prefix) else absolute
+    return shown.replace(os.sep, "/")

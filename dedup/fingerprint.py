@@ -72,9 +72,16 @@ def _shingle_values(norms: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     return rolled[positions], segment
 
 
+#: Longer paragraphs are signed on their first MAX_SIGNED_CHARS normalised
+#: characters (a 50 MB line would otherwise cost seconds and gigabytes for a
+#: signature that only proposes candidates; verification compares whole texts).
+MAX_SIGNED_CHARS = 1 << 16
+
+
 def signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
                seed: int = 1) -> np.ndarray:
     """MinHash signatures, one row of ``num_perm`` uint32 values per text."""
+    norms = [n[:MAX_SIGNED_CHARS] if len(n) > MAX_SIGNED_CHARS else n for n in norms]
     out = np.empty((len(norms), num_perm), dtype=np.uint32)
     a, b = permutations(num_perm, seed)
     start = 0

@@ -49,7 +49,7 @@ from . import __version__
 from .candidates import PREFIX_CHARS, bucket_keys, prefix_keys
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
-from .documents import display_path
+from .documents import display_path, read_regular_file
 from .fingerprint import exact_key, lsh_params
 
 SCHEMA_VERSION = 1
@@ -417,7 +417,7 @@ class Index:
             shas: dict[str, str] = {}
             for path, display in files:
                 try:
-                    shas[display] = file_sha256(Path(path).read_bytes())
+                    shas[display] = file_sha256(read_regular_file(Path(path)))
                 except OSError as exc:
                     summary.skipped.append(f"{display}: cannot read: {exc.strerror or exc}")
             stored = self.stored_files(shas)

@@ -1,0 +1,214 @@
+"""Hostile text (issue 7): any Unicode, any line endings, odd blank lines.
+
+Hypothesis builds corpora from arbitrary text (every code point but
+surrogates, and form feeds, vertical tabs, U+2028 and the like inside lines
+and on blank lines), with ``\\n``, ``\\r\\n`` and ``\\r`` endings, uniform or
+mixed within a file, and repeats drawn from a shared pool of paragraphs so
+that there is something to remove. Through split, normalise and clean
+(``scan_texts`` + ``cleaned``):
+
+- nothing crashes;
+- the cleaned file is made of the original lines, and its paragraphs are the
+  kept paragraphs, verbatim and in order;
+- cleaning the cleaned output removes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup import Config, cleaned, scan_texts
+from dedup.clean import cleaned_lines
+from dedup.documents import (InputError, decode, document_from_text, parse_document,
+                             skip_reason, split_lines)
+from dedup.normalize import normalize, normalize_many
+
+ENDINGS = ("\n", "\r\n", "\r")
+# Characters that are whitespace to str.strip but do not end a line for dedup.
+ODD_SPACE = " \t\x0b\x0c\x1c\x1d\x1e\x85\u00a0\u2028\u2029\u3000"
+
+line_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n")
+word = st.one_of(st.text(line_chars, min_size=1, max_size=10),
+                 st.sampled_from(["said", "the", "council", "harbour", "2,500", "n't",
+                                  "\u201cquoted\u201d", "\u00e9t\u00e9", "\ufeff", "\u200b"]))
+line = st.lists(word, min_size=1, max_size=16).map(" ".join)
+paragraph = st.lists(line, min_size=1, max_size=3)
+blank = st.text(st.sampled_from(ODD_SPACE), max_size=3)
+
+
+@st.composite
+def documents(draw, pool):
+    """One file: paragraphs from the pool (so they repeat), odd blank lines, any endings."""
+    mixed = draw(st.booleans())
+    uniform = draw(st.sampled_from(ENDINGS))
+
+    def end() -> str:
+        return draw(st.sampled_from(ENDINGS)) if mixed else uniform
+
+    picks = draw(st.lists(st.integers(0, len(pool) - 1), max_size=7))
+    per_line = draw(st.booleans())            # one paragraph per line, no blank line inside
+    out = [draw(blank) + end() for _ in range(draw(st.integers(0, 2)))]
+    for k, i in enumerate(picks):
+        lines = pool[i]
+        if draw(st.booleans()):               # a near copy: one character changed
+            j = draw(st.integers(0, len(lines) - 1))
+            text = lines[j]
+            p = draw(st.integers(0, len(text)))
+            lines = [*lines[:j], text[:p] + draw(line_chars) + text[p + 1:], *lines[j + 1:]]
+        if per_line:
+            lines = lines[:1]
+        elif k:
+            out.extend(draw(blank) + end() for _ in range(draw(st.integers(1, 2))))
+        out.extend(text + end() for text in lines)
+    if out and draw(st.booleans()):
+        out[-1] = out[-1].rstrip("\r\n")      # no line ending at the very end
+    return "".join(out)
+
+
+@st.composite
+def corpora(draw):
+    pool = draw(st.lists(paragraph, min_size=1, max_size=5))
+    docs = draw(st.lists(st.one_of(documents(pool), st.text(max_size=200)),
+                         min_size=1, max_size=4))
+    return {f"{i}.txt": text for i, text in enumerate(docs)}
+
+
+# Short lines and short paragraphs count as repeats here, so that generated text repeats
+# often. Boilerplate needs 5 files (the default) and a corpus here has at most 4: whether a
+# line is furniture depends on what stands beside it in other files, which cleaning
+# changes; tests/test_properties.py covers boilerplate on made-up news.
+CONFIG = Config(short_words=2, near_min_chars=10)
+# The suite runs a fixed set of examples (derandomized: the same every run, so CI does not
+# flip on an engine change nobody made); DEDUP_FUZZ_EXAMPLES=5000 hunts with random ones.
+HUNT = int(os.environ.get("DEDUP_FUZZ_EXAMPLES", "0"))
+FUZZ = settings(max_examples=HUNT or 150, derandomize=not HUNT, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _layout_changed(before, after) -> bool:
+    """The one known re-reading edge: a file with blank lines between paragraphs, cleaned
+    down to a single paragraph of several lines, has no blank line inside any more and is
+    read back one paragraph per line (documents.split_paragraphs)."""
+    blank_mode = any(b.first_line > a.last_line + 1
+                     for a, b in zip(before.paragraphs, before.paragraphs[1:]))
+    return blank_mode and len(after.paragraphs) > 0 and not any(
+        b.first_line > a.last_line + 1 for a, b in zip(after.paragraphs, after.paragraphs[1:]))
+
+
+@FUZZ
+@given(corpora())
+def test_cleaned_paragraphs_are_the_kept_ones_verbatim_and_cleaning_again_removes_nothing(texts):
+    result = scan_texts(texts, CONFIG)
+    out = cleaned(result)
+    edge = False
+    for i, doc in enumerate(result.documents):
+        removed = result.removed_in(i)
+        lines = cleaned_lines(doc, removed)
+        assert "".join(lines) == out[doc.path]
+        original = iter(doc.lines)
+        assert all(line in original for line in lines)          # original lines, in order
+        kept = [p.text for p in doc.paragraphs if p.index not in removed]
+        again = document_from_text(out[doc.path], doc.path)
+        if _layout_changed(doc, again) and len(kept) == 1:
+            edge = True
+            assert [p.text for p in again.paragraphs] == [
+                t.rstrip("\r\n") for t in split_lines(kept[0])]
+        else:
+            assert [p.text for p in again.paragraphs] == kept
+    if not edge:
+        second = scan_texts(out, CONFIG)
+        left = [r for r in second.removals.values() if not _known_engine_bug(result, r)]
+        assert not left, [(second.documents[r.removed.doc].path, r.removed.para, r.kind, r.detail)
+                          for r in left]
+
+
+def _known_engine_bug(first, removal) -> bool:
+    """Known engine bugs (dedup/detect.py, dedup/articles.py; see the xfail tests below),
+    let through here until they are fixed (then drop this filter):
+
+    1. a paragraph that other copies were removed for is kept even when it is itself the
+       lesser copy of a fuller paragraph (a truncated copy, or one lacking a name); once
+       those copies are gone, the next run removes it. Let through when, in the first
+       run, something was removed as a repeat of that very paragraph;
+    2. a file found to repeat another whole keeps one line of each doubled short line,
+       and the next run removes what is left. Let through in files the first run found
+       to repeat another article.
+    """
+    doc = removal.removed.doc
+    if doc in {a.doc for a in getattr(first, "articles", ()) if a.relation == "repeat"}:
+        return True                   # the second bug: see test_known_bug_doubled_lines_...
+    kept = [i for i in range(len(first.documents[doc].paragraphs))
+            if i not in first.removed_in(doc)]
+    original = kept[removal.removed.para]
+    return any(r.kept.doc == doc and r.kept.para == original and r.removed != r.kept
+               for r in first.removals.values())
+
+
+@FUZZ
+@given(st.text(max_size=300))
+def test_any_text_splits_normalises_and_round_trips(text):
+    doc = document_from_text(text, "t")
+    assert "".join(doc.lines) == text
+    for p in doc.paragraphs:
+        assert p.text and p.text.strip()
+        assert normalize(p.text) == normalize(normalize(p.text))
+    assert normalize_many([p.text for p in doc.paragraphs]) == [normalize(p.text)
+                                                                for p in doc.paragraphs]
+    out = cleaned(scan_texts({"t": text}, CONFIG))["t"]
+    rest = iter(doc.lines)
+    assert all(line in rest for line in cleaned_lines(doc, scan_texts({"t": text}, CONFIG)
+                                                      .removed_in(0)))
+    assert len(out) <= len(text)
+    if "\x00" not in text:
+        assert decode(text.encode("utf-8"), "t") == (text, "utf-8", False)
+
+
+@FUZZ
+@given(st.binary(max_size=400))
+def test_any_bytes_are_read_or_refused_with_a_one_line_message(data):
+    try:
+        doc = parse_document(data, "f.txt")
+    except InputError as exc:
+        assert str(exc).startswith("f.txt: ") and "\n" not in str(exc)
+        assert skip_reason(str(exc)) in ("binary", "encoding")
+    else:
+        assert doc.encode("".join(doc.lines)) == data         # byte for byte, always
+
+
+BUG = ("engine bug in dedup/detect.py: a paragraph that a near twin was removed for is kept "
+       "even when it is the lesser copy of a fuller paragraph, and the next run removes it")
+
+
+@pytest.mark.xfail(strict=True, reason=BUG)
+def test_known_bug_truncated_copy_kept_for_a_near_twin():
+    base = ("The council said the harbour wall would be repaired before the winter storms "
+            "arrive in the town")
+    fuller = base + " and that the cost would be shared between the port authority and the county"
+    text = "\n\n".join([base, base.replace("council", "councel"), fuller]) + "\n"
+    once = cleaned(scan_texts({"a.txt": text}))
+    assert not scan_texts(once).removals
+
+
+@pytest.mark.xfail(strict=True, reason=BUG)
+def test_known_bug_copy_without_the_name_kept_for_a_near_twin():
+    lesser = ("The company said profits rose sharply in the third quarter because of strong "
+              "copper prices")
+    fuller = lesser.replace("company said", "company Noranda said")
+    text = "\n\n".join([lesser, lesser.replace("sharply", "sharpely"), fuller]) + "\n"
+    once = cleaned(scan_texts({"a.txt": text}))
+    assert not scan_texts(once).removals
+
+
+@pytest.mark.xfail(strict=True, reason="engine bug in dedup/detect.py or dedup/articles.py: a "
+                   "file that repeats another whole keeps one of each doubled short line, and "
+                   "the next run removes them")
+def test_known_bug_doubled_lines_left_in_a_repeated_article():
+    title, line = "Storm Hits Harbour Town", "Ferry Services Cancelled Today"
+    texts = {"a.txt": f"{title}\n{title}\n{title}\n{line}\n",
+             "b.txt": f"{title}\n{title}\n{line}\n{line}\n"}
+    once = cleaned(scan_texts(texts))
+    assert not scan_texts(once).removals

@@ -1,0 +1,735 @@
+"""Hardening (issue 7): bad input, interrupted writes and hostile text never cost data.
+
+A corpus of every kind of bad input is generated in ``tmp_path`` (nothing
+binary is committed) and run through ``scan``, ``clean --write``,
+``clean --in-place`` and ``check``: no traceback, one warning line naming each
+skipped file and a last one counting them by reason, the right output for the
+good files (line endings and encodings byte for byte), ``--strict`` exits 2
+and writes nothing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import random
+import stat
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dedup import Config, api
+from dedup.cli import app
+from dedup.corpus import read_corpus
+from dedup.detect import decide
+from dedup.documents import (InputError, decode, discover, parse_document, read_document,
+                             skip_reason, skip_summary)
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+FRENCH = ("Le caf\u00e9 du port \u00e9tait ferm\u00e9 toute la journ\u00e9e \u00e0 cause de la "
+          "gr\u00e8ve g\u00e9n\u00e9rale des employ\u00e9s municipaux, a d\u00e9clar\u00e9 le "
+          "maire de la ville.")
+QUOTE = ("\u201cWe will rebuild the sea wall before the winter,\u201d the mayor said \u2014 "
+         "it\u2019s a promise worth \u20ac5m to the town and its harbour traders.")
+TITLE_A = "Harbour Wall Breached In Storm"
+TITLE_B = "Council Delays Ferry Decision"
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def art(*paragraphs: str, nl: str = "\n") -> str:
+    return (nl * 2).join(paragraphs) + nl
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+def no_traceback(res) -> None:
+    assert "Traceback" not in res.output and "Traceback" not in (res.stderr or "")
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+
+
+# --- the corpus -------------------------------------------------------------------------
+
+class Bad:
+    """What the generated corpus holds and what a run must make of it."""
+
+    def __init__(self, root: Path, f: tuple[str, ...]):
+        self.root = root
+        d = root / "in"
+        (d / "folder.txt").mkdir(parents=True)          # a folder named like a file
+        # Good files, each with a repeat to remove.
+        self.cleaned: dict[str, bytes] = {}
+        self._good(d, "good.txt", art(f[0], f[0], f[1]).encode(), art(f[0], f[1]).encode())
+        self._good(d, "latin1.txt", art(FRENCH, FRENCH, f[2]).encode("latin-1"),
+                   art(FRENCH, f[2]).encode("latin-1"))
+        # The quote in a UTF-8 file and in a cp1252 file: the same paragraph once decoded.
+        self._good(d, "a_quote.txt", art(QUOTE, f[3]).encode(), art(QUOTE, f[3]).encode())
+        self._good(d, "cp1252.txt", art(f[4], QUOTE).encode("cp1252"), art(f[4]).encode("cp1252"))
+        self._good(d, "bom.txt", codecs.BOM_UTF8 + art(f[5], f[5]).encode(),
+                   codecs.BOM_UTF8 + art(f[5]).encode())
+        self._good(d, "utf16le.txt", codecs.BOM_UTF16_LE + art(f[6], f[6]).encode("utf-16-le"),
+                   codecs.BOM_UTF16_LE + art(f[6]).encode("utf-16-le"))
+        self._good(d, "utf16be.txt", codecs.BOM_UTF16_BE + art(f[7], f[7]).encode("utf-16-be"),
+                   codecs.BOM_UTF16_BE + art(f[7]).encode("utf-16-be"))
+        self._good(d, "crlf.txt", art(TITLE_A, TITLE_A, f[8], nl="\r\n").encode(),
+                   art(TITLE_A, f[8], nl="\r\n").encode())
+        self._good(d, "cr.txt", art(TITLE_B, TITLE_B, f[9], nl="\r").encode(),
+                   art(TITLE_B, f[9], nl="\r").encode())
+        self._good(d, "empty.txt", b"", b"")
+        # Bad files: name -> reason they are skipped for.
+        self.skipped: dict[str, str] = {}
+        (d / "binary.txt").write_bytes(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff")
+        self.skipped["binary.txt"] = "binary"
+        rng = random.Random(7)
+        (d / "noise.txt").write_bytes(bytes(rng.randrange(1, 256) for _ in range(4000)))
+        self.skipped["noise.txt"] = "encoding"
+        os.symlink("nowhere.txt", d / "dangling.txt")
+        self.skipped["dangling.txt"] = "unreadable"
+        os.symlink("loop2.txt", d / "loop1.txt")
+        os.symlink("loop1.txt", d / "loop2.txt")
+        self.skipped["loop1.txt"] = self.skipped["loop2.txt"] = "unreadable"
+        os.mkfifo(d / "fifo.txt")                      # reading it would block forever
+        self.skipped["fifo.txt"] = "not a file"
+        if not IS_ROOT:                                 # root reads whatever the mode
+            (d / "noperm.txt").write_text("secret\n")
+            os.chmod(d / "noperm.txt", 0)
+            self.skipped["noperm.txt"] = "unreadable"
+        # Never read: links to what is read anyway, a leftover temporary file, a backup.
+        os.symlink(".", d / "dirloop")
+        os.symlink("good.txt", d / "alias.txt")
+        (d / ".good.txt.k3j2.dedup-tmp").write_bytes(b"half a file")
+        (d / "good.txt.orig").write_bytes(art(f[0], f[1]).encode())
+
+    def _good(self, d: Path, name: str, data: bytes, cleaned: bytes) -> None:
+        (d / name).write_bytes(data)
+        self.cleaned[name] = cleaned
+
+    def restore_permissions(self) -> None:
+        p = self.root / "in" / "noperm.txt"
+        if p.exists():
+            os.chmod(p, 0o644)
+
+    def reasons(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for reason in self.skipped.values():
+            out[reason] = out.get(reason, 0) + 1
+        return out
+
+
+@pytest.fixture
+def bad(in_tmp, h):
+    corpus = Bad(in_tmp, h.filler)
+    yield corpus
+    corpus.restore_permissions()
+
+
+def check_warnings(res, bad: Bad) -> None:
+    """One warning line per skipped file naming it, and one counting them by reason."""
+    warnings = [line for line in res.stderr.splitlines() if line.startswith("dedup: warning:")]
+    for name, reason in bad.skipped.items():
+        lines = [w for w in warnings if w.startswith(f"dedup: warning: in/{name}: ")]
+        assert len(lines) == 1, (name, warnings)
+        assert skip_reason(lines[0]) == reason, lines[0]
+    summary = [w for w in warnings if "files skipped:" in w]
+    assert len(summary) == 1, warnings
+    for reason, n in bad.reasons().items():
+        assert f"{n} {reason}" in summary[0], summary
+    assert f"{len(bad.skipped)} files skipped" in summary[0]
+    temp = [w for w in warnings if "temporary file" in w]
+    assert len(temp) == 1 and ".good.txt.k3j2.dedup-tmp" in temp[0]
+
+
+# --- scan, clean, check on the whole corpus ----------------------------------------------
+
+def test_scan_skips_each_bad_file_with_one_warning_and_reads_the_rest(bad):
+    res = invoke("scan", "in", "--format", "json")
+    no_traceback(res)
+    assert res.exit_code == 0, res.output
+    check_warnings(res, bad)
+    data = json.loads(res.stdout)
+    assert data["summary"]["files"] == len(bad.cleaned)
+    assert sorted(line.split(":")[0] for line in data["skipped"]) == sorted(
+        f"in/{name}" for name in bad.skipped)
+    changed = {f["path"] for f in data["files"]}
+    assert changed == {f"in/{n}" for n, c in bad.cleaned.items()
+                       if c != (bad.root / "in" / n).read_bytes()}
+
+
+def test_clean_write_gives_every_good_file_cleaned_byte_for_byte(bad):
+    originals = snapshot(bad.root / "in")
+    res = invoke("clean", "in", "--write", "--out", "out", "--report-dir", "rep")
+    no_traceback(res)
+    assert res.exit_code == 0, res.output
+    check_warnings(res, bad)
+    assert snapshot(bad.root / "in") == originals
+    assert snapshot(bad.root / "out") == bad.cleaned      # only the files that were read
+    report = json.loads((bad.root / "rep" / "report.json").read_text("utf-8"))
+    assert len(report["skipped"]) == len(bad.skipped)
+
+
+def test_clean_dry_run_and_quiet_keep_the_warnings(bad):
+    res = invoke("clean", "in", "--quiet")
+    no_traceback(res)
+    assert res.exit_code == 0
+    check_warnings(res, bad)
+    assert "--- in/good.txt" in res.stdout
+    assert all(line.startswith("dedup: warning:") for line in res.stderr.splitlines())
+
+
+@pytest.mark.parametrize("command", [["scan"], ["scan", "--report"], ["clean"],
+                                     ["clean", "--write", "--out", "out"],
+                                     ["clean", "--in-place"], ["clean", "--in-place",
+                                                               "--no-backup"]])
+def test_strict_exits_2_and_writes_nothing(bad, command):
+    before = snapshot(bad.root)
+    res = invoke(*command, "in", "--strict", "--report-dir", "rep")
+    no_traceback(res)
+    assert res.exit_code == 2, res.output
+    assert "--strict" in res.stderr and f"{len(bad.skipped)} files skipped" in res.stderr
+    assert snapshot(bad.root) == before
+    assert not (bad.root / "out").exists() and not (bad.root / "rep").exists()
+
+
+def test_strict_passes_when_nothing_is_skipped(bad):
+    res = invoke("clean", "in/good.txt", "in/crlf.txt", "--write", "--out", "out", "--strict")
+    assert res.exit_code == 0, res.output
+    assert snapshot(bad.root / "out") == {"good.txt": bad.cleaned["good.txt"],
+                                         "crlf.txt": bad.cleaned["crlf.txt"]}
+
+
+def test_in_place_cleans_the_good_files_and_leaves_the_bad_ones_alone(bad):
+    d = bad.root / "in"
+    originals = snapshot(d)
+    res = invoke("clean", "in", "--in-place", "--backup-dir", "bk", "--report-dir", "rep")
+    no_traceback(res)
+    assert res.exit_code == 0, res.output
+    check_warnings(res, bad)
+    now = snapshot(d)
+    backups = snapshot(bad.root / "bk")
+    for name, cleaned in bad.cleaned.items():
+        assert now[name] == cleaned, name
+        assert backups.get(name) == (originals[name] if cleaned != originals[name] else None)
+    assert {name: now[name] for name in now if name not in bad.cleaned} == {
+        name: data for name, data in originals.items() if name not in bad.cleaned}
+
+
+def test_in_place_stops_before_writing_anything_when_a_backup_exists(bad):
+    before = snapshot(bad.root)
+    res = invoke("clean", "in", "--in-place", "--report-dir", "rep")   # good.txt.orig is there
+    no_traceback(res)
+    assert res.exit_code == 2
+    assert "good.txt.orig already exists" in res.stderr and "nothing written" in res.stderr
+    assert snapshot(bad.root) == before
+
+
+def test_check_runs_on_the_bad_corpus(bad, h):
+    from dedup.cli import app as main_app
+    names = {c.name or c.callback.__name__ for c in main_app.registered_commands}
+    if "check" not in names:
+        pytest.skip("dedup check is not there yet")
+    (bad.root / "known").mkdir()
+    (bad.root / "known" / "old.txt").write_text(art(h.filler[1]))
+    assert invoke("index", "add", "known", "--index", "idx.sqlite").exit_code == 0
+    res = invoke("check", "in", "--index", "idx.sqlite")
+    no_traceback(res)
+    assert res.exit_code in (0, 1), res.output
+    warnings = [line for line in res.stderr.splitlines() if line.startswith("dedup: warning:")]
+    for name in bad.skipped:
+        assert sum(f"in/{name}: " in w for w in warnings) == 1, (name, warnings)
+
+
+# --- one bad input at a time ----------------------------------------------------------------
+
+@pytest.mark.skipif(IS_ROOT, reason="root reads files whatever their mode")
+def test_permission_denied_is_one_warning(in_tmp, h):
+    (in_tmp / "d").mkdir()
+    (in_tmp / "d" / "ok.txt").write_text(art(h.filler[0]))
+    (in_tmp / "d" / "locked.txt").write_text(art(h.filler[1]))
+    os.chmod(in_tmp / "d" / "locked.txt", 0)
+    try:
+        res = invoke("scan", "d")
+    finally:
+        os.chmod(in_tmp / "d" / "locked.txt", 0o644)
+    assert res.exit_code == 0
+    assert "dedup: warning: d/locked.txt: permission denied" in res.stderr
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root lists folders whatever their mode")
+def test_unlistable_folder_is_one_warning(in_tmp, h):
+    (in_tmp / "d" / "locked").mkdir(parents=True)
+    (in_tmp / "d" / "ok.txt").write_text(art(h.filler[0]))
+    os.chmod(in_tmp / "d" / "locked", 0)
+    try:
+        res = invoke("scan", "d")
+    finally:
+        os.chmod(in_tmp / "d" / "locked", 0o755)
+    assert res.exit_code == 0
+    assert "d/locked: cannot list" in res.stderr
+
+
+def test_dangling_symlink_counts_as_unreadable_even_for_root(in_tmp):
+    (in_tmp / "d").mkdir()
+    os.symlink("gone.txt", in_tmp / "d" / "link.txt")
+    res = invoke("scan", "d", "--strict")
+    assert res.exit_code == 2
+    assert "d/link.txt: broken symbolic link" in res.stderr
+    assert "1 file skipped: 1 unreadable" in res.stderr
+
+
+def test_a_symlinked_folder_loop_given_explicitly_ends_and_reads_each_file_once(bad):
+    res = invoke("scan", "in/dirloop/dirloop/dirloop", "in", "in/alias.txt", "in/good.txt",
+                 "--format", "json")
+    assert res.exit_code == 0
+    data = json.loads(res.stdout)
+    assert data["summary"]["files"] == len(bad.cleaned)
+    paths = [f["path"] for f in data["files"]]
+    assert len(paths) == len(set(paths))
+    # the file is named by its own path, not the link's, whatever the order given
+    assert "in/good.txt" in paths and not any("alias" in p or "dirloop" in p for p in paths)
+
+
+def test_same_file_through_a_link_given_twice_is_read_once(in_tmp, h):
+    (in_tmp / "real").mkdir()
+    (in_tmp / "real" / "story.txt").write_text(art(h.filler[0], h.filler[1]))
+    os.symlink(in_tmp / "real" / "story.txt", in_tmp / "link.txt")
+    for args in (["link.txt", "real/story.txt"], ["real/story.txt", "link.txt", "link.txt"]):
+        files, warnings = discover([Path(a) for a in args])
+        assert [d for _, d in files] == ["real/story.txt"] and not warnings
+    res = invoke("scan", "link.txt", "real", "--format", "json")
+    assert json.loads(res.stdout)["summary"]["removed"] == 0
+
+
+def test_file_that_disappears_between_listing_and_reading(in_tmp, h):
+    (in_tmp / "d").mkdir()
+    for i in range(3):
+        (in_tmp / "d" / f"{i}.txt").write_text(art(h.filler[i + 1], h.filler[0]))
+    files, warnings = discover([Path("d")])
+    assert len(files) == 3 and not warnings
+    (in_tmp / "d" / "1.txt").unlink()
+    cfg = Config(jobs=1)
+    result = decide(read_corpus(files, cfg), cfg)
+    assert result.skipped == ["d/1.txt: disappeared before it could be read"]
+    assert skip_reason(result.skipped[0]) == "vanished"
+    assert [d.path for d in result.documents] == ["d/0.txt", "d/2.txt"]
+    assert len(result.removals) == 1
+
+
+def test_file_that_disappears_during_a_scan_through_the_library(in_tmp, h, monkeypatch):
+    import dedup.corpus as corpus
+    (in_tmp / "d").mkdir()
+    for i in range(3):
+        (in_tmp / "d" / f"{i}.txt").write_text(art(h.filler[i]))
+    real = corpus.read_document
+
+    def vanishing(path, display=None, encoding=None):
+        if path.name == "2.txt":
+            path.unlink()
+        return real(path, display, encoding)
+
+    monkeypatch.setattr(corpus, "read_document", vanishing)
+    result = api.scan(["d"], Config(jobs=1))
+    assert result.skipped == ["d/2.txt: disappeared before it could be read"]
+    assert len(result.documents) == 2
+
+
+def test_in_place_never_overwrites_a_file_changed_or_removed_after_the_scan(in_tmp, h):
+    f = h.filler
+    (in_tmp / "d").mkdir()
+    for i, name in enumerate("abc"):
+        (in_tmp / "d" / f"{name}.txt").write_text(art(f[2 * i], f[2 * i], f[2 * i + 1]))
+    result = api.scan(["d"], Config(jobs=1))
+    (in_tmp / "d" / "a.txt").write_text("edited by someone else\n")
+    (in_tmp / "d" / "b.txt").unlink()
+    summary = api.write_in_place(result, ["d"], backup=False)
+    assert summary.not_written == ["d/a.txt: changed since it was read; not rewritten",
+                                   "d/b.txt: disappeared since it was read; not rewritten"]
+    assert (in_tmp / "d" / "a.txt").read_text() == "edited by someone else\n"
+    assert not (in_tmp / "d" / "b.txt").exists()
+    assert (in_tmp / "d" / "c.txt").read_text() == art(f[4], f[5])
+
+
+def test_single_50_mb_line(in_tmp, h):
+    """A 50 MB file of one line is one paragraph: read, kept whole, written back unchanged."""
+    rng = random.Random(50)
+    words = [w.strip(",.") for w in " ".join(h.filler).split()]
+    chunk = " ".join(rng.choice(words) for _ in range(20000)) + " "
+    line = (chunk * (50_000_000 // len(chunk) + 1))[:50_000_000]
+    (in_tmp / "big").mkdir()
+    data = line.encode()
+    (in_tmp / "big" / "huge.txt").write_bytes(data)
+    (in_tmp / "big" / "small.txt").write_text(art(h.filler[0], h.filler[0]))
+    started = time.perf_counter()
+    result = api.scan(["big"], Config(jobs=1))
+    assert not result.skipped
+    huge = next(d for d in result.documents if d.path.endswith("huge.txt"))
+    assert len(huge.paragraphs) == 1 and len(huge.paragraphs[0].text) == 50_000_000
+    summary = api.write_cleaned(result, ["big"], in_tmp / "out")
+    assert summary.changed == 1
+    assert (in_tmp / "out" / "huge.txt").read_bytes() == data
+    assert time.perf_counter() - started < 120
+
+
+def test_empty_and_blank_only_files_are_read_and_written_back(in_tmp):
+    (in_tmp / "d").mkdir()
+    (in_tmp / "d" / "empty.txt").write_bytes(b"")
+    (in_tmp / "d" / "blank.txt").write_bytes(b"\n \r\n\t\n")
+    res = invoke("clean", "d", "--write", "--out", "out", "--strict")
+    assert res.exit_code == 0, res.output
+    assert snapshot(in_tmp / "out") == {"empty.txt": b"", "blank.txt": b"\n \r\n\t\n"}
+
+
+# --- decoding ---------------------------------------------------------------------------
+
+TEXT = "Der B\u00e4r a\u00df M\u00fcsli. \u201cQuoted\u201d \u2014 \u00a35bn.\r\n\r\nSecond line\n"
+
+
+@pytest.mark.parametrize("data,encoding,bom", [
+    (TEXT.encode("utf-8"), "utf-8", False),
+    (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8", True),
+    (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16-le", True),
+    (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16-be", True),
+    (codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le"), "utf-32-le", True),
+    (TEXT.encode("cp1252"), "cp1252", False),
+    (TEXT.replace("\u201c", '"').replace("\u201d", '"').replace("\u2014", "-")
+     .encode("latin-1"), "cp1252", False),
+])
+def test_encodings_are_detected_and_round_trip(data, encoding, bom):
+    doc = parse_document(data, "t")
+    assert (doc.encoding, doc.bom) == (encoding, bom)
+    assert "B\u00e4r" in doc.paragraphs[0].text
+    assert doc.encode("".join(doc.lines)) == data
+    assert doc.lines[0].endswith("\r\n") and doc.lines[-1].endswith("\n")
+
+
+@pytest.mark.parametrize("text,codec", [
+    ("\u041f\u0440\u0430\u0432\u0438\u0442\u0435\u043b\u044c\u0441\u0442\u0432\u043e "
+     "\u043e\u0431\u044a\u044f\u0432\u0438\u043b\u043e \u043e \u043d\u043e\u0432\u044b\u0445 "
+     "\u043c\u0435\u0440\u0430\u0445 \u043f\u043e\u0434\u0434\u0435\u0440\u0436\u043a\u0438 "
+     "\u0441\u0435\u043c\u0435\u0439.\n", "cp1251"),
+    ("\u6771\u4eac\u3067\u4f1a\u8b70\u304c\u958b\u304b\u308c\u307e\u3057\u305f\u3002"
+     "\u7d4c\u6e08\u6210\u9577\u306f\u5b89\u5b9a\u3057\u3066\u3044\u307e\u3059\u3002\n",
+     "shift_jis"),
+])
+def test_other_encodings_are_guessed_and_round_trip_byte_for_byte(text, codec):
+    data = text.encode(codec)
+    doc = parse_document(data, "t")
+    assert doc.encode("".join(doc.lines)) == data
+    assert "".join(doc.lines) == text
+
+
+def test_binary_and_noise_are_refused_with_the_reason():
+    with pytest.raises(InputError, match=r"^x\.bin: binary file \(contains NUL bytes"):
+        decode(b"PK\x03\x04\x00\x00", "x.bin")
+    rng = random.Random(3)
+    with pytest.raises(InputError, match=r"^noise: (not UTF-8|not text)"):
+        decode(bytes(rng.randrange(1, 256) for _ in range(2000)), "noise")
+    # UTF-16 without a byte order mark is refused, and readable with --encoding
+    data = "Plain words here\n".encode("utf-16-le")
+    with pytest.raises(InputError, match="--encoding"):
+        decode(data, "u16")
+    text, used, bom = decode(data, "u16", "utf-16")
+    assert (text, used, bom) == ("Plain words here\n", "utf-16-le", False)
+
+
+def test_forced_encoding_that_does_not_fit_is_refused_naming_the_file():
+    with pytest.raises(InputError, match=r"^f\.txt: cannot decode as utf-8"):
+        decode("caf\u00e9".encode("latin-1"), "f.txt", "utf-8")
+    with pytest.raises(InputError, match="unknown encoding"):
+        decode(b"abc", "f.txt", "no-such-codec")
+    text, used, bom = decode(codecs.BOM_UTF8 + b"abc\n", "f.txt", "utf-8-sig")
+    assert (text, used, bom) == ("abc\n", "utf-8", True)
+
+
+def test_encoding_option_on_the_command_line(in_tmp, h):
+    (in_tmp / "d").mkdir()
+    data = art(h.filler[0], h.filler[0]).encode("utf-16-le")
+    (in_tmp / "d" / "u16.txt").write_bytes(data)
+    assert "binary file" in invoke("scan", "d").stderr
+    res = invoke("clean", "d", "--encoding", "utf-16", "--write", "--out", "out")
+    assert res.exit_code == 0, res.output
+    assert (in_tmp / "out" / "u16.txt").read_bytes() == art(h.filler[0]).encode("utf-16-le")
+
+
+def test_skip_reasons_and_summary():
+    messages = ["a: binary file (contains NUL bytes)", "b: symbolic link loop",
+                "c: permission denied", "weird: name: not a regular file (a FIFO)",
+                "d: not UTF-8 (invalid byte at 3) and no encoding fits it",
+                "e: disappeared before it could be read", "f: cannot list: Permission denied"]
+    assert [skip_reason(m) for m in messages] == [
+        "binary", "unreadable", "unreadable", "not a file", "encoding", "vanished",
+        "unreadable"]
+    assert skip_summary(messages) == ("7 files skipped: 3 unreadable, 1 binary, 1 encoding, "
+                                      "1 not a file, 1 vanished")
+    assert skip_summary([]) == "no files skipped"
+
+
+def test_device_files_are_refused_without_reading(in_tmp):
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_document(Path("/dev/zero"), "zero")
+
+
+# --- where output goes ------------------------------------------------------------------
+
+def test_out_inside_the_input_is_never_read(bad):
+    for _ in range(2):
+        res = invoke("clean", "in", "--write", "--out", "in/cleaned", "--report-dir", "in/rep")
+        assert res.exit_code == 0, res.output
+    assert snapshot(bad.root / "in" / "cleaned") == bad.cleaned
+    report = json.loads((bad.root / "in" / "rep" / "report.json").read_text("utf-8"))
+    assert report["summary"]["files"] == len(bad.cleaned)
+
+
+@pytest.mark.parametrize("out", ["in", ".", "in/../in"])
+def test_out_that_is_or_holds_the_input_is_refused(bad, out):
+    before = snapshot(bad.root)
+    res = invoke("clean", "in", "--write", "--out", out)
+    assert res.exit_code == 2
+    assert "--out" in res.stderr and "input" in res.stderr
+    assert snapshot(bad.root) == before
+
+
+def test_output_through_a_symlink_out_of_out_is_refused_before_writing(in_tmp, h):
+    (in_tmp / "in" / "sub").mkdir(parents=True)
+    (in_tmp / "in" / "a.txt").write_text(art(h.filler[0], h.filler[0]))
+    (in_tmp / "in" / "sub" / "b.txt").write_text(art(h.filler[1]))
+    (in_tmp / "elsewhere").mkdir()
+    (in_tmp / "out").mkdir()
+    os.symlink(in_tmp / "elsewhere", in_tmp / "out" / "sub")      # out/sub -> ../elsewhere
+    res = invoke("clean", "in", "--write", "--out", "out")
+    assert res.exit_code == 2
+    assert "escapes" in res.stderr and "nothing written" in res.stderr
+    assert list((in_tmp / "elsewhere").iterdir()) == []
+    assert sorted(p.name for p in (in_tmp / "out").iterdir()) == ["sub"]   # a.txt not written
+
+
+def test_output_to_an_input_file_through_a_symlink_is_refused(in_tmp, h):
+    (in_tmp / "in").mkdir()
+    (in_tmp / "in" / "a.txt").write_text(art(h.filler[0], h.filler[0]))
+    (in_tmp / "out").mkdir()
+    os.symlink(in_tmp / "in" / "a.txt", in_tmp / "out" / "a.txt")
+    res = invoke("clean", "in", "--write", "--out", "out")
+    assert res.exit_code == 2
+    assert (in_tmp / "in" / "a.txt").read_text() == art(h.filler[0], h.filler[0])
+
+
+def test_dotdot_in_input_paths_keeps_output_under_out(in_tmp, h):
+    (in_tmp / "x" / "in").mkdir(parents=True)
+    (in_tmp / "x" / "in" / "a.txt").write_text(art(h.filler[0], h.filler[0]))
+    (in_tmp / "y").mkdir()
+    (in_tmp / "y" / "b.txt").write_text(art(h.filler[1]))
+    res = invoke("clean", "x/../x/in", "y/../y", "--write", "--out", "out")
+    assert res.exit_code == 0, res.output
+    assert snapshot(in_tmp / "out") == {"x/in/a.txt": art(h.filler[0]).encode(),
+                                        "y/b.txt": art(h.filler[1]).encode()}
+
+
+def test_cleaned_copies_get_ordinary_permissions(in_tmp, h):
+    (in_tmp / "in").mkdir()
+    (in_tmp / "in" / "a.txt").write_text(art(h.filler[0]))
+    assert invoke("clean", "in", "--write", "--out", "out").exit_code == 0
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE((in_tmp / "out" / "a.txt").stat().st_mode) == 0o666 & ~mask
+
+
+# --- in place ---------------------------------------------------------------------------
+
+@pytest.fixture
+def two(in_tmp, h) -> Path:
+    f = h.filler
+    d = in_tmp / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_bytes(art(f[0], f[0], f[1], nl="\r\n").encode())
+    (d / "sub" / "b.txt").write_bytes(art(f[2], f[1]).encode())
+    (d / "c.txt").write_bytes(art(f[3]).encode())
+    os.chmod(d / "a.txt", 0o640)
+    os.chmod(d / "sub" / "b.txt", 0o604)
+    return d
+
+
+def test_in_place_and_out_are_mutually_exclusive(two):
+    before = snapshot(two)
+    for args in (["--in-place", "--out", "o"], ["--write", "--no-backup"],
+                 ["--backup-dir", "bk"], ["--in-place", "--no-backup", "--backup-dir", "bk"]):
+        res = invoke("clean", "d", *args)
+        assert res.exit_code == 2, args
+        assert "dedup: error:" in res.stderr
+    assert snapshot(two) == before
+
+
+def test_in_place_rewrites_atomically_keeping_mode_and_a_backup(two, h):
+    f = h.filler
+    originals = snapshot(two)
+    res = invoke("clean", "d", "--in-place", "--report-dir", "rep")
+    assert res.exit_code == 0, res.output
+    assert "rewrote 2 files in place" in res.stderr
+    now = snapshot(two)
+    assert now == {"a.txt": art(f[0], f[1], nl="\r\n").encode(),
+                   "a.txt.orig": originals["a.txt"],
+                   "sub/b.txt": art(f[2]).encode(),
+                   "sub/b.txt.orig": originals["sub/b.txt"],
+                   "c.txt": originals["c.txt"]}
+    assert stat.S_IMODE((two / "a.txt").stat().st_mode) == 0o640
+    assert stat.S_IMODE((two / "a.txt.orig").stat().st_mode) == 0o640
+    assert stat.S_IMODE((two / "sub" / "b.txt").stat().st_mode) == 0o604
+    # a second run finds nothing to do, never reads the backups, and writes nothing
+    res = invoke("clean", "d", "--in-place", "--glob", "*", "--report-dir", "rep")
+    assert res.exit_code == 0, res.output
+    assert "rewrote 0 files" in res.stderr and snapshot(two) == now
+
+
+def test_in_place_refuses_to_overwrite_a_backup(two):
+    (two / "sub" / "b.txt.orig").write_bytes(b"an older backup\n")
+    before = snapshot(two)
+    res = invoke("clean", "d", "--in-place")
+    assert res.exit_code == 2
+    assert "d/sub/b.txt.orig already exists" in res.stderr.replace(str(two.parent) + "/", "")
+    assert snapshot(two) == before
+    res = invoke("clean", "d", "--in-place", "--no-backup")
+    assert res.exit_code == 0, res.output
+    assert (two / "sub" / "b.txt.orig").read_bytes() == b"an older backup\n"
+
+
+def test_in_place_with_a_backup_dir(two, in_tmp):
+    originals = snapshot(two)
+    res = invoke("clean", "d", "--in-place", "--backup-dir", "bk")
+    assert res.exit_code == 0, res.output
+    assert snapshot(in_tmp / "bk") == {"a.txt": originals["a.txt"],
+                                       "sub/b.txt": originals["sub/b.txt"]}
+    assert not any(name.endswith(".orig") for name in snapshot(two))
+    # a backup folder inside the input is never read; the input itself is refused
+    (two / "a.txt").write_bytes(originals["a.txt"])
+    res = invoke("clean", "d", "--in-place", "--backup-dir", "d/bk", "--glob", "*")
+    assert res.exit_code == 0 and "rewrote 1 files" in res.stderr
+    assert snapshot(two / "bk") == {"a.txt": originals["a.txt"]}
+    res = invoke("clean", "d", "--in-place", "--backup-dir", "d/bk", "--glob", "*")
+    assert res.exit_code == 0 and "rewrote 0 files" in res.stderr
+    assert invoke("clean", "d", "--in-place", "--backup-dir", "d").exit_code == 2
+
+
+def test_in_place_through_a_symlink_rewrites_the_target_and_keeps_the_link(in_tmp, h):
+    (in_tmp / "real").mkdir()
+    (in_tmp / "real" / "a.txt").write_text(art(h.filler[0], h.filler[0]))
+    (in_tmp / "d").mkdir()
+    os.symlink(in_tmp / "real" / "a.txt", in_tmp / "d" / "link.txt")
+    res = invoke("clean", "d", "--in-place", "--no-backup")
+    assert res.exit_code == 0, res.output
+    assert (in_tmp / "d" / "link.txt").is_symlink()
+    assert (in_tmp / "real" / "a.txt").read_text() == art(h.filler[0])
+
+
+def test_in_place_implies_write_and_quiet_silences_status_lines(two):
+    res = invoke("clean", "d", "--in-place", "--no-backup", "--quiet")
+    assert res.exit_code == 0
+    assert res.stderr == "" and res.stdout == ""
+    assert not any(name.endswith(".orig") for name in snapshot(two))
+
+
+# --- discovery ----------------------------------------------------------------------------
+
+def test_temporary_files_and_backups_are_never_read(in_tmp, h):
+    (in_tmp / "d").mkdir()
+    (in_tmp / "d" / "a.txt").write_text(art(h.filler[0]))
+    (in_tmp / "d" / ".a.txt.x1y2.dedup-tmp").write_text(art(h.filler[0]))
+    (in_tmp / "d" / "a.txt.orig").write_text(art(h.filler[0]))
+    temps: list[str] = []
+    for glob in ("*.txt", "*", "*tmp"):
+        files, warnings = discover([Path("d")], glob, temp_files=temps)
+        assert [d for _, d in files] == (["d/a.txt"] if glob != "*tmp" else [])
+    assert temps == ["d/.a.txt.x1y2.dedup-tmp"] * 3
+    files, _ = discover([Path("d/.a.txt.x1y2.dedup-tmp"), Path("d/a.txt.orig")])
+    assert [d for _, d in files] == ["d/a.txt.orig"]          # a backup named is read
+    assert [d for _, d in discover([Path("d")], "*.orig")[0]] == ["d/a.txt.orig"]
+    res = invoke("scan", "d", "--glob", "*", "--format", "json")
+    assert json.loads(res.stdout)["summary"]["files"] == 1
+    assert "temporary file left by an interrupted write (d/.a.txt.x1y2.dedup-tmp)" in res.stderr
+
+
+def test_discovery_of_a_big_flat_folder_is_linear(in_tmp):
+    n = 10000
+    folder = in_tmp / "flat"
+    folder.mkdir()
+    for i in range(n):
+        os.close(os.open(folder / f"{i:05d}.txt", os.O_CREAT | os.O_WRONLY, 0o644))
+    started = time.perf_counter()
+    files, warnings = discover([Path("flat")], exclude=[Path("out"), Path("reports")])
+    elapsed = time.perf_counter() - started
+    assert len(files) == n and not warnings
+    assert [d for _, d in files[:2]] == ["flat/00000.txt", "flat/00001.txt"]
+    assert elapsed < 5, elapsed      # about 0.15 s (100,000 files: about 1 s); n^2 steps: minutes
+
+
+# --- progress -------------------------------------------------------------------------------
+
+def test_progress_bar_is_off_without_a_terminal_or_with_quiet(monkeypatch):
+    from dedup import cli
+    with cli._progress(quiet=True, force=True) as progress:
+        assert progress is None
+    with cli._progress(quiet=False) as progress:      # stderr is not a terminal in tests
+        assert progress is None
+    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.0)
+    with cli._progress(quiet=False, force=True) as progress:
+        for done in range(0, 101, 10):
+            progress(done, 100)
+
+
+def test_scan_reports_progress_through_the_library(in_tmp, h):
+    (in_tmp / "d").mkdir()
+    for i in range(150):
+        (in_tmp / "d" / f"{i:03d}.txt").write_text(art(h.filler[i % 10]))
+    calls = []
+    api.scan(["d"], Config(jobs=1), progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1] == (150, 150)
+    assert all(total == 150 for _, total in calls)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+# --- line endings -----------------------------------------------------------------------
+
+def test_mixed_line_endings_never_join_paragraphs_when_cleaned():
+    """A CR-ended line followed by an LF-only blank line would read back as one CRLF line;
+    clean takes the blank lines that followed the kept paragraph instead (found by
+    tests/test_fuzz.py)."""
+    from dedup.clean import cleaned_text
+    from dedup.documents import document_from_text
+    doc = document_from_text("one\n\ntwo\n\nthree\r\x85\ntwo\n\nfour\n", "t")
+    assert [p.text for p in doc.paragraphs] == ["one", "two", "three", "two", "four"]
+    out = cleaned_text(doc, {1, 3})
+    assert out == "one\n\nthree\r\x85\nfour\n"
+    assert [p.text for p in document_from_text(out, "t").paragraphs] == ["one", "three", "four"]
+    doc = document_from_text("a\r\rb\n\n", "t")       # a lone LF at the end would join too
+    assert cleaned_text(doc, {1}) == "a\r"
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_cleaned_output_keeps_crlf_and_cr_byte_for_byte(in_tmp, h, newline):
+    f = h.filler
+    (in_tmp / "d").mkdir()
+    data = art(f[0], f[1], f[0], f[2], nl=newline).encode()
+    (in_tmp / "d" / "a.txt").write_bytes(data)
+    assert invoke("clean", "d", "--write", "--out", "out").exit_code == 0
+    out = (in_tmp / "out" / "a.txt").read_bytes()
+    assert out == art(f[0], f[1], f[2], nl=newline).encode()
+    assert out.count(newline.encode()) == 5 and (newline == "\r\n" or b"\n" not in out)
+
+
+def test_in_place_goes_on_when_a_killed_run_left_an_identical_backup(two):
+    # A run killed between writing a.txt.orig and replacing a.txt leaves exactly this.
+    originals = snapshot(two)
+    (two / "a.txt.orig").write_bytes(originals["a.txt"])
+    res = invoke("clean", "d", "--in-place")
+    assert res.exit_code == 0, res.output
+    now = snapshot(two)
+    assert now["a.txt.orig"] == originals["a.txt"] and now["a.txt"] != originals["a.txt"]
+    assert now["sub/b.txt.orig"] == originals["sub/b.txt"]
