@@ -324,20 +324,25 @@ def _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank) -> d
     involved.sort(key=lambda f: rank[f])
     kept_in: dict[int, list[int]] = defaultdict(list)
     for flat in involved:
-        g = int(group_of[flat])
-        if kept_in[g]:
-            chosen[flat] = _Choice(kept_in[g][0], EXACT, 100.0)
-            continue
-        best = _best_link(links.get(g, ()), kept_in, rank, lambda link: link.may_remove)
-        if best is None:
-            kept_in[g].append(flat)
-        else:
-            twin, link = best
-            chosen[flat] = _Choice(twin, NEAR, link.score, link.detail)
+        _keep_or_remove(flat, chosen, kept_in, group_of, links, rank)
 
     _remove_kept_partials(chosen, kept_in, links, group_of, rank)
     _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, rank)
     return chosen
+
+
+def _keep_or_remove(flat, chosen, kept_in, group_of, links, rank) -> None:
+    """Remove ``flat`` if it repeats a paragraph kept so far, directly; else keep it."""
+    g = int(group_of[flat])
+    if kept_in[g]:
+        chosen[flat] = _Choice(kept_in[g][0], EXACT, 100.0)
+        return
+    best = _best_link(links.get(g, ()), kept_in, rank, lambda link: link.may_remove)
+    if best is None:
+        kept_in[g].append(flat)
+    else:
+        twin, link = best
+        chosen[flat] = _Choice(twin, NEAR, link.score, link.detail)
 
 
 def _best_link(links, kept_in, rank, usable) -> tuple[int, "Link"] | None:
@@ -358,17 +363,16 @@ def _remove_kept_partials(chosen, kept_in, links, group_of, rank) -> None:
 
     A truncated copy, or a near copy lacking a name its twin has, may not
     remove that twin; when it comes first both are kept by the main pass, and
-    this pass removes the lesser one instead. Its exact copies, removed for
-    it, then repeat the fuller twin just as directly; a near copy removed for
-    it may not, so a paragraph with such dependents stays.
+    this pass removes the lesser one instead (a second run over the output
+    would). Paragraphs removed for it are handed over to the fuller twin when
+    they repeat it directly (its exact copies always do); the others are
+    decided again as if it had never been kept.
     """
     dependents: dict[int, list[int]] = defaultdict(list)
     for flat, choice in chosen.items():
         dependents[choice.twin].append(flat)
     for g, kept in list(kept_in.items()):
         for flat in list(kept):
-            if any(group_of[d] != g for d in dependents.get(flat, ())):
-                continue
             best = _best_link(links.get(g, ()), kept_in, rank,
                               lambda link: link.fuller_other and link.may_remove)
             if best is None:
@@ -376,10 +380,35 @@ def _remove_kept_partials(chosen, kept_in, links, group_of, rank) -> None:
             twin, link = best
             if twin in chosen:
                 continue
-            for flat_or_copy in [flat, *dependents.pop(flat, ())]:
-                chosen[flat_or_copy] = _Choice(twin, NEAR, link.score, link.detail)
-                dependents[twin].append(flat_or_copy)
+            chosen[flat] = _Choice(twin, NEAR, link.score, link.detail)
+            dependents[twin].append(flat)
             kept.remove(flat)
+            orphans = []
+            for dependent in dependents.pop(flat, ()):
+                handed = _direct(dependent, twin, group_of, links)
+                if handed is None:
+                    del chosen[dependent]
+                    orphans.append(dependent)
+                else:
+                    chosen[dependent] = handed
+                    dependents[twin].append(dependent)
+            # Decided again without their twin, best-ranked first: they may
+            # repeat each other or another kept paragraph.
+            for orphan in sorted(orphans, key=lambda f: rank[f]):
+                _keep_or_remove(orphan, chosen, kept_in, group_of, links, rank)
+                if orphan in chosen:
+                    dependents[chosen[orphan].twin].append(orphan)
+
+
+def _direct(flat: int, twin: int, group_of, links) -> _Choice | None:
+    """How paragraph ``flat`` repeats paragraph ``twin`` directly, if it does."""
+    g, other = int(group_of[flat]), int(group_of[twin])
+    if g == other:
+        return _Choice(twin, EXACT, 100.0)
+    for link in links.get(g, ()):
+        if link.other == other and link.may_remove:
+            return _Choice(twin, NEAR, link.score, link.detail)
+    return None
 
 
 def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, rank) -> None:
@@ -428,14 +457,18 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
         return (before_kept if step < 0 else after_kept).get(flat)
 
     def repeats(flat: int, twin: int) -> _Choice | None:
-        """How ``flat`` repeats ``twin`` directly, if it does."""
-        g, other = int(group_of[flat]), int(group_of[twin])
-        if g == other:
-            return _Choice(twin, EXACT, 100.0)
-        for link in links.get(g, ()):
-            if link.other == other and link.may_remove:
-                return _Choice(twin, NEAR, link.score, link.detail)
-        return None
+        return _direct(flat, twin, group_of, links)
+
+    def repair(choices: dict[int, _Choice], drop) -> None:
+        """Point choices whose twin has since been removed at that twin's twin."""
+        for flat, choice in list(choices.items()):
+            if choice.kind == BOILERPLATE or choice.twin not in chosen:
+                continue
+            handed = repeats(flat, chosen[choice.twin].twin)
+            if handed is not None and handed.twin not in chosen:
+                choices[flat] = handed
+            else:
+                drop(flat)
 
     def kept_twin_before(flat: int) -> _Choice | None:
         before = survivor(flat, -1)
@@ -455,6 +488,8 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     changed, rounds = True, 0
     while changed and rounds < _CONTEXT_ROUNDS:
         changed, rounds = False, rounds + 1
+        repair(chosen, lambda flat: chosen.pop(flat))
+        repair(reverted, lambda flat: reverted.pop(flat))
         snapshot()
         for flat in sorted(chosen):
             choice = chosen.get(flat)

@@ -121,31 +121,9 @@ def test_cleaned_paragraphs_are_the_kept_ones_verbatim_and_cleaning_again_remove
             assert [p.text for p in again.paragraphs] == kept
     if not edge:
         second = scan_texts(out, CONFIG)
-        left = [r for r in second.removals.values() if not _known_engine_bug(result, r)]
+        left = list(second.removals.values())
         assert not left, [(second.documents[r.removed.doc].path, r.removed.para, r.kind, r.detail)
                           for r in left]
-
-
-def _known_engine_bug(first, removal) -> bool:
-    """Known engine bugs (dedup/detect.py, dedup/articles.py; see the xfail tests below),
-    let through here until they are fixed (then drop this filter):
-
-    1. a paragraph that other copies were removed for is kept even when it is itself the
-       lesser copy of a fuller paragraph (a truncated copy, or one lacking a name); once
-       those copies are gone, the next run removes it. Let through when, in the first
-       run, something was removed as a repeat of that very paragraph;
-    2. a file found to repeat another whole keeps one line of each doubled short line,
-       and the next run removes what is left. Let through in files the first run found
-       to repeat another article.
-    """
-    doc = removal.removed.doc
-    if doc in {a.doc for a in getattr(first, "articles", ()) if a.relation == "repeat"}:
-        return True                   # the second bug: see test_known_bug_doubled_lines_...
-    kept = [i for i in range(len(first.documents[doc].paragraphs))
-            if i not in first.removed_in(doc)]
-    original = kept[removal.removed.para]
-    return any(r.kept.doc == doc and r.kept.para == original and r.removed != r.kept
-               for r in first.removals.values())
 
 
 @FUZZ
@@ -179,12 +157,9 @@ def test_any_bytes_are_read_or_refused_with_a_one_line_message(data):
         assert doc.encode("".join(doc.lines)) == data         # byte for byte, always
 
 
-BUG = ("engine bug in dedup/detect.py: a paragraph that a near twin was removed for is kept "
-       "even when it is the lesser copy of a fuller paragraph, and the next run removes it")
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
-def test_known_bug_truncated_copy_kept_for_a_near_twin():
+def test_lesser_copy_kept_first_goes_with_the_copies_removed_for_it():
     base = ("The council said the harbour wall would be repaired before the winter storms "
             "arrive in the town")
     fuller = base + " and that the cost would be shared between the port authority and the county"
@@ -193,8 +168,7 @@ def test_known_bug_truncated_copy_kept_for_a_near_twin():
     assert not scan_texts(once).removals
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
-def test_known_bug_copy_without_the_name_kept_for_a_near_twin():
+def test_copy_without_the_name_goes_when_its_fuller_twin_is_kept():
     lesser = ("The company said profits rose sharply in the third quarter because of strong "
               "copper prices")
     fuller = lesser.replace("company said", "company Noranda said")
@@ -203,10 +177,7 @@ def test_known_bug_copy_without_the_name_kept_for_a_near_twin():
     assert not scan_texts(once).removals
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug in dedup/detect.py or dedup/articles.py: a "
-                   "file that repeats another whole keeps one of each doubled short line, and "
-                   "the next run removes them")
-def test_known_bug_doubled_lines_left_in_a_repeated_article():
+def test_doubled_lines_of_a_repeated_article_all_go_in_one_run():
     title, line = "Storm Hits Harbour Town", "Ferry Services Cancelled Today"
     texts = {"a.txt": f"{title}\n{title}\n{title}\n{line}\n",
              "b.txt": f"{title}\n{title}\n{line}\n{line}\n"}
