@@ -60,9 +60,16 @@ def cleaned(result: ScanResult) -> dict[str, str]:
 
 
 def diff(result: ScanResult) -> str:
-    """Unified diff of every changed document."""
-    return "".join(unified_diff(doc, result.removed_in(i))
-                   for i, doc in enumerate(result.documents) if result.removed_in(i))
+    """Unified diff of every changed document; a dropped article loses every line."""
+    dropped = result.dropped_articles()
+    parts = []
+    for i, doc in enumerate(result.documents):
+        if i in dropped:
+            parts.append(unified_diff(doc, {p.index for p in doc.paragraphs},
+                                      to_name="/dev/null"))
+        elif result.removed_in(i):
+            parts.append(unified_diff(doc, result.removed_in(i)))
+    return "".join(parts)
 
 
 @dataclass
@@ -142,7 +149,10 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> Wri
     out = out.absolute()
     real_out = Path(os.path.realpath(out))
     plan: list[tuple[int, Path]] = []
+    dropped = result.dropped_articles()
     for i, doc in enumerate(result.documents):
+        if i in dropped:
+            continue      # a whole-article repeat of a kept article: left out on purpose
         rel = _relative(doc.path, base)
         target = Path(os.path.realpath(out / rel))
         if real_out not in target.parents:

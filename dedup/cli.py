@@ -85,7 +85,8 @@ Encoding = Annotated[Optional[str], typer.Option(
 
 
 def _settings(paths, glob, keep, keep_priority, boilerplate, threshold, lsh_threshold,
-              shingle_size, num_perm, short_words, boilerplate_min_files, jobs, config):
+              shingle_size, num_perm, short_words, boilerplate_min_files, jobs, config,
+              article_threshold=None, drop_repeated_articles=None):
     priority = None
     if keep_priority is not None:
         priority = tuple(line.strip() for line in keep_priority.read_text("utf-8").splitlines()
@@ -96,7 +97,9 @@ def _settings(paths, glob, keep, keep_priority, boilerplate, threshold, lsh_thre
                           boilerplate=boilerplate.value if boilerplate else None,
                           near_threshold=threshold, lsh_threshold=lsh_threshold,
                           shingle_size=shingle_size, num_perm=num_perm, short_words=short_words,
-                          boilerplate_min_files=boilerplate_min_files, jobs=jobs)
+                          boilerplate_min_files=boilerplate_min_files, jobs=jobs,
+                          article_threshold=article_threshold,
+                          drop_repeated_articles=drop_repeated_articles or None)
     except ConfigError as exc:
         _fail(str(exc))
     chosen = list(paths) if paths else [Path(p) for p in cfg.paths] or [Path(".")]
@@ -111,6 +114,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+ArticleThreshold = Annotated[Optional[float], typer.Option(
+    "--article-threshold", help="Share of an article's text that must repeat one other "
+                                "article for it to be an article repeat [default: 0.8].")]
+DropArticles = Annotated[bool, typer.Option(
+    "--drop-repeated-articles", help="Leave whole-article repeats of a kept article out of "
+                                     "--out (listed in the report; not with --in-place).")]
 Strict = Annotated[bool, typer.Option(
     "--strict", help="Exit 2 when any file is skipped (binary, undecodable, unreadable, ...); "
                      "nothing is written then, neither cleaned files nor the report.")]
@@ -194,7 +203,7 @@ def scan(
     encoding: Encoding = None,
     report: Annotated[bool, typer.Option("--report", help="Also write the report files.")] = False,
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Folder for the report.")] = Path("reports"),
-    strict: Strict = False, quiet: Quiet = False,
+    strict: Strict = False, quiet: Quiet = False, article_threshold: ArticleThreshold = None,
 ) -> None:
     """Report repeated paragraphs: where, what they repeat, how similar.
 
@@ -204,7 +213,7 @@ def scan(
     """
     cfg, chosen = _settings(paths, glob, keep, keep_priority, boilerplate, threshold,
                             lsh_threshold, shingle_size, num_perm, short_words,
-                            boilerplate_min_files, jobs, config)
+                            boilerplate_min_files, jobs, config, article_threshold)
     temp_files: list[str] = []
     with _progress(quiet) as progress:
         result = api.scan(chosen, cfg, exclude=[report_dir] if report else [], encoding=encoding,
@@ -243,6 +252,7 @@ def clean(
     shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
     encoding: Encoding = None, strict: Strict = False, quiet: Quiet = False,
+    article_threshold: ArticleThreshold = None, drop_repeated_articles: DropArticles = False,
 ) -> None:
     """Show (or with --write, apply to copies) the removal of repeated paragraphs.
 
@@ -256,9 +266,12 @@ def clean(
         _fail("--no-backup and --backup-dir only go with --in-place")
     if no_backup and backup_dir is not None:
         _fail("--no-backup and --backup-dir cannot be used together")
+    if in_place and drop_repeated_articles:
+        _fail("--drop-repeated-articles writes copies; it does not delete files in place")
     cfg, chosen = _settings(paths, glob, keep, keep_priority, boilerplate, threshold,
                             lsh_threshold, shingle_size, num_perm, short_words,
-                            boilerplate_min_files, jobs, config)
+                            boilerplate_min_files, jobs, config, article_threshold,
+                            drop_repeated_articles)
     write = write or in_place
     target = None if in_place else (out or api.default_out(chosen))
     exclude = [report_dir]

@@ -105,6 +105,10 @@ class ScanResult:
         """Articles that repeat another (relation "repeat"), by document number."""
         return self._repeated_articles
 
+    def dropped_articles(self) -> dict[int, ArticleRepeat]:
+        """Articles ``clean`` leaves out: the repeats, when drop_repeated_articles is set."""
+        return self._repeated_articles if self.settings.get("drop_repeated_articles") else {}
+
     def explained_by_article(self, finding: Finding) -> bool:
         """Whether a paragraph finding lies inside a whole-article repeat of its twin's file."""
         article = self._repeated_articles.get(finding.doc)

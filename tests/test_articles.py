@@ -95,3 +95,38 @@ def test_scan_lists_the_article_first_and_hides_the_paragraphs_it_explains(tmp_p
     assert entry["relation"] == "repeat" and entry["share"] == 1.0
     assert entry["path"].endswith("b.txt") and entry["repeats"].endswith("a.txt")
     assert all(f["in_article_repeat"] for f in data["files"][0]["findings"])
+
+
+def test_clean_drops_the_repeated_article_only_when_asked(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    text = article("Landslide cuts off mountain villages", LEAD, *BODY)
+    (src / "a.txt").write_text(text)
+    (src / "b.txt").write_text(article("Villages isolated after mountain slope collapses",
+                                       LEAD, *BODY))
+    runner = CliRunner()
+    out = runner.invoke(app, ["clean", str(src), "--write", "--out", str(tmp_path / "keep"),
+                              "--report-dir", str(tmp_path / "r1")])
+    assert out.exit_code == 0, out.output
+    # Without the option the copy stays as a hollow shell: its new headline.
+    assert (tmp_path / "keep/b.txt").read_text() == "Villages isolated after mountain slope collapses\n"
+    out = runner.invoke(app, ["clean", str(src), "--write", "--out", str(tmp_path / "drop"),
+                              "--report-dir", str(tmp_path / "r2"), "--drop-repeated-articles"])
+    assert out.exit_code == 0, out.output
+    assert sorted(p.name for p in (tmp_path / "drop").iterdir()) == ["a.txt"]
+    assert (tmp_path / "drop/a.txt").read_text() == text
+    report = json.loads((tmp_path / "r2/report.json").read_text())
+    (entry,) = report["articles"]
+    assert entry["dropped"] and entry["path"].endswith("b.txt") and entry["repeats"].endswith("a.txt")
+    assert "**(dropped)**" in (tmp_path / "r2/report.md").read_text()
+    # The dry run shows the dropped article losing every line.
+    dry = runner.invoke(app, ["clean", str(src), "--drop-repeated-articles"])
+    assert "+++ /dev/null" in dry.output and "-Villages isolated" in dry.output
+
+
+def test_drop_repeated_articles_is_refused_in_place(tmp_path):
+    (tmp_path / "a.txt").write_text(article("Landslide", LEAD, *BODY))
+    out = CliRunner().invoke(app, ["clean", str(tmp_path), "--in-place",
+                                   "--drop-repeated-articles"])
+    assert out.exit_code == 2
+    assert "does not delete files in place" in out.output

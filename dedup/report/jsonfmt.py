@@ -51,6 +51,7 @@ def as_dict(result: ScanResult) -> dict:
             "paragraphs": a.paragraphs,
             "of": a.total,
             "changed": a.changed,
+            "dropped": a.doc in result.dropped_articles(),
         } for a in result.articles],
         "files": files,
         "boilerplate": [{

@@ -25,6 +25,16 @@ class MarkdownFormat:
                f"({', '.join(f'{k} {v}' for k, v in sorted(s['findings_by_kind'].items())) or 'none'})",
                f"- files skipped: {s['skipped']}",
                f"- settings: {', '.join(f'{k}={v}' for k, v in result.settings.items())}", ""]
+        if result.articles:
+            dropped = result.dropped_articles()
+            out += ["## Whole-article repeats", ""]
+            for a in result.articles[:_MOST_FILES]:
+                verb = "repeats" if a.relation == "repeat" else "updates"
+                fate = " **(dropped)**" if a.doc in dropped else ""
+                out.append(f"- `{docs[a.doc].path}` {verb} `{docs[a.kept_doc].path}`: "
+                           f"{a.share:.0%} of its text, {a.paragraphs} of {a.total} "
+                           f"paragraphs{fate}")
+            out.append("")
         changed = sorted({r.doc for r in result.removals})
         for doc_no in changed[:_MOST_FILES]:
             doc = docs[doc_no]

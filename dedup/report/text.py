@@ -20,9 +20,11 @@ class TextFormat:
         out: list[str] = []
         if result.articles:
             out.append("Articles:")
+            dropped = result.dropped_articles()
             for a in result.articles:
                 verb = "repeats" if a.relation == "repeat" else "updates"
                 extra = f", {a.changed} with changed numbers" if a.changed else ""
+                extra += "; dropped" if a.doc in dropped else ""
                 out.append(f"  {docs[a.doc].path} {verb} {docs[a.kept_doc].path}: "
                            f"{a.share:.0%} of its text, {a.paragraphs} of {a.total} "
                            f"paragraphs{extra}")
