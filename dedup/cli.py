@@ -27,7 +27,7 @@ from .config import ConfigError, load_config
 from .documents import skip_summary
 from .report import render, write_reports
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Find and remove repeated paragraphs inside and across articles.")
 
 

@@ -53,12 +53,9 @@ class _Batch:
 
 
 def _sign_documents(documents: list[Document], cfg: Config, skipped: list[str]) -> _Batch:
-    norms: list[str] = []
-    counts = []
-    for doc in documents:
-        doc_norms = normalize_many([p.text for p in doc.paragraphs])
-        norms.extend(doc_norms)
-        counts.append(len(doc_norms))
+    # One normalisation call for the whole batch: its cost is mostly per call.
+    norms = normalize_many([p.text for doc in documents for p in doc.paragraphs])
+    counts = [len(doc.paragraphs) for doc in documents]
     signed = np.fromiter((i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars),
                          dtype=np.int64)
     sigs = signatures([norms[i] for i in signed], cfg.shingle_size, cfg.num_perm, cfg.seed)

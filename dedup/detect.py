@@ -438,8 +438,10 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     def snapshot() -> None:
         before_kept.clear()
         after_kept.clear()
-        docs = {int(doc_of[f]) for f in chosen} | {int(doc_of[f]) for f in reverted}
-        docs |= {int(doc_of[c.twin]) for c in chosen.values()}
+        # Only files holding short lines under judgement (and their twins' files)
+        # are ever asked about.
+        docs = {int(doc_of[f]) for f, c in chosen.items() if c.kind != BOILERPLATE and short(f)}
+        docs |= {int(doc_of[f]) for f in reverted}
         docs |= {int(doc_of[c.twin]) for c in reverted.values()}
         for doc in docs:
             last = None
