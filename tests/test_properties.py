@@ -16,19 +16,11 @@ from dedup.clean import cleaned_lines
 from dedup.documents import document_from_text
 from dedup.normalize import normalize
 
+from conftest import FILLER  # noqa: E402  (the suite's shared made-up paragraphs)
+
 LONG = [
-    "The regional council voted on Tuesday to extend the harbour ferry timetable through the "
-    "winter months, after residents of the outer islands complained that the current schedule "
-    "left them stranded for days during storms.",
-    "Shares in the textile maker fell sharply in early trading after the company warned that "
-    "rising cotton costs and a weaker export market would squeeze its margins for the rest of "
-    "the financial year.",
-    "Firefighters spent most of the night containing a blaze at a disused warehouse near the "
-    "railway depot, and police have asked anyone who saw people entering the building to "
-    "contact them.",
-    "Engineers inspecting the old stone bridge found cracks in two of its arches and "
-    "recommended that heavy lorries be diverted along the bypass until repairs can be carried "
-    "out next spring.",
+    *FILLER[:3],
+    FILLER[5],
     "The harbour authority said the new breakwater would protect the fishing fleet from winter "
     "storms and allow larger cargo vessels to dock safely at the eastern quay without waiting "
     "for the tide.",
