@@ -1,0 +1,77 @@
+"""MinHash signatures and LSH buckets, checked against exact sets and datasketch."""
+
+from __future__ import annotations
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from conftest import FILLER  # noqa: E402
+
+from dedup.candidates import candidate_pairs
+from dedup.fingerprint import jaccard, lsh_params, shingles, signatures
+from dedup.normalize import normalize
+
+
+def _variants() -> list[str]:
+    """Made-up paragraphs and edited copies of them, from identical to unrelated."""
+    out = []
+    for text in FILLER:
+        words = text.split()
+        out += [text, " ".join(words[:-4]), " ".join(words[3:]),
+                " ".join(w if i % 7 else w.upper() + "x" for i, w in enumerate(words))]
+    return [normalize(t) for t in out]
+
+
+def test_signature_estimates_follow_the_exact_shingle_jaccard():
+    texts = _variants()
+    sigs = signatures(texts, shingle_size=5, num_perm=256, seed=3)
+    errors = []
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            a, b = shingles(texts[i], 5), shingles(texts[j], 5)
+            exact = len(a & b) / len(a | b)
+            errors.append(abs(jaccard(sigs[i], sigs[j]) - exact))
+    # 256 permutations: the standard error of an estimate is at most 1/32.
+    assert float(np.mean(errors)) < 0.02
+    assert max(errors) < 0.15
+
+
+def test_signature_estimates_agree_with_datasketch_on_the_same_shingles():
+    texts = _variants()
+    ours = signatures(texts, shingle_size=5, num_perm=256, seed=3)
+    theirs = []
+    for text in texts:
+        m = MinHash(num_perm=256, seed=3)
+        m.update_batch(sorted(shingles(text, 5)))
+        theirs.append(m)
+    gaps = [abs(jaccard(ours[i], ours[j]) - theirs[i].jaccard(theirs[j]))
+            for i in range(len(texts)) for j in range(i + 1, len(texts))]
+    assert float(np.mean(gaps)) < 0.03
+
+
+def test_signatures_do_not_depend_on_batching_or_order():
+    texts = _variants()
+    whole = signatures(texts)
+    one_by_one = np.vstack([signatures([t]) for t in texts])
+    reversed_ = signatures(texts[::-1])[::-1]
+    assert np.array_equal(whole, one_by_one)
+    assert np.array_equal(whole, reversed_)
+
+
+def test_number_formatting_does_not_change_the_signature():
+    a = normalize("Exports rose to 12,500 tonnes in March from 9,800 tonnes a year earlier.")
+    b = normalize("Exports rose to 12500 tonnes in March from 9800 tonnes a year earlier.")
+    assert np.array_equal(signatures([a])[0], signatures([b])[0])
+
+
+def test_candidate_buckets_are_those_of_datasketch_lsh():
+    texts = _variants()
+    bands, rows = lsh_params(0.5, 64)
+    sigs = signatures(texts, num_perm=64, seed=1)
+    ours = {tuple(p) for p in candidate_pairs(sigs, bands, rows, max_bucket=10_000).tolist()}
+    lsh = MinHashLSH(num_perm=64, params=(bands, rows))
+    hashes = [LeanMinHash(seed=1, hashvalues=s.astype(np.uint64), scheme="legacy") for s in sigs]
+    for i, h in enumerate(hashes):
+        lsh.insert(i, h)
+    theirs = {tuple(sorted((i, j))) for i, h in enumerate(hashes) for j in lsh.query(h) if j != i}
+    assert theirs and ours == theirs
