@@ -737,36 +737,34 @@ def print_tables(tables: dict[str, dict], report: dict) -> None:
 
 def print_examples(ex: dict) -> None:
     print()
-    print("ENGINE MISSES (injected copies left in place)")
-    if not ex["misses"]:
-        print("  none")
-    for kind in REPEAT_KINDS:
-        if kind not in ex["misses"]:
-            continue
-        block = ex["misses"][kind]
-        print(f"  {kind}: {block['count']} missed - "
-              + "; ".join(f"{w} {n}" for w, n in block["why"].items()))
-        for row in block["examples"]:
-            print(f"    - {row['copy']} (copy of {row['original']}, {row['words']} words, "
-                  f"{row['chars']} chars)")
-            print(f"      change {row['change']}")
-            print(f"      why: {row['why']}")
+    def section(title: str, found: dict, kinds, verb: str, counts: str, lines) -> None:
+        print(title)
+        if not found:
+            print("  none")
+        for kind in kinds:
+            if kind not in found:
+                continue
+            block = found[kind]
+            print(f"  {kind}: {block['count']} {verb} - "
+                  + "; ".join(f"{w} {n}" for w, n in block[counts].items()))
+            for row in block["examples"]:
+                for line in lines(row):
+                    print(line)
+
+    section("ENGINE MISSES (injected copies left in place)", ex["misses"], REPEAT_KINDS,
+            "missed", "why", lambda row: (
+                f"    - {row['copy']} (copy of {row['original']}, {row['words']} words, "
+                f"{row['chars']} chars)",
+                f"      change {row['change']}",
+                f"      why: {row['why']}"))
     print()
-    print("ENGINE WRONG REMOVALS")
-    if not ex["wrong"]:
-        print("  none")
-    for kind in list(REPEAT_KINDS) + list(KEEP_KINDS):
-        if kind not in ex["wrong"]:
-            continue
-        block = ex["wrong"][kind]
-        print(f"  {kind}: {block['count']} wrong - "
-              + "; ".join(f"{w} {n}" for w, n in block["what"].items()))
-        for row in block["examples"]:
-            print(f"    - {row['removed']} removed as repeat of {row['kept']} "
-                  f"({row['what']}; {row['engine']})")
-            print(f"      removed: {row['removed_text']!r}")
-            print(f"      kept:    {row['kept_text']!r}")
-            print(f"      change {row['change']}")
+    section("ENGINE WRONG REMOVALS", ex["wrong"], list(REPEAT_KINDS) + list(KEEP_KINDS),
+            "wrong", "what", lambda row: (
+                f"    - {row['removed']} removed as repeat of {row['kept']} "
+                f"({row['what']}; {row['engine']})",
+                f"      removed: {row['removed_text']!r}",
+                f"      kept:    {row['kept_text']!r}",
+                f"      change {row['change']}"))
 
 
 # --- main ---------------------------------------------------------------------------

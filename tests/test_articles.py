@@ -119,6 +119,8 @@ def test_clean_drops_the_repeated_article_only_when_asked(tmp_path):
     (entry,) = report["articles"]
     assert entry["dropped"] and entry["path"].endswith("b.txt") and entry["repeats"].endswith("a.txt")
     assert "**(dropped)**" in (tmp_path / "r2/report.md").read_text()
+    assert "dropped from the cleaned corpus" in (tmp_path / "r2/report.html").read_text()
+    assert "dropped from the cleaned corpus" not in (tmp_path / "r1/report.html").read_text()
     # The dry run shows the dropped article losing every line.
     dry = runner.invoke(app, ["clean", str(src), "--drop-repeated-articles"])
     assert "+++ /dev/null" in dry.output and "-Villages isolated" in dry.output

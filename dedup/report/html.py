@@ -318,8 +318,10 @@ class _Page:
                     '<th>Relation</th><th>Of</th><th>Share</th><th>Paragraphs</th></tr></thead>'
                     '<tbody>')
         updates_first = sorted(items, key=lambda a: a.relation == "repeat")
+        dropped = self.r.dropped_articles()
         for a in updates_first[:MAX_ARTICLES]:
             changed = f", {a.changed} with changed numbers" if a.changed else ""
+            changed += "; dropped from the cleaned corpus" if a.doc in dropped else ""
             html.append(f'<tr><td class="where">{self.file_link(a.doc)}</td>'
                         f'<td><span class="badge rel-{_e(a.relation)}">{_e(a.relation)}</span></td>'
                         f'<td class="where">{self.file_link(a.kept_doc)}</td>'
@@ -338,7 +340,9 @@ class _Page:
         if a is not None:
             verb = "repeats" if a.relation == "repeat" else "updates"
             changed = f", {a.changed} with changed numbers" if a.changed else ""
-            tail = " It is never dropped as a whole." if a.relation != "repeat" else ""
+            tail = (" It is never dropped as a whole." if a.relation != "repeat"
+                    else " It is left out of the cleaned corpus."
+                    if d in self.r.dropped_articles() else "")
             notes.append(f'<span class="badge rel-{_e(a.relation)}">{verb}</span> This article '
                          f'{verb} {self.file_link(a.kept_doc)}: {a.share:.0%} of its text, '
                          f'{a.paragraphs} of {a.total} paragraphs{changed}.{tail}')
