@@ -1,0 +1,130 @@
+"""Cost per paragraph as the input grows: 10^4, 10^5, 10^6 paragraphs.
+
+    python -m bench.scaling [--sizes 10000,100000,1000000] [--jobs 0]
+
+Inputs are built from real Reuters and BBC articles, replicated with light
+edits (a word dropped, a typo, a sentence cut, a changed figure) so that the
+larger inputs hold realistic exact and near repeats, not only copies. Each
+size runs ``dedup.scan`` in a fresh subprocess; the table shows seconds,
+microseconds per paragraph, MB/s, peak RSS (from wait4) and bytes of peak
+memory per paragraph, and the ratio of time per paragraph to the smallest size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import corpora
+
+
+def _edit(text: str, rng: random.Random) -> str:
+    paragraphs = text.split("\n\n")
+    out = []
+    for para in paragraphs:
+        roll = rng.random()
+        words = para.split(" ")
+        if roll < 0.15 and len(words) > 8:
+            del words[rng.randrange(1, len(words) - 1)]           # a word dropped
+        elif roll < 0.25 and len(words) > 8:
+            i = rng.randrange(len(words))
+            w = words[i]
+            if len(w) > 3:
+                j = rng.randrange(1, len(w) - 1)
+                words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]      # two letters swapped
+        elif roll < 0.3 and len(words) > 12:
+            words = words[:int(len(words) * 0.7)]                   # cut
+        elif roll < 0.35:
+            words = [str(int(w) + 1) if w.isdigit() else w for w in words]  # figures changed
+        out.append(" ".join(words))
+    return "\n\n".join(out)
+
+
+def build(folder: Path, paragraphs: int, seed: int = 1) -> tuple[int, int]:
+    """Write articles under ``folder`` until they hold ``paragraphs`` paragraphs."""
+    base = (corpora.reuters() or []) + (corpora.bbc() or [])
+    rng = random.Random(seed)
+    count = size = n = 0
+    while count < paragraphs:
+        name, text = base[n % len(base)]
+        if n >= len(base):
+            text = _edit(text, rng)
+        target = folder / f"{n // 1000:04d}" / f"{n:07d}.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
+        target.write_bytes(data)
+        count += text.count("\n\n") + 1
+        size += len(data)
+        n += 1
+    return n, size
+
+
+def _child(folder: str, jobs: int) -> None:
+    from dedup import Config, scan
+    started = time.perf_counter()
+    result = scan([Path(folder)], Config(jobs=jobs))
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "paragraphs": result.stats["paragraphs"],
+                      "removed": len(result.removals)}))
+
+
+def measure(folder: Path, jobs: int) -> dict:
+    """Scan ``folder`` in a fresh process; its peak RSS comes from wait4."""
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "bench.scaling", "--child", str(folder),
+                                 "--jobs", str(jobs)], stdout=out, text=True,
+                                cwd=Path(__file__).resolve().parents[1])
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            raise SystemExit(f"scan of {folder} failed with exit code {proc.returncode}")
+        out.seek(0)
+        data = json.loads(out.read().strip().splitlines()[-1])
+    data["peak_rss"] = usage.ru_maxrss * 1024
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--child")
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child, args.jobs)
+        return 0
+    if corpora.reuters() is None:
+        print(f"corpora not found under {corpora.ROOT}; skipped")
+        return 0
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        folder = Path(tempfile.mkdtemp(prefix=f"dedup-scale-{size}-"))
+        try:
+            files, nbytes = build(folder, size)
+            data = measure(folder, args.jobs)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        data.update(files=files, bytes=nbytes, target=size)
+        rows.append(data)
+        first = rows[0]["seconds"] / rows[0]["paragraphs"]
+        per = data["seconds"] / data["paragraphs"]
+        rss = data["peak_rss"]
+        print(f"{data['paragraphs']:>9,} paragraphs {files:>7,} files {nbytes / 1e6:7.1f} MB  "
+              f"{data['seconds']:7.1f} s  {per * 1e6:6.1f} us/paragraph  "
+              f"{nbytes / 1e6 / data['seconds']:5.2f} MB/s  "
+              f"peak RSS {rss / 2**20 if rss else float('nan'):7.0f} MiB "
+              f"({rss / data['paragraphs'] if rss else float('nan'):6.0f} B/paragraph)  "
+              f"x{per / first:.2f} per paragraph vs smallest", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
