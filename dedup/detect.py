@@ -425,9 +425,18 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
         return
     doc_of, start = corpus.doc_of, corpus.start
 
-    def short(flat: int) -> bool:
-        return (int(group_of[flat]) not in boiler
-                and word_count(corpus.norms[flat]) < cfg.short_words)
+    # The short removals are the only paragraphs this rule moves between kept
+    # and removed; everything below looks at them, their files and the
+    # removals that name one of them as their twin, never the whole corpus.
+    shorts = sorted(f for f, c in chosen.items()
+                    if c.kind != BOILERPLATE and int(group_of[f]) not in boiler
+                    and word_count(corpus.norms[f]) < cfg.short_words)
+    if not shorts:
+        return
+    short_set = set(shorts)
+    short_docs = {int(doc_of[f]) for f in shorts}
+    watched = sorted(short_set | {f for f, c in chosen.items()
+                                  if c.kind != BOILERPLATE and c.twin in short_set})
 
     # Nearest paragraph that remains, before and after each paragraph, taken
     # once per round (walking past removed runs for every line would be
@@ -440,9 +449,7 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
         after_kept.clear()
         # Only files holding short lines under judgement (and their twins' files)
         # are ever asked about.
-        docs = {int(doc_of[f]) for f, c in chosen.items() if c.kind != BOILERPLATE and short(f)}
-        docs |= {int(doc_of[f]) for f in reverted}
-        docs |= {int(doc_of[c.twin]) for c in reverted.values()}
+        docs = short_docs | {int(doc_of[c.twin]) for c in reverted.values()}
         for doc in docs:
             last = None
             for flat in range(int(start[doc]), int(start[doc + 1])):
@@ -463,8 +470,9 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
 
     def repair(choices: dict[int, _Choice], drop) -> None:
         """Point choices whose twin has since been removed at that twin's twin."""
-        for flat, choice in list(choices.items()):
-            if choice.kind == BOILERPLATE or choice.twin not in chosen:
+        for flat in watched:
+            choice = choices.get(flat)
+            if choice is None or choice.kind == BOILERPLATE or choice.twin not in chosen:
                 continue
             handed = repeats(flat, chosen[choice.twin].twin)
             if handed is not None and handed.twin not in chosen:
@@ -493,10 +501,9 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
         repair(chosen, lambda flat: chosen.pop(flat))
         repair(reverted, lambda flat: reverted.pop(flat))
         snapshot()
-        for flat in sorted(chosen):
+        for flat in shorts:
             choice = chosen.get(flat)
-            if (choice is None or choice.kind == BOILERPLATE or flat in confirmed
-                    or not short(flat)):
+            if choice is None or flat in confirmed:
                 continue
             if raw_run(flat, choice, -1) or raw_run(flat, choice, 1):
                 continue
@@ -532,7 +539,8 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     # replaced by the paragraph it was removed for, when that is a direct repeat.
     def broken() -> list[int]:
         # Boilerplate removed everywhere names its first occurrence, removed too.
-        return [f for f, c in chosen.items() if c.kind != BOILERPLATE and c.twin in chosen]
+        return [f for f in watched if f in chosen and chosen[f].kind != BOILERPLATE
+                and chosen[f].twin in chosen]
 
     unkept = broken()
     while unkept:
