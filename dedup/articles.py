@@ -81,8 +81,12 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
                     entry[0] += size
                     entry[1] += 1
 
+    def shared(a: int, b: int) -> tuple[int, int]:
+        """(characters, paragraphs) of a that repeat b; reading never adds a pair."""
+        return same.get((a, b), (0, 0))
+
     def share(a: int, b: int) -> float:
-        return same[(a, b)][0] / doc_chars[a] if doc_chars[a] else 0.0
+        return shared(a, b)[0] / doc_chars[a] if doc_chars[a] else 0.0
 
     flat_docs = np.arange(n_docs)
     if keep == "longest":
@@ -116,15 +120,15 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
             dropped[a] = b
             twins_in_use.add(b)
 
-    out = [ArticleRepeat(a, b, round(float(share(a, b)), 4), same[(a, b)][1], int(doc_paras[a]),
+    out = [ArticleRepeat(a, b, round(float(share(a, b)), 4), shared(a, b)[1], int(doc_paras[a]),
                          "repeat", 0)
            for a, b in dropped.items()]
     for (a, b), (chars, paras) in changed.items():
         if a in dropped or not doc_chars[a] or dropped.get(b) == a:
             continue
-        with_updates = (same[(a, b)][0] + chars) / doc_chars[a]
+        with_updates = (shared(a, b)[0] + chars) / doc_chars[a]
         if threshold <= with_updates and rank[b] < rank[a]:
-            out.append(ArticleRepeat(a, b, round(float(with_updates), 4), same[(a, b)][1] + paras,
+            out.append(ArticleRepeat(a, b, round(float(with_updates), 4), shared(a, b)[1] + paras,
                                      int(doc_paras[a]), "update", paras))
     out.sort(key=lambda r: (r.doc, r.kept_doc))
     # One update finding per article: the closest one.
