@@ -32,8 +32,8 @@ _MAX_GROUP_FILES = 64
 def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
                     priority: np.ndarray, keep: str, threshold: float) -> list[ArticleRepeat]:
     """Article-level findings, best-ranked (kept) article first in each pair."""
-    n_docs = len(corpus.documents)
-    lengths = np.fromiter((len(t) for t in corpus.norms), dtype=np.int64, count=len(corpus))
+    n_docs = len(corpus.start) - 1
+    lengths = corpus.facts.length.astype(np.int64)
     content = np.ones(len(corpus), dtype=bool)
     for g in boiler:
         content[members[g]] = False

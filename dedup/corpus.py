@@ -16,6 +16,7 @@ import numpy as np
 
 from .config import Config
 from .documents import Document, InputError, document_from_text, read_document
+from .facts import Facts
 from .fingerprint import signatures
 from .normalize import normalize_many
 
@@ -33,9 +34,25 @@ class Corpus:
     signature_row: np.ndarray     # row in ``signatures`` or -1 (too short to sign)
     signatures: np.ndarray        # MinHash signatures, one row per signed paragraph
     skipped: list[str] = field(default_factory=list)
+    #: What the decisions read of every paragraph; made from the texts when not given.
+    facts: Facts | None = None
+
+    def __post_init__(self) -> None:
+        if self.facts is None:
+            self.facts = Facts.of(self.norms, (p.text for d in self.documents
+                                               for p in d.paragraphs))
 
     def __len__(self) -> int:
         return len(self.norms)
+
+    @property
+    def paths(self) -> list[str]:
+        return [d.path for d in self.documents]
+
+    def text(self, flat: int) -> str:
+        """Original text of a paragraph."""
+        doc, para = self.ref(flat)
+        return self.documents[doc].paragraphs[para].text
 
     def ref(self, flat: int) -> tuple[int, int]:
         doc = int(self.doc_of[flat])
@@ -43,33 +60,37 @@ class Corpus:
 
 
 @dataclass
-class _Batch:
+class Batch:
+    """Read, normalised and signed documents of one task, positions local to it."""
+
     documents: list[Document]
     norms: list[str]
     counts: list[int]
     signed: np.ndarray            # flat positions (within the batch) that are signed
     signatures: np.ndarray
     skipped: list[str]
+    facts: Facts
 
 
-def _sign_documents(documents: list[Document], cfg: Config, skipped: list[str]) -> _Batch:
+def sign_documents(documents: list[Document], cfg: Config, skipped: list[str]) -> Batch:
     # One normalisation call for the whole batch: its cost is mostly per call.
-    norms = normalize_many([p.text for doc in documents for p in doc.paragraphs])
+    texts = [p.text for doc in documents for p in doc.paragraphs]
+    norms = normalize_many(texts)
     counts = [len(doc.paragraphs) for doc in documents]
     signed = np.fromiter((i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars),
                          dtype=np.int64)
     sigs = signatures([norms[i] for i in signed], cfg.shingle_size, cfg.num_perm, cfg.seed)
-    return _Batch(documents, norms, counts, signed, sigs, skipped)
+    return Batch(documents, norms, counts, signed, sigs, skipped, Facts.of(norms, texts))
 
 
-def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None) -> _Batch:
+def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None) -> Batch:
     documents, skipped = [], []
     for path, display in files:
         try:
             documents.append(read_document(Path(path), display, encoding))
         except InputError as exc:
             skipped.append(str(exc))
-    return _sign_documents(documents, cfg, skipped)
+    return sign_documents(documents, cfg, skipped)
 
 
 def _assemble(batches, num_perm: int) -> Corpus:
@@ -79,6 +100,7 @@ def _assemble(batches, num_perm: int) -> Corpus:
     rows: list[np.ndarray] = []
     sig_parts: list[np.ndarray] = []
     skipped: list[str] = []
+    facts: list[Facts] = []
     signed_so_far = 0
     for batch in batches:
         for doc, count in zip(batch.documents, batch.counts):
@@ -91,6 +113,7 @@ def _assemble(batches, num_perm: int) -> Corpus:
         sig_parts.append(batch.signatures)
         signed_so_far += len(batch.signed)
         skipped.extend(batch.skipped)
+        facts.append(batch.facts)
     counts = np.array([len(d.paragraphs) for d in documents], dtype=np.int64)
     start = np.zeros(len(documents) + 1, dtype=np.int64)
     np.cumsum(counts, out=start[1:])
@@ -103,6 +126,7 @@ def _assemble(batches, num_perm: int) -> Corpus:
         signatures=(np.concatenate(sig_parts) if sig_parts
                     else np.zeros((0, num_perm), dtype=np.uint32)),
         skipped=skipped,
+        facts=Facts.concat(facts),
     )
 
 
@@ -137,4 +161,4 @@ def corpus_from_texts(texts: dict[str, str] | list[tuple[str, str]], cfg: Config
     """A corpus from in-memory ``name -> text``, sorted by name like files."""
     items = sorted(texts.items() if isinstance(texts, dict) else texts)
     documents = [document_from_text(text, name) for name, text in items]
-    return _assemble([_sign_documents(documents, cfg, [])], cfg.num_perm)
+    return _assemble([sign_documents(documents, cfg, [])], cfg.num_perm)

@@ -29,11 +29,11 @@ from .articles import article_repeats
 from .candidates import candidate_pairs, prefix_keys
 from .config import Config
 from .corpus import Corpus
+from .facts import Facts, Layout, exact_groups
 from .fingerprint import lsh_params
 from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, Removal,
                     ScanResult)
-from .normalize import word_count
-from .verify import TRUNCATED, may_truncate, verify
+from .verify import TRUNCATED, Verdict, may_truncate, verify
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,23 +47,7 @@ class Link:
     detail: str
 
 
-def exact_groups(norms: list[str]) -> tuple[np.ndarray, list[list[int]]]:
-    """Group number of every paragraph and the members of each group (corpus order)."""
-    index: dict[str, int] = {}
-    group_of = np.empty(len(norms), dtype=np.int64)
-    members: list[list[int]] = []
-    for flat, norm in enumerate(norms):
-        g = index.get(norm)
-        if g is None:
-            g = index[norm] = len(members)
-            members.append([flat])
-        else:
-            members[g].append(flat)
-        group_of[flat] = g
-    return group_of, members
-
-
-def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: Corpus,
+def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: Layout,
                        cfg: Config, links: dict, updates: dict,
                        removed: set[int] = frozenset()) -> set[int]:
     """Groups that are page furniture rather than content.
@@ -90,11 +74,11 @@ def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: C
             flats = [f for f in flats if f not in removed]
             if len(flats) < cfg.boilerplate_min_files:
                 continue
-        norm = corpus.norms[flats[0]]
-        words = word_count(norm)
-        if words > cfg.boilerplate_max_words or any(c.isdigit() for c in norm):
+        facts = corpus.facts
+        words = int(facts.words[flats[0]])
+        if words > cfg.boilerplate_max_words or facts.digit[flats[0]]:
             continue
-        if words > 1 and 2 * sum(_text(corpus, f).isupper() for f in flats) > len(flats):
+        if words > 1 and 2 * int(facts.upper[flats].sum()) > len(flats):
             continue  # a heading or table header ("LAST BUYER SELLER"), not furniture
         docs = corpus.doc_of[flats]
         if len(np.unique(docs)) < cfg.boilerplate_min_files:
@@ -126,7 +110,7 @@ def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: C
 
 
 def _beside_repeated_text(flats: list[int], group_of: np.ndarray, repeats, candidates,
-                          corpus: Corpus, removed: set[int]) -> bool:
+                          corpus: Layout, removed: set[int]) -> bool:
     """Whether most occurrences stand next to text that itself repeats.
 
     The neighbour looked at is the nearest paragraph towards the middle of
@@ -167,39 +151,64 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     stats["candidates"] = len(pairs)
     stats["seconds_candidates"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
-    scores, prefix_scores = _pair_scores(corpus.norms, reps, pairs, cfg)
-    promising = np.flatnonzero((scores >= cfg.near_threshold)
-                               | (prefix_scores >= cfg.near_threshold))
-    stats["scored"] = len(promising)
+    first = [reps[i] for i in pairs[:, 0].tolist()]
+    second = [reps[j] for j in pairs[:, 1].tolist()]
+    verdicts = judge_pairs([corpus.norms[a] for a in first], [corpus.norms[b] for b in second],
+                           lambda k: corpus.text(first[k]), lambda k: corpus.text(second[k]),
+                           cfg, stats)
     verified = 0
-    for k in promising.tolist():
-        i, j = int(pairs[k, 0]), int(pairs[k, 1])
-        a, b = reps[i], reps[j]
-        verdict = verify(corpus.norms[a], corpus.norms[b], lambda: _text(corpus, a),
-                         lambda: _text(corpus, b), cfg,
-                         scores=(float(scores[k]), float(prefix_scores[k])))
-        if not verdict:
-            if verdict.differs == "numbers":
-                updates[groups[i]].append(groups[j])
-                updates[groups[j]].append(groups[i])
-            continue
-        verified += 1
-        detail = "truncated copy" if verdict.relation == TRUNCATED else ""
-        ga, gb = groups[i], groups[j]
-        ra, rb = verdict.removable
-        links[ga].append(Link(gb, verdict.score, ra, not rb, detail))
-        links[gb].append(Link(ga, verdict.score, rb, not ra, detail))
+    for k, verdict in verdicts:
+        verified += record_verdict(links, updates, groups[int(pairs[k, 0])],
+                                   groups[int(pairs[k, 1])], verdict)
     stats["verified"] = verified
     stats["seconds_verify"] = round(time.perf_counter() - started, 3)
     return links, updates
 
 
-def _pair_scores(norms: list[str], reps: list[int], pairs: np.ndarray,
-                 cfg: Config) -> tuple[np.ndarray, np.ndarray]:
+def judge_pairs(first: list[str], second: list[str], text_first, text_second, cfg: Config,
+                stats: dict | None = None) -> list[tuple[int, "Verdict"]]:
+    """Verdicts on candidate pairs of normalised texts ``first[k]``, ``second[k]``.
+
+    Pairs are scored in batched rapidfuzz calls; only those that score at the
+    threshold (whole or as a truncated start) get the fact checks, which may
+    ask ``text_first(k)`` / ``text_second(k)`` for the original texts. Returns
+    ``(k, verdict)`` for those pairs, in order of ``k``.
+    """
+    scores, prefix_scores = pair_scores(first, second, cfg)
+    promising = np.flatnonzero((scores >= cfg.near_threshold)
+                               | (prefix_scores >= cfg.near_threshold))
+    if stats is not None:
+        stats["scored"] = len(promising)
+    out = []
+    for k in promising.tolist():
+        out.append((k, verify(first[k], second[k], lambda k=k: text_first(k),
+                              lambda k=k: text_second(k), cfg,
+                              scores=(float(scores[k]), float(prefix_scores[k])))))
+    return out
+
+
+def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdict") -> bool:
+    """Store a verdict between groups ``ga`` and ``gb``; whether it links them.
+
+    Verdicts must be recorded in candidate-pair order for links to be listed
+    in the same order by every engine.
+    """
+    if not verdict:
+        if verdict.differs == "numbers":
+            updates[ga].append(gb)
+            updates[gb].append(ga)
+        return False
+    detail = "truncated copy" if verdict.relation == TRUNCATED else ""
+    ra, rb = verdict.removable
+    links[ga].append(Link(gb, verdict.score, ra, not rb, detail))
+    links[gb].append(Link(ga, verdict.score, rb, not ra, detail))
+    return True
+
+
+def pair_scores(first: list[str], second: list[str],
+                cfg: Config) -> tuple[np.ndarray, np.ndarray]:
     """fuzz.ratio of every candidate pair, and of the shorter text against the
     start of the longer where it may be a truncated copy, in batched calls."""
-    first = [norms[reps[i]] for i in pairs[:, 0].tolist()]
-    second = [norms[reps[j]] for j in pairs[:, 1].tolist()]
     if not first:
         return np.zeros(0), np.zeros(0)
     scores = process.cpdist(first, second, scorer=fuzz.ratio, dtype=np.float64,
@@ -214,18 +223,13 @@ def _pair_scores(norms: list[str], reps: list[int], pairs: np.ndarray,
     return scores, prefix_scores
 
 
-def _text(corpus: Corpus, flat: int) -> str:
-    doc, para = corpus.ref(flat)
-    return corpus.documents[doc].paragraphs[para].text
-
-
-def _priorities(corpus: Corpus, cfg: Config) -> np.ndarray:
+def _priorities(corpus: Layout, cfg: Config) -> np.ndarray:
     """Keep priority of every document (0 = most trusted)."""
-    return np.array([_priority(d.path, cfg.keep_priority) for d in corpus.documents],
+    return np.array([_priority(path, cfg.keep_priority) for path in corpus.paths],
                     dtype=np.int64)
 
 
-def rank_keys(corpus: Corpus, cfg: Config, priority: np.ndarray | None = None) -> np.ndarray:
+def rank_keys(corpus: Layout, cfg: Config, priority: np.ndarray | None = None) -> np.ndarray:
     """Position of every paragraph in keep order (0 = kept first)."""
     n = len(corpus)
     if priority is None:
@@ -233,7 +237,7 @@ def rank_keys(corpus: Corpus, cfg: Config, priority: np.ndarray | None = None) -
     flat = np.arange(n, dtype=np.int64)
     by_priority = priority[corpus.doc_of] if n else np.zeros(0, dtype=np.int64)
     if cfg.keep == "longest":
-        length = np.fromiter((len(t) for t in corpus.norms), dtype=np.int64, count=n)
+        length = corpus.facts.length.astype(np.int64)
         order = np.lexsort((flat, by_priority, -length))
     else:
         order = np.lexsort((flat, by_priority))
@@ -270,9 +274,34 @@ def decide(corpus: Corpus, cfg: Config) -> ScanResult:
     """Run every stage and return the decisions with their reasons."""
     stats: dict = {"files": len(corpus.documents), "paragraphs": len(corpus)}
     started = time.perf_counter()
-    group_of, members = exact_groups(corpus.norms)
+    group_of, members = exact_groups(corpus.facts)
     stats["exact_groups"] = len(members)
     links, updates = near_links(corpus, members, cfg, stats)
+    decisions = decide_layout(corpus, cfg, group_of, members, links, updates)
+    result = result_of(decisions, corpus, corpus.documents, corpus.text, cfg, stats,
+                       corpus.skipped)
+    stats["seconds_decide"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+@dataclass
+class Decisions:
+    """Keep/remove of every paragraph, in flat positions, before it becomes a report."""
+
+    chosen: dict[int, "_Choice"]
+    boiler: set[int]
+    members: list[list[int]]
+    rank: np.ndarray
+    articles: list
+
+
+def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: list[list[int]],
+                  links: dict, updates: dict) -> Decisions:
+    """The decisions from the paragraph facts and the verified links alone.
+
+    Nothing here reads a text: every engine that finds the same exact groups
+    and the same links gets the same decisions.
+    """
     priority = _priorities(corpus, cfg)
     rank = rank_keys(corpus, cfg, priority)
 
@@ -288,25 +317,37 @@ def decide(corpus: Corpus, cfg: Config) -> ScanResult:
             break
         boiler |= again
         chosen = _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank)
+    articles = article_repeats(corpus, members, group_of, links, updates, boiler, priority,
+                               cfg.keep, cfg.article_threshold)
+    return Decisions(chosen, boiler, members, rank, articles)
+
+
+def result_of(decisions: Decisions, corpus: Layout, documents: list, text_of, cfg: Config,
+              stats: dict, skipped: list[str]) -> ScanResult:
+    """The scan result (refs, findings, boilerplate texts) of decisions.
+
+    ``text_of(flat)`` gives a paragraph's original text; it is asked only
+    for the first occurrence of each boilerplate paragraph.
+    """
+    chosen, rank, members = decisions.chosen, decisions.rank, decisions.members
+    doc_of, start = corpus.doc_of, corpus.start
 
     def ref(flat: int) -> Ref:
-        return Ref(*corpus.ref(flat))
+        doc = int(doc_of[flat])
+        return Ref(doc, flat - int(start[doc]))
 
     by_ref = {ref(f): Removal(ref(f), ref(c.twin), c.kind, c.score, c.detail)
               for f, c in chosen.items()}
     boilerplate_out = [
-        Boilerplate(_text(corpus, flats[0]), len({int(corpus.doc_of[f]) for f in flats}),
+        Boilerplate(text_of(flats[0]), len({int(doc_of[f]) for f in flats}),
                     tuple(ref(f) for f in flats), sum(f in chosen for f in flats))
-        for flats in sorted((sorted(members[g], key=lambda f: rank[f]) for g in boiler),
+        for flats in sorted((sorted(members[g], key=lambda f: rank[f]) for g in decisions.boiler),
                             key=lambda flats: rank[flats[0]])]
     findings = findings_of(by_ref)
-    articles = article_repeats(corpus, members, group_of, links, updates, boiler, priority,
-                               cfg.keep, cfg.article_threshold)
-    stats["seconds_decide"] = round(time.perf_counter() - started, 3)
     stats["removed"] = len(by_ref)
-    return ScanResult(documents=corpus.documents, removals=by_ref, findings=findings,
+    return ScanResult(documents=documents, removals=by_ref, findings=findings,
                       boilerplate=boilerplate_out, settings=cfg.settings(),
-                      skipped=list(corpus.skipped), stats=stats, articles=articles)
+                      skipped=list(skipped), stats=stats, articles=decisions.articles)
 
 
 def _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank) -> dict[int, _Choice]:
@@ -430,7 +471,7 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     # removals that name one of them as their twin, never the whole corpus.
     shorts = sorted(f for f, c in chosen.items()
                     if c.kind != BOILERPLATE and int(group_of[f]) not in boiler
-                    and word_count(corpus.norms[f]) < cfg.short_words)
+                    and corpus.facts.words[f] < cfg.short_words)
     if not shorts:
         return
     short_set = set(shorts)

@@ -1,0 +1,125 @@
+"""Compact facts about every paragraph: all the keep/remove decisions read.
+
+Detection needs the texts (to sign and verify candidate pairs); the decisions
+after it do not. They need, per paragraph, only an exact key, its length, its
+word count and two flags, and per document its path. Keeping these in flat
+arrays (about 34 bytes a paragraph) lets the decisions run on a machine that
+never holds the texts: the local engine builds them in its reading workers,
+the Dask engine on its cluster, and both make the same decisions from them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .normalize import word_count
+
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def has_digit(norm: str) -> bool:
+    """Whether a text holds a digit (any script's, as ``str.isdigit`` says)."""
+    if norm.isascii():
+        return _ASCII_DIGIT.search(norm) is not None
+    return any(c.isdigit() for c in norm)
+
+
+def text_key(norm: str) -> tuple[int, int]:
+    """128-bit key of a normalised text as two unsigned 64-bit halves.
+
+    Equal texts have equal keys in every process and on every machine; two
+    different paragraphs share one with a probability of about 2**-128, so
+    grouping by key is grouping by text.
+    """
+    digest = hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
+
+
+@dataclass
+class Facts:
+    """Per-paragraph facts, flat in corpus order (documents in path order)."""
+
+    key_hi: np.ndarray      # uint64: halves of the 128-bit key of the normalised text
+    key_lo: np.ndarray      # uint64
+    length: np.ndarray      # int32: normalised characters
+    words: np.ndarray       # int32: words of the normalised text
+    digit: np.ndarray       # bool: the text holds a digit
+    upper: np.ndarray       # bool: the original text is in capitals
+
+    def __len__(self) -> int:
+        return len(self.length)
+
+    @staticmethod
+    def empty() -> "Facts":
+        return Facts(np.zeros(0, np.uint64), np.zeros(0, np.uint64), np.zeros(0, np.int32),
+                     np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, bool))
+
+    @staticmethod
+    def of(norms: list[str], texts) -> "Facts":
+        """Facts of paragraphs from their normalised and original texts."""
+        n = len(norms)
+        keys = np.array([text_key(t) for t in norms], dtype=np.uint64).reshape(n, 2)
+        return Facts(
+            key_hi=np.ascontiguousarray(keys[:, 0]), key_lo=np.ascontiguousarray(keys[:, 1]),
+            length=np.fromiter((len(t) for t in norms), dtype=np.int32, count=n),
+            words=np.fromiter((word_count(t) for t in norms), dtype=np.int32, count=n),
+            digit=np.fromiter((has_digit(t) for t in norms), dtype=bool, count=n),
+            upper=np.fromiter((t.isupper() for t in texts), dtype=bool, count=n))
+
+    @staticmethod
+    def concat(parts: list["Facts"]) -> "Facts":
+        if not parts:
+            return Facts.empty()
+        return Facts(*(np.concatenate([getattr(p, name) for p in parts])
+                       for name in ("key_hi", "key_lo", "length", "words", "digit", "upper")))
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.key_hi, self.key_lo, self.length, self.words,
+                                      self.digit, self.upper))
+
+
+def exact_groups(facts: Facts) -> tuple[np.ndarray, list[list[int]]]:
+    """Group number of every paragraph and the members of each group.
+
+    Paragraphs with the same normalised text form a group; groups are numbered
+    in the order of their first paragraph, and members are in corpus order.
+    """
+    n = len(facts)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), []
+    flat = np.arange(n, dtype=np.int64)
+    order = np.lexsort((flat, facts.key_lo, facts.key_hi))
+    hi, lo = facts.key_hi[order], facts.key_lo[order]
+    new_class = np.ones(n, dtype=bool)
+    new_class[1:] = (hi[1:] != hi[:-1]) | (lo[1:] != lo[:-1])
+    class_of_sorted = np.cumsum(new_class) - 1
+    firsts = order[new_class]                     # first paragraph of each class
+    number = np.empty(len(firsts), dtype=np.int64)
+    number[np.argsort(firsts, kind="stable")] = np.arange(len(firsts))
+    group_of = np.empty(n, dtype=np.int64)
+    group_of[order] = number[class_of_sorted]
+    by_group = np.lexsort((flat, group_of))
+    bounds = np.flatnonzero(np.diff(group_of[by_group])) + 1
+    members = [part.tolist() for part in np.split(by_group, bounds)]
+    return group_of, members
+
+
+@dataclass
+class Layout:
+    """Where paragraphs stand, with their facts: the input of the decisions.
+
+    A :class:`dedup.corpus.Corpus` has the same attributes; an engine that
+    holds no texts on the machine that decides builds this instead.
+    """
+
+    facts: Facts
+    doc_of: np.ndarray      # int32: document number of every paragraph
+    start: np.ndarray       # int64: first flat position of each document, then the total
+    paths: list[str]        # display path of every document
+
+    def __len__(self) -> int:
+        return len(self.doc_of)
