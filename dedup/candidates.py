@@ -73,7 +73,7 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
     if len(two):
         pairs.append(np.stack((members[two], members[two + 1]), axis=1))
     for s, e in zip(starts[sizes > 2], ends[sizes > 2]):
-        pairs.append(_bucket_pairs(members[s:e], max_bucket))
+        pairs.append(bucket_pairs(members[s:e], max_bucket))
     if not pairs:
         return np.zeros((0, 2), dtype=np.int64)
     allp = np.concatenate(pairs)
@@ -82,7 +82,11 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
     return np.unique(allp, axis=0)
 
 
-def _bucket_pairs(bucket: np.ndarray, max_bucket: int) -> np.ndarray:
+def bucket_pairs(bucket: np.ndarray, max_bucket: int = 24) -> np.ndarray:
+    """Candidate pairs inside one bucket of more than two members (see the
+    module docstring for buckets above ``max_bucket``); an engine that groups
+    keys itself calls this per bucket to get the pairs :func:`candidate_pairs`
+    gives."""
     bucket = np.unique(bucket)
     m = len(bucket)
     if m <= max_bucket:
@@ -95,3 +99,6 @@ def _bucket_pairs(bucket: np.ndarray, max_bucket: int) -> np.ndarray:
     rest = bucket[max_bucket:]
     pairs.append(np.stack((np.repeat(head, len(rest)), np.tile(rest, len(head))), axis=1))
     return np.concatenate(pairs)
+
+
+_bucket_pairs = bucket_pairs   # the name it had before engines outside this module used it

@@ -1,0 +1,670 @@
+"""The Dask engine: the same scan and clean, run on a Dask cluster.
+
+Every stage that touches text runs on the workers; the client holds only
+compact facts and decides. The stages:
+
+1. **read and sign** (one task per chunk of files): read, split, normalise,
+   fingerprint (:func:`dedup.corpus.sign_documents`). The client gets back the
+   per-paragraph :class:`~dedup.facts.Facts` and per-document names and
+   paragraph counts; the worker keeps, for the paragraphs long enough to be
+   signed, their normalised and original texts and their LSH bucket keys.
+2. **exact groups and representatives** on the client, from the facts
+   (:func:`dedup.facts.exact_groups`), exactly as the local engine.
+3. **LSH buckets** (a shuffle): every chunk sends the ``(key, rep)`` rows of
+   its representatives to the partition ``key % P``; each partition sorts its
+   rows, forms the buckets and their pairs with the very logic of
+   :func:`dedup.candidates.candidate_pairs`.
+4. **verification next to the texts** (a join, two more shuffles): pairs go
+   to the chunk holding the first paragraph's text (where duplicates from
+   several bands meet and are dropped), pick up that text, then go to the
+   chunk holding the second's, where :func:`dedup.detect.judge_pairs` runs.
+   Only the verdicts come back.
+5. **decisions** on the client (:func:`dedup.detect.decide_layout`), with the
+   verdicts recorded in sorted pair order, as the local engine records them.
+6. **report documents**: only documents the report shows (with removals,
+   kept twins, boilerplate, article repeats) are read again and brought
+   back; every other document is a light stand-in with its name, size and
+   paragraph count.
+7. **writing** (``clean --write``): each chunk reads its documents again and
+   writes their cleaned copies itself, atomically.
+
+Inputs are local paths (which every worker must see at the same place, as on
+a shared filesystem or a local cluster) or fsspec URLs (``s3://``,
+``file://``, ``memory://`` with an in-process cluster, ...).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+import time
+import uuid
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from operator import getitem
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+try:
+    import fsspec
+    from distributed import Client, LocalCluster
+except ImportError as exc:              # pragma: no cover - exercised without the extra
+    raise ImportError(f"the Dask engine needs the 'dask' extra "
+                      f"(pip install 'dedup[dask]'): {exc}") from exc
+
+from .candidates import bucket_keys, bucket_pairs, prefix_keys
+from .clean import atomic_write, cleaned_text
+from .config import Config
+from .corpus import sign_documents
+from .detect import decide_layout, judge_pairs, record_verdict, result_of
+from .documents import (BACKUP_SUFFIX, TEMP_SUFFIX, Document, InputError, discover,
+                        parse_document, read_document)
+from .facts import Facts, Layout, exact_groups
+from .fingerprint import lsh_params
+from .jsonl import JsonlSpec, check_unique, cleaned_jsonl, documents_of, output_path
+from .jsonl import read_file as read_jsonl_file
+from .model import ScanResult
+
+#: Files per reading task at most; fewer when there are few files (so every
+#: worker gets several tasks).
+MAX_FILES_PER_CHUNK = 4096
+MIN_FILES_PER_CHUNK = 16
+_FACT_FIELDS = ("key_hi", "key_lo", "length", "words", "digit", "upper")
+
+
+def is_url(path: str | Path) -> bool:
+    return "://" in str(path)
+
+
+# -- connecting --------------------------------------------------------------------------
+
+@contextmanager
+def connect(scheduler: str | None = None, workers: int | None = None):
+    """A client: of the cluster at ``scheduler``, else of a new local cluster
+    of ``workers`` processes (2 by default) with one thread each."""
+    if scheduler:
+        client = Client(scheduler)
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    import logging
+    cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                           dashboard_address=":0", silence_logs=logging.ERROR)
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+# -- inputs ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    """One input file: where it is read from, its display name, its output path."""
+
+    location: str          # absolute local path, or an fsspec URL
+    display: str
+    rel: str               # path under --out of its cleaned copy
+    local: bool
+
+
+@dataclass
+class Chunk:
+    """Files read by one task (a JSON Lines chunk is one file)."""
+
+    items: list[Item]
+    jsonl: JsonlSpec | None = None
+
+
+def list_inputs(paths: Sequence[str | Path], glob: str, exclude: Sequence[Path] = (),
+                temp_files: list[str] | None = None) -> tuple[list[Item], list[str]]:
+    """Input files in the local engine's order (sorted display names), and warnings.
+
+    Local paths are listed by :func:`dedup.documents.discover` itself, on the
+    client (listing is cheap); URLs by their fsspec filesystem.
+    """
+    from .api import output_base
+    local = [Path(p) for p in paths if not is_url(p)]
+    urls = [str(p) for p in paths if is_url(p)]
+    items: list[Item] = []
+    warnings: list[str] = []
+    if local:
+        files, warnings = discover(local, glob, list(exclude), temp_files)
+        base = output_base(local)
+        items += [Item(os.path.abspath(path), display, str(output_path(display, base)), True)
+                  for path, display in files]
+    simple = not any(c in glob for c in "/\\")
+    for url in urls:
+        fs, root = fsspec.core.url_to_fs(url)
+        if fs.isdir(root):
+            prefix = url.rstrip("/")
+            for found in sorted(fs.find(root)):
+                rel = posixpath.relpath(found, root.rstrip("/") or "/")
+                name = posixpath.basename(found)
+                if name.endswith(TEMP_SUFFIX):
+                    if temp_files is not None:
+                        temp_files.append(f"{prefix}/{rel}")
+                    continue
+                if name.endswith(BACKUP_SUFFIX) and not glob.endswith(BACKUP_SUFFIX):
+                    continue
+                if not (fnmatch.fnmatchcase(name, glob) if simple
+                        else fnmatch.fnmatchcase(rel, glob)):
+                    continue
+                items.append(Item(f"{prefix}/{rel}", f"{prefix}/{rel}", rel, False))
+        elif fs.exists(root):
+            items.append(Item(url, url, posixpath.basename(root), False))
+        else:
+            warnings.append(f"{url}: no such file or directory")
+    items.sort(key=lambda item: item.display)
+    return items, warnings
+
+
+def chunks_of(items: list[Item], workers: int, jsonl: JsonlSpec | None,
+              files_per_chunk: int | None = None) -> list[Chunk]:
+    if jsonl is not None:
+        return [Chunk([item], jsonl) for item in items]
+    size = files_per_chunk or min(MAX_FILES_PER_CHUNK,
+                                  max(MIN_FILES_PER_CHUNK, -(-len(items) // (4 * workers))))
+    return [Chunk(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def _read_bytes(item: Item) -> bytes:
+    if item.local:
+        return read_jsonl_file(item.location, item.display)
+    try:
+        with fsspec.open(item.location, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError as exc:
+        raise InputError(f"{item.display}: disappeared before it could be read") from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{item.display}: cannot read: {exc}") from exc
+
+
+def read_chunk(chunk: Chunk, encoding: str | None,
+               only: set[int] | None = None) -> tuple[list[Document], list[str], list[int]]:
+    """Documents of a chunk, skip messages, and the item each document came from.
+
+    With ``only`` (item positions), only those files are read.
+    """
+    documents: list[Document] = []
+    skipped: list[str] = []
+    origin: list[int] = []
+    for k, item in enumerate(chunk.items):
+        if only is not None and k not in only:
+            continue
+        try:
+            if chunk.jsonl is not None:
+                docs, lost = documents_of(_read_bytes(item), item.display, chunk.jsonl)
+                skipped += lost
+            elif item.local:
+                docs = [read_document(Path(item.location), item.display, encoding)]
+            else:
+                docs = [_parse(_read_bytes(item), item.display, encoding)]
+        except InputError as exc:
+            skipped.append(str(exc))
+            continue
+        documents += docs
+        origin += [k] * len(docs)
+    return documents, skipped, origin
+
+
+def _parse(data: bytes, name: str, encoding: str | None) -> Document:
+    try:
+        return parse_document(data, name, encoding)
+    except MemoryError as exc:
+        raise InputError(f"{name}: too large to hold in memory ({len(data)} bytes)") from exc
+    except (ValueError, LookupError) as exc:
+        raise InputError(f"{name}: cannot decode: {exc}") from exc
+
+
+# -- worker stages -----------------------------------------------------------------------
+
+@dataclass
+class Summary:
+    """What the client gets of a chunk: small, per document and per paragraph."""
+
+    names: list[str]
+    counts: np.ndarray     # paragraphs of every document
+    sizes: np.ndarray      # bytes of every document
+    origin: np.ndarray     # item of the chunk every document came from
+    facts: Facts
+    skipped: list[str]
+
+
+@dataclass
+class Store:
+    """What a worker keeps of a chunk's signed paragraphs (positions local to the chunk)."""
+
+    signed: np.ndarray     # flat positions in the chunk, sorted
+    norms: list[str]
+    texts: list[str]
+    keys: np.ndarray       # bucket keys, one row per signed paragraph
+
+
+@dataclass
+class Reps:
+    """Normalised and original texts of a chunk's representatives, by rep number."""
+
+    ids: np.ndarray        # sorted rep numbers
+    norms: list[str]
+    texts: list[str]
+
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.ids, ids)
+
+
+def stage_read(chunk: Chunk, cfg: Config, encoding: str | None, bands: int, rows: int):
+    """Read and sign a chunk: ``(Summary, Store)``."""
+    documents, skipped, origin = read_chunk(chunk, encoding)
+    batch = sign_documents(documents, cfg, skipped)
+    signed = np.asarray(batch.signed, dtype=np.int64)
+    texts = [p.text for doc in documents for p in doc.paragraphs]
+    norms = [batch.norms[i] for i in signed.tolist()]
+    if len(signed):
+        keys = bucket_keys(batch.signatures, bands, rows, prefix_keys(norms))
+    else:
+        keys = np.zeros((0, bands + 1), dtype=np.uint64)
+    summary = Summary([d.path for d in documents], np.asarray(batch.counts, dtype=np.int64),
+                      np.array([d.size for d in documents], dtype=np.int64),
+                      np.asarray(origin, dtype=np.int64), batch.facts, list(batch.skipped))
+    store = Store(signed, norms, [texts[i] for i in signed.tolist()], keys)
+    return summary, store
+
+
+def stage_keys(store: Store, local: np.ndarray, ids: np.ndarray, parts: int):
+    """The chunk's representatives: their texts (a :class:`Reps`), then for every
+    partition of the bucket shuffle its ``(key, rep)`` rows."""
+    rows = np.searchsorted(store.signed, local)
+    reps = Reps(ids, [store.norms[r] for r in rows.tolist()],
+                [store.texts[r] for r in rows.tolist()])
+    keys = store.keys[rows]
+    table = np.empty((keys.size, 2), dtype=np.uint64)
+    table[:, 0] = keys.ravel()
+    table[:, 1] = np.repeat(ids.astype(np.uint64), keys.shape[1])
+    table = table[table[:, 0] != 0]
+    dest = table[:, 0] % np.uint64(parts)
+    return (reps,) + tuple(table[dest == p] for p in range(parts))
+
+
+def stage_buckets(owner: np.ndarray, outputs: int, max_bucket: int, *pieces: np.ndarray):
+    """Candidate pairs of the buckets of one partition, routed to the chunk
+    holding the first paragraph: the pairs of
+    :func:`dedup.candidates.candidate_pairs`, bucket by bucket."""
+    table = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.uint64)
+    flat, members = table[:, 0], table[:, 1].astype(np.int64)
+    order = np.lexsort((members, flat))
+    flat, members = flat[order], members[order]
+    pairs = []
+    if len(flat):
+        boundaries = np.flatnonzero(np.diff(flat)) + 1
+        starts = np.concatenate(([0], boundaries))
+        ends = np.concatenate((boundaries, [len(flat)]))
+        sizes = ends - starts
+        two = starts[sizes == 2]
+        if len(two):
+            pairs.append(np.stack((members[two], members[two + 1]), axis=1))
+        for s, e in zip(starts[sizes > 2].tolist(), ends[sizes > 2].tolist()):
+            pairs.append(bucket_pairs(members[s:e], max_bucket))
+    if pairs:
+        allp = np.concatenate(pairs)
+        allp = allp[allp[:, 0] != allp[:, 1]]
+        allp.sort(axis=1)
+        allp = np.unique(allp, axis=0)
+    else:
+        allp = np.zeros((0, 2), dtype=np.int64)
+    dest = owner[allp[:, 0]]
+    return tuple(allp[dest == c] for c in range(outputs))
+
+
+def stage_first(reps: Reps, owner: np.ndarray, outputs: int, *pieces: np.ndarray):
+    """Pairs whose first paragraph this chunk holds: without duplicates, with
+    that paragraph's texts, routed to the chunk holding the second."""
+    pairs = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.int64)
+    pairs = np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
+    rows = reps.rows(pairs[:, 0]).tolist()
+    norms = [reps.norms[r] for r in rows]
+    texts = [reps.texts[r] for r in rows]
+    dest = owner[pairs[:, 1]]
+    out = [len(pairs)]
+    for c in range(outputs):
+        sel = np.flatnonzero(dest == c)
+        idx = sel.tolist()
+        out.append((pairs[sel], [norms[k] for k in idx], [texts[k] for k in idx]))
+    return tuple(out)
+
+
+def stage_judge(reps: Reps, cfg: Config, *pieces):
+    """Verdicts on the pairs whose second paragraph this chunk holds:
+    ``(pairs, verdicts)`` of the pairs that got one."""
+    pairs = [p for p, _, _ in pieces]
+    pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
+    first = [n for _, norms, _ in pieces for n in norms]
+    first_texts = [t for _, _, texts in pieces for t in texts]
+    rows = reps.rows(pairs[:, 1]).tolist()
+    second = [reps.norms[r] for r in rows]
+    verdicts = judge_pairs(first, second, lambda k: first_texts[k],
+                           lambda k: reps.texts[rows[k]], cfg)
+    ks = np.array([k for k, _ in verdicts], dtype=np.int64)
+    return pairs[ks] if len(ks) else np.zeros((0, 2), dtype=np.int64), [v for _, v in verdicts]
+
+
+def stage_fetch(chunk: Chunk, encoding: str | None, local: list[int],
+                items: list[int]) -> list[Document]:
+    """The chunk's documents at positions ``local`` (from items ``items``), read again."""
+    if chunk.jsonl is not None:
+        documents, _, _ = read_chunk(chunk, encoding)
+        return [documents[k] for k in local]
+    documents, _, origin = read_chunk(chunk, encoding, set(items))
+    by_item = dict(zip(origin, documents))
+    return [by_item[k] for k in items]
+
+
+def _write(target: str, data: bytes) -> None:
+    if not is_url(target):
+        atomic_write(Path(target), data)
+        return
+    fs, path = fsspec.core.url_to_fs(target)
+    parent = posixpath.dirname(path)
+    tmp = posixpath.join(parent, f".{posixpath.basename(path)}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
+    if parent:
+        fs.makedirs(parent, exist_ok=True)
+    try:
+        fs.pipe_file(tmp, data)
+        fs.mv(tmp, path)
+    except BaseException:
+        try:
+            fs.rm(tmp)
+        except (OSError, ValueError):
+            pass
+        raise
+
+
+def stage_write(chunk: Chunk, encoding: str | None, removed: dict[int, list[int]],
+                dropped: set[int], targets: list[str | None]) -> tuple[list[str], int]:
+    """Write the chunk's cleaned copies; ``(targets written, how many changed)``."""
+    written, changed = [], 0
+    if chunk.jsonl is not None:
+        item = chunk.items[0]
+        try:
+            data = _read_bytes(item)
+        except InputError:
+            return written, changed              # skipped when read: not copied
+        documents, _ = documents_of(data, item.display, chunk.jsonl)
+        updates: dict[str, str | None] = {}
+        for k, doc in enumerate(documents):
+            if k in dropped:
+                updates[doc.path] = None
+            elif removed.get(k):
+                updates[doc.path] = cleaned_text(doc, set(removed[k]))
+        _write(targets[0], cleaned_jsonl(data, item.display, chunk.jsonl, updates))
+        return [targets[0]], int(bool(updates))
+    documents, _, origin = read_chunk(chunk, encoding)
+    for k, doc in enumerate(documents):
+        if k in dropped:
+            continue
+        target = targets[origin[k]]
+        gone = set(removed.get(k, ()))
+        _write(target, doc.encode(cleaned_text(doc, gone)))
+        written.append(target)
+        changed += bool(gone)
+    return written, changed
+
+
+# -- light documents ---------------------------------------------------------------------
+
+class NotGathered(Sequence):
+    """The paragraphs of a document the Dask engine did not bring back: only their count."""
+
+    __slots__ = ("count", "path")
+
+    def __init__(self, count: int, path: str) -> None:
+        self.count, self.path = count, path
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        raise LookupError(f"{self.path}: its paragraphs stayed on the cluster (the Dask engine "
+                          "brings back only documents with findings)")
+
+
+def light_document(name: str, count: int, size: int) -> Document:
+    return Document(name, [], NotGathered(count, name), "utf-8", False, size)
+
+
+# -- the run -----------------------------------------------------------------------------
+
+@dataclass
+class DaskScan:
+    """A finished scan, and what writing the cleaned copies needs."""
+
+    result: ScanResult
+    chunks: list[Chunk]
+    encoding: str | None
+    doc_chunk: np.ndarray          # chunk of every document (corpus order)
+    doc_local: np.ndarray          # position among its chunk's documents
+    origin: np.ndarray             # item of its chunk it came from
+    #: Bytes brought to the client, by what: facts, documents, verdicts.
+    gathered: dict = field(default_factory=dict)
+
+
+def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
+         exclude: Sequence[Path] = (), encoding: str | None = None,
+         jsonl: JsonlSpec | None = None, temp_files: list[str] | None = None,
+         files_per_chunk: int | None = None) -> DaskScan:
+    """Scan ``paths`` on the cluster of ``client``; the same result as the local engine."""
+    stats: dict = {"engine": "dask"}
+    started = time.perf_counter()
+    items, warnings = list_inputs(paths, cfg.glob, exclude, temp_files)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    chunks = chunks_of(items, workers, jsonl, files_per_chunk)
+    bands, rows = lsh_params(cfg.lsh_threshold, cfg.num_perm)
+    stats["lsh_bands"], stats["lsh_rows"] = bands, rows
+    wcfg = cfg.replace(jobs=1)            # one thread per task: the cluster is the parallelism
+
+    # 1. read and sign
+    read = [client.submit(stage_read, chunk, wcfg, encoding, bands, rows, pure=False)
+            for chunk in chunks]
+    summary_futures = [client.submit(getitem, f, 0) for f in read]
+    stores = [client.submit(getitem, f, 1) for f in read]
+    summaries: list[Summary] = client.gather(summary_futures)
+    del read, summary_futures
+
+    # 2. corpus order, facts, exact groups and representatives (client)
+    names = [n for s in summaries for n in s.names]
+    counts_cat = (np.concatenate([s.counts for s in summaries]) if summaries
+                  else np.zeros(0, dtype=np.int64))
+    sizes_cat = (np.concatenate([s.sizes for s in summaries]) if summaries
+                 else np.zeros(0, dtype=np.int64))
+    chunk_cat = np.repeat(np.arange(len(summaries), dtype=np.int64),
+                          [len(s.names) for s in summaries])
+    local_cat = np.concatenate([np.arange(len(s.names), dtype=np.int64) for s in summaries]
+                               ) if summaries else np.zeros(0, dtype=np.int64)
+    origin_cat = (np.concatenate([s.origin for s in summaries]) if summaries
+                  else np.zeros(0, dtype=np.int64))
+    if jsonl is not None:
+        check_unique(names)
+    order = sorted(range(len(names)), key=names.__getitem__)
+    order_arr = np.asarray(order, dtype=np.int64)
+    counts = counts_cat[order_arr] if len(order) else counts_cat
+    start = np.zeros(len(order) + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    cat_start = np.zeros(len(names) + 1, dtype=np.int64)
+    np.cumsum(counts_cat, out=cat_start[1:])
+    n = int(start[-1])
+    # Position in the chunks' concatenation of every paragraph in corpus order.
+    perm = (np.repeat(cat_start[:-1][order_arr] - start[:-1], counts) + np.arange(n)
+            if n else np.zeros(0, dtype=np.int64))
+    cat_facts = Facts.concat([s.facts for s in summaries])
+    facts = Facts(*(getattr(cat_facts, name)[perm] for name in _FACT_FIELDS))
+    doc_of = np.repeat(np.arange(len(order), dtype=np.int32), counts)
+    paths_sorted = [names[k] for k in order]
+    skipped = warnings + [line for s in summaries for line in s.skipped]
+    chunk_flat_start = np.zeros(len(summaries) + 1, dtype=np.int64)
+    np.cumsum([int(s.counts.sum()) for s in summaries], out=chunk_flat_start[1:])
+    stats["files"], stats["paragraphs"] = len(order), n
+    stats["chunks"] = len(chunks)
+    gathered = {"facts": facts.nbytes(), "names": sum(len(x) for x in names),
+                "per_document": 3 * 8 * len(names)}
+    del summaries, cat_facts
+
+    group_of, members = exact_groups(facts)
+    stats["exact_groups"] = len(members)
+    firsts = np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members))
+    signed_groups = np.flatnonzero(facts.length[firsts] >= cfg.near_min_chars)
+    rep_flats = firsts[signed_groups]
+    stats["signed_groups"] = len(rep_flats)
+    links: dict = defaultdict(list)
+    updates: dict = defaultdict(list)
+    parts = max(1, len(chunks))
+    if len(rep_flats) >= 2:
+        rep_cat = perm[rep_flats]
+        rep_chunk = np.searchsorted(chunk_flat_start, rep_cat, side="right") - 1
+        owner = rep_chunk.astype(np.int32)
+        [owner_future] = client.scatter([owner], broadcast=True)
+
+        # 3. the bucket shuffle
+        by_chunk = [np.flatnonzero(rep_chunk == c) for c in range(len(chunks))]
+        keyed = [client.submit(stage_keys, stores[c], rep_cat[ids] - chunk_flat_start[c],
+                               ids, parts) for c, ids in enumerate(by_chunk)]
+        reps = [client.submit(getitem, f, 0) for f in keyed]
+        pieces = [[client.submit(getitem, f, 1 + p) for f in keyed] for p in range(parts)]
+        del keyed, stores
+        buckets = [client.submit(stage_buckets, owner_future, len(chunks), 24, *pieces[p])
+                   for p in range(parts)]
+        del pieces
+        # 4. the join: first paragraph's texts, then the second's, then verdicts
+        routed = [[client.submit(getitem, b, c) for b in buckets] for c in range(len(chunks))]
+        del buckets
+        firsts_f = [client.submit(stage_first, reps[c], owner_future, len(chunks), *routed[c])
+                    for c in range(len(chunks))]
+        del routed
+        candidates = client.gather([client.submit(getitem, f, 0) for f in firsts_f])
+        stats["candidates"] = int(sum(candidates))
+        to_second = [[client.submit(getitem, f, 1 + c) for f in firsts_f]
+                     for c in range(len(chunks))]
+        del firsts_f
+        judged_f = [client.submit(stage_judge, reps[c], wcfg, *to_second[c])
+                    for c in range(len(chunks))]
+        del to_second
+        judged = client.gather(judged_f)
+        del judged_f, reps, owner_future
+        pairs = (np.concatenate([p for p, _ in judged]) if judged
+                 else np.zeros((0, 2), dtype=np.int64))
+        verdicts = [v for _, vs in judged for v in vs]
+        gathered["verdicts"] = _pickled_size(judged)
+        del judged
+        # 5. verdicts in sorted pair order, as the local engine records them
+        sequence = np.lexsort((pairs[:, 1], pairs[:, 0])) if len(pairs) else []
+        groups = signed_groups
+        verified = 0
+        for k in np.asarray(sequence, dtype=np.int64).tolist():
+            verified += record_verdict(links, updates, int(groups[pairs[k, 0]]),
+                                       int(groups[pairs[k, 1]]), verdicts[k])
+        stats["verified"] = verified
+        stats["judged"] = len(verdicts)
+    else:
+        del stores
+        stats["candidates"] = 0
+    layout = Layout(facts, doc_of, start, paths_sorted)
+    decisions = decide_layout(layout, cfg, group_of, members, links, updates)
+
+    # 6. documents the report shows, read again; light stand-ins for the rest
+    shown_flats = set(decisions.chosen)
+    shown_flats.update(c.twin for c in decisions.chosen.values())
+    for g in decisions.boiler:
+        shown_flats.update(members[g])
+    shown = {int(d) for d in doc_of[np.fromiter(shown_flats, dtype=np.int64,
+                                                count=len(shown_flats))]} if shown_flats else set()
+    for a in decisions.articles:
+        shown.update((int(a.doc), int(a.kept_doc)))
+    doc_chunk = chunk_cat[order_arr] if len(order) else chunk_cat
+    doc_local = local_cat[order_arr] if len(order) else local_cat
+    wanted: dict[int, list[int]] = defaultdict(list)
+    for d in sorted(shown):
+        wanted[int(doc_chunk[d])].append(d)
+    doc_origin = origin_cat[order_arr] if len(order) else origin_cat
+    fetched = {c: client.submit(stage_fetch, chunks[c], encoding,
+                                [int(doc_local[d]) for d in docs],
+                                [int(doc_origin[d]) for d in docs], pure=False)
+               for c, docs in wanted.items()}
+    documents: list[Document] = [
+        light_document(paths_sorted[d], int(counts[d]), int(sizes_cat[order[d]]))
+        for d in range(len(order))]
+    full = 0
+    for c, docs in wanted.items():
+        got = fetched[c].result()
+        for d, doc in zip(docs, got):
+            documents[d] = doc
+            full += 1
+    del fetched
+    gathered["documents_fetched"] = full
+
+    def text_of(flat: int) -> str:
+        d = int(doc_of[flat])
+        return documents[d].paragraphs[flat - int(start[d])].text
+
+    result = result_of(decisions, layout, documents, text_of, cfg, stats, skipped)
+    stats["seconds"] = round(time.perf_counter() - started, 3)
+    return DaskScan(result, chunks, encoding, doc_chunk, doc_local, doc_origin, gathered)
+
+
+def _pickled_size(obj) -> int:
+    import pickle
+    return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_cleaned(client: Client, run: DaskScan, out: str | Path):
+    """Write every document, cleaned, under ``out``: each chunk writes its own.
+
+    Targets are checked on the client before anything is written, as
+    :func:`dedup.api.write_cleaned` checks them.
+    """
+    from .api import WriteError, WriteSummary
+    result = run.result
+    out_url = is_url(out)
+    if out_url:
+        base = str(out).rstrip("/")
+    else:
+        out = Path(out).absolute()
+        real_out = Path(os.path.realpath(out))
+    targets: list[list[str | None]] = []
+    for chunk in run.chunks:
+        row = []
+        for item in chunk.items:
+            if out_url:
+                target = f"{base}/{item.rel}"
+            else:
+                real = Path(os.path.realpath(out / item.rel))
+                if real_out not in real.parents:
+                    raise WriteError(f"{item.display}: output path {real} escapes {out}; "
+                                     "nothing written")
+                if item.local and real == Path(os.path.realpath(item.location)):
+                    raise WriteError(f"{item.display}: refusing to write over the original; "
+                                     "nothing written")
+                target = str(real)
+            row.append(target)
+        targets.append(row)
+    removed: list[dict[int, list[int]]] = [defaultdict(list) for _ in run.chunks]
+    for ref in result.removals:
+        c = int(run.doc_chunk[ref.doc])
+        removed[c][int(run.doc_local[ref.doc])].append(ref.para)
+    dropped: list[set[int]] = [set() for _ in run.chunks]
+    for d in result.dropped_articles():
+        dropped[int(run.doc_chunk[d])].add(int(run.doc_local[d]))
+    futures = [client.submit(stage_write, chunk, run.encoding, dict(removed[c]), dropped[c],
+                             targets[c], pure=False)
+               for c, chunk in enumerate(run.chunks)]
+    summary = WriteSummary(None if out_url else out)
+    for written, changed in client.gather(futures):
+        summary.written += [w if is_url(w) else Path(w) for w in written]
+        summary.changed += changed
+    return summary
