@@ -24,7 +24,7 @@ import typer
 
 from . import api
 from .config import ConfigError, load_config
-from .documents import skip_summary
+from .documents import InputError, skip_summary
 from .report import render, write_reports
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -51,6 +51,11 @@ class ScanFormat(str, Enum):
 
 Paths = Annotated[Optional[list[Path]], typer.Argument(
     help="Files or folders (folders are read recursively). "
+         "Default: 'paths' from the configuration, else the working folder.")]
+# scan and clean also take fsspec URLs (with --engine dask), which a Path would mangle.
+InputPaths = Annotated[Optional[list[str]], typer.Argument(
+    help="Files or folders (folders are read recursively); with --engine dask also fsspec "
+         "URLs (s3://bucket/news, file:///data/news). "
          "Default: 'paths' from the configuration, else the working folder.")]
 Glob = Annotated[Optional[str], typer.Option(help="Files to read inside folders [default: *.txt].")]
 KeepOpt = Annotated[Optional[Keep], typer.Option(
@@ -102,11 +107,16 @@ def _settings(paths, glob, keep, keep_priority, boilerplate, threshold, lsh_thre
                           drop_repeated_articles=drop_repeated_articles or None)
     except ConfigError as exc:
         _fail(str(exc))
-    chosen = list(paths) if paths else [Path(p) for p in cfg.paths] or [Path(".")]
-    missing = [str(p) for p in chosen if not p.exists()]
+    chosen = ([p if _is_url(p) else Path(p) for p in paths] if paths
+              else [Path(p) for p in cfg.paths] or [Path(".")])
+    missing = [str(p) for p in chosen if not _is_url(p) and not p.exists()]
     if missing:
         _fail(f"no such file or directory: {', '.join(missing)}")
     return cfg, chosen
+
+
+def _is_url(path) -> bool:
+    return "://" in str(path)
 
 
 def _fail(message: str) -> None:
@@ -125,6 +135,90 @@ Strict = Annotated[bool, typer.Option(
                      "nothing is written then, neither cleaned files nor the report.")]
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress bar and no status lines; warnings and errors still show.")]
+
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = Annotated[Engine, typer.Option(
+    "--engine", help="Where the work runs: this machine's processes, or a Dask cluster "
+                     "(needs the 'dask' extra: pip install 'dedup[dask]').")]
+Scheduler = Annotated[Optional[str], typer.Option(
+    "--scheduler", metavar="ADDRESS",
+    help="With --engine dask: the scheduler of the cluster to run on (tcp://host:8786); "
+         "default: a local cluster of --jobs worker processes (2 when --jobs is not given).")]
+Jsonl = Annotated[Optional[str], typer.Option(
+    "--jsonl", metavar="FIELD",
+    help="Read JSON Lines (*.jsonl in folders): each line a JSON object whose FIELD holds a "
+         "document's text, named FILE:LINE. Cleaned copies are the same records with FIELD "
+         "cleaned.")]
+JsonlId = Annotated[Optional[str], typer.Option(
+    "--jsonl-id", metavar="FIELD",
+    help="With --jsonl: name each document by this field of its record (ids must be unique).")]
+
+
+@contextmanager
+def _engine(engine: Engine, scheduler: Optional[str], cfg):
+    """A Dask client for --engine dask (None for the local engine)."""
+    if engine is not Engine.dask:
+        if scheduler is not None:
+            _fail("--scheduler only goes with --engine dask")
+        yield None
+        return
+    try:
+        from . import engine_dask
+    except ImportError as exc:
+        _fail(f"--engine dask needs dask and distributed: pip install 'dedup[dask]' ({exc})")
+    connection = engine_dask.connect(scheduler, cfg.jobs or None)
+    try:
+        client = connection.__enter__()
+    except OSError as exc:
+        _fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
+    try:
+        yield client
+    finally:
+        connection.__exit__(None, None, None)
+
+
+class _Scanned:
+    """A finished scan and how its cleaned copies are written."""
+
+    def __init__(self, result, write) -> None:
+        self.result, self.write = result, write
+
+
+def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
+         temp_files) -> _Scanned:
+    """Scan with the engine chosen (a Dask client, or None for the local engine)."""
+    from .jsonl import JsonlError, JsonlSpec
+    spec = JsonlSpec(jsonl, jsonl_id) if jsonl else None
+    if jsonl_id and not jsonl:
+        _fail("--jsonl-id only goes with --jsonl")
+    try:
+        if client is not None:
+            from . import engine_dask
+            run = engine_dask.scan(client, chosen, cfg, exclude=exclude, encoding=encoding,
+                                   jsonl=spec, temp_files=temp_files)
+            return _Scanned(run.result,
+                            lambda out: engine_dask.write_cleaned(client, run, out))
+        urls = [str(p) for p in chosen if _is_url(p)]
+        if urls:
+            _fail(f"URLs are read by --engine dask only: {urls[0]}")
+        if spec is not None:
+            from . import jsonl as jsonl_input
+            scanned = jsonl_input.scan_jsonl(chosen, cfg, spec, exclude=exclude,
+                                             temp_files=temp_files)
+            return _Scanned(scanned.result,
+                            lambda out: jsonl_input.write_jsonl(scanned, chosen, out))
+        result = api.scan(chosen, cfg, exclude=exclude, encoding=encoding, progress=progress,
+                          temp_files=temp_files)
+        return _Scanned(result, lambda out: api.write_cleaned(result, chosen, out))
+    except JsonlError as exc:
+        _fail(str(exc))
+
 
 #: Seconds a run must last before the progress bar appears.
 PROGRESS_DELAY = 0.5
@@ -194,7 +288,7 @@ def _progress(quiet: bool, force: bool = False):
 
 @app.command()
 def scan(
-    paths: Paths = None,
+    paths: InputPaths = None,
     format: Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")] = ScanFormat.text,
     glob: Glob = None, keep: KeepOpt = None, keep_priority: KeepPriority = None,
     boilerplate: Boiler = None, threshold: Threshold = None, lsh_threshold: LshThreshold = None,
@@ -204,6 +298,8 @@ def scan(
     report: Annotated[bool, typer.Option("--report", help="Also write the report files.")] = False,
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Folder for the report.")] = Path("reports"),
     strict: Strict = False, quiet: Quiet = False, article_threshold: ArticleThreshold = None,
+    engine: EngineOpt = Engine.local, scheduler: Scheduler = None, jsonl: Jsonl = None,
+    jsonl_id: JsonlId = None,
 ) -> None:
     """Report repeated paragraphs: where, what they repeat, how similar.
 
@@ -211,13 +307,17 @@ def scan(
     one; with --strict any skip makes the exit code 2 (the findings are still
     printed, the report is not written).
     """
+    if jsonl and glob is None:
+        glob = "*.jsonl"
     cfg, chosen = _settings(paths, glob, keep, keep_priority, boilerplate, threshold,
                             lsh_threshold, shingle_size, num_perm, short_words,
                             boilerplate_min_files, jobs, config, article_threshold)
     temp_files: list[str] = []
-    with _progress(quiet) as progress:
-        result = api.scan(chosen, cfg, exclude=[report_dir] if report else [], encoding=encoding,
-                          progress=progress, temp_files=temp_files)
+    with _engine(engine, scheduler, cfg) as client, \
+            _progress(quiet or client is not None) as progress:
+        result = _run(client, chosen, cfg, jsonl=jsonl, jsonl_id=jsonl_id,
+                      exclude=[report_dir] if report else [], encoding=encoding,
+                      progress=progress, temp_files=temp_files).result
     _warn_skipped(result, temp_files)
     typer.echo(render(result, format.value), nl=False)
     if strict:
@@ -229,12 +329,13 @@ def scan(
 
 @app.command()
 def clean(
-    paths: Paths = None,
+    paths: InputPaths = None,
     write: Annotated[bool, typer.Option("--write", help="Write cleaned copies and the report "
                                                         "(default: only print the diff).")] = False,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Optional[str], typer.Option(
         "--out", help="Folder for cleaned copies [default: cleaned/ beside the input]. "
-                      "Must not be an input folder or hold one.")] = None,
+                      "Must not be an input folder or hold one. With --engine dask it may be "
+                      "an fsspec URL.")] = None,
     in_place: Annotated[bool, typer.Option(
         "--in-place", help="Rewrite the changed files themselves instead of writing copies "
                            "(implies --write; not with --out). Each file is replaced atomically "
@@ -253,6 +354,8 @@ def clean(
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
     encoding: Encoding = None, strict: Strict = False, quiet: Quiet = False,
     article_threshold: ArticleThreshold = None, drop_repeated_articles: DropArticles = False,
+    engine: EngineOpt = Engine.local, scheduler: Scheduler = None, jsonl: Jsonl = None,
+    jsonl_id: JsonlId = None,
 ) -> None:
     """Show (or with --write, apply to copies) the removal of repeated paragraphs.
 
@@ -268,16 +371,26 @@ def clean(
         _fail("--no-backup and --backup-dir cannot be used together")
     if in_place and drop_repeated_articles:
         _fail("--drop-repeated-articles writes copies; it does not delete files in place")
+    if in_place and engine is Engine.dask:
+        _fail("--in-place is not available with --engine dask; write copies with --out")
+    if in_place and jsonl:
+        _fail("--in-place is not available with --jsonl; write copies with --out")
+    if jsonl and glob is None:
+        glob = "*.jsonl"
     cfg, chosen = _settings(paths, glob, keep, keep_priority, boilerplate, threshold,
                             lsh_threshold, shingle_size, num_perm, short_words,
                             boilerplate_min_files, jobs, config, article_threshold,
                             drop_repeated_articles)
     write = write or in_place
-    target = None if in_place else (out or api.default_out(chosen))
+    local_inputs = [p for p in chosen if not _is_url(p)]
+    if out is None and not in_place and len(local_inputs) < len(chosen):
+        _fail("give --out for the cleaned copies of URL inputs")
+    target = (None if in_place else out if out is not None and _is_url(out)
+              else Path(out) if out is not None else api.default_out(chosen))
     exclude = [report_dir]
     try:
-        if target is not None:
-            api.check_out(chosen, target)
+        if target is not None and not _is_url(target):
+            api.check_out(local_inputs, target)
             exclude.append(target)
         if backup_dir is not None:
             api.check_out(chosen, backup_dir, "--backup-dir")
@@ -285,9 +398,17 @@ def clean(
     except api.WriteError as exc:
         _fail(str(exc))
     temp_files: list[str] = []
-    with _progress(quiet) as progress:
-        result = api.scan(chosen, cfg, exclude=exclude, encoding=encoding, progress=progress,
-                          temp_files=temp_files)
+    with _engine(engine, scheduler, cfg) as client:
+        with _progress(quiet or client is not None) as progress:
+            scanned = _run(client, chosen, cfg, jsonl=jsonl, jsonl_id=jsonl_id, exclude=exclude,
+                           encoding=encoding, progress=progress, temp_files=temp_files)
+        _clean_output(scanned, chosen, write, in_place, strict, quiet, target, no_backup,
+                      backup_dir, report_dir, temp_files)
+
+
+def _clean_output(scanned, chosen, write, in_place, strict, quiet, target, no_backup,
+                  backup_dir, report_dir, temp_files) -> None:
+    result = scanned.result
     _warn_skipped(result, temp_files)
     if not write:
         typer.echo(api.diff(result), nl=False)
@@ -302,12 +423,15 @@ def clean(
             written = api.write_in_place(result, chosen, backup=not no_backup,
                                          backup_dir=backup_dir)
         else:
-            written = api.write_cleaned(result, chosen, target)
+            written = scanned.write(target)
     except (ValueError, OSError) as exc:
         _fail(str(exc))
     for line in written.not_written:
         _warn(line)
-    reports = write_reports(result, report_dir)
+    try:
+        reports = write_reports(result, report_dir)
+    except InputError as exc:     # a file changed after the scan: its diff cannot be shown
+        _fail(f"report not written: {exc}")
     if in_place:
         kept = (f"; originals in {backup_dir}" if backup_dir is not None and written.backups
                 else "; originals kept as FILE.orig" if written.backups else "")
