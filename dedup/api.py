@@ -17,7 +17,7 @@ from .clean import atomic_write, cleaned_text, unified_diff
 from .config import Config
 from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
-from .documents import BACKUP_SUFFIX, discover, read_regular_file
+from .documents import BACKUP_SUFFIX, Document, InputError, discover, read_regular_file, same_bytes
 from .model import ScanResult
 
 
@@ -80,8 +80,8 @@ class WriteSummary:
     written: list[Path] = field(default_factory=list)
     changed: int = 0
     backups: list[Path] = field(default_factory=list)
-    #: Files left as they were, one line each naming the file and why (in place
-    #: only: a file changed or removed since it was read is never overwritten).
+    #: Files not written, one line each naming the file and why: a file changed
+    #: or removed since it was read is never cleaned from other text than it held.
     not_written: list[str] = field(default_factory=list)
 
 
@@ -165,7 +165,12 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> Wri
         doc = result.documents[i]
         removed = result.removed_in(i)
         try:
-            atomic_write(target, doc.encode(cleaned_text(doc, removed)))
+            data = doc.encode(cleaned_text(doc, removed))
+        except InputError as exc:       # changed or gone since the scan: not guessed at
+            summary.not_written.append(f"{exc}; not written")
+            continue
+        try:
+            atomic_write(target, data)
         except OSError as exc:
             raise _stopped(doc.path, target, exc, summary, len(plan)) from exc
         summary.written.append(target)
@@ -173,11 +178,11 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> Wri
     return summary
 
 
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether ``path`` is a regular file holding exactly ``data``."""
+def _holds(path: Path, doc: Document) -> bool:
+    """Whether ``path`` is a regular file holding exactly the bytes ``doc`` was read from."""
     try:
-        return read_regular_file(path) == data
-    except OSError:
+        return same_bytes(doc, read_regular_file(path))
+    except (OSError, InputError):
         return False
 
 
@@ -223,7 +228,7 @@ def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool 
         have_backup = False
         if saved is not None and (saved.exists() or saved.is_symlink()):
             # A run killed between a backup and its rewrite left this very backup: keep it.
-            have_backup = _holds(saved, doc.encode("".join(doc.lines)))
+            have_backup = _holds(saved, doc)
             if not have_backup:
                 raise WriteError(f"{doc.path}: backup {saved} already exists; remove it, "
                                  "choose another --backup-dir or use --no-backup; "
@@ -231,7 +236,6 @@ def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool 
         plan.append((i, Path(os.path.realpath(doc.path)), saved, have_backup))
     for i, target, saved, have_backup in plan:
         doc = result.documents[i]
-        original = doc.encode("".join(doc.lines))
         try:
             info = os.stat(target)
             current = read_regular_file(target)
@@ -242,17 +246,23 @@ def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool 
             summary.not_written.append(f"{doc.path}: cannot read it again "
                                        f"({exc.strerror or exc}); not rewritten")
             continue
-        if current != original:
+        try:
+            if not same_bytes(doc, current):
+                raise InputError(f"{doc.path}: changed since it was read")
+            new = doc.encode(cleaned_text(doc, result.removed_in(i)))
+        except InputError:
             summary.not_written.append(f"{doc.path}: changed since it was read; not rewritten")
             continue
         mode = info.st_mode & 0o7777
         try:
             if saved is not None:
                 if not have_backup:
-                    atomic_write(saved, original, mode=mode)
+                    atomic_write(saved, current, mode=mode)
                 summary.backups.append(saved)
-            atomic_write(target, doc.encode(cleaned_text(doc, result.removed_in(i))), mode=mode,
-                         owner=(info.st_uid, info.st_gid))
+            # Reports made after this still show the original: from the backup,
+            # or held in memory when there is none.
+            doc.keep_text(current, str(saved) if saved is not None else None)
+            atomic_write(target, new, mode=mode, owner=(info.st_uid, info.st_gid))
         except OSError as exc:
             raise _stopped(doc.path, target, exc, summary, len(plan)) from exc
         summary.written.append(target)

@@ -36,11 +36,14 @@ class Corpus:
     skipped: list[str] = field(default_factory=list)
     #: What the decisions read of every paragraph; made from the texts when not given.
     facts: Facts | None = None
+    #: Original text of every paragraph, when the documents do not hold it
+    #: (documents read from files are kept unloaded: see Document.unloaded).
+    texts: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.facts is None:
-            self.facts = Facts.of(self.norms, (p.text for d in self.documents
-                                               for p in d.paragraphs))
+            self.facts = Facts.of(self.norms, self.texts if self.texts is not None else
+                                  (p.text for d in self.documents for p in d.paragraphs))
 
     def __len__(self) -> int:
         return len(self.norms)
@@ -51,6 +54,8 @@ class Corpus:
 
     def text(self, flat: int) -> str:
         """Original text of a paragraph."""
+        if self.texts is not None:
+            return self.texts[flat]
         doc, para = self.ref(flat)
         return self.documents[doc].paragraphs[para].text
 
@@ -70,6 +75,7 @@ class Batch:
     signatures: np.ndarray
     skipped: list[str]
     facts: Facts
+    texts: list[str]
 
 
 def sign_documents(documents: list[Document], cfg: Config, skipped: list[str]) -> Batch:
@@ -80,7 +86,10 @@ def sign_documents(documents: list[Document], cfg: Config, skipped: list[str]) -
     signed = np.fromiter((i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars),
                          dtype=np.int64)
     sigs = signatures([norms[i] for i in signed], cfg.shingle_size, cfg.num_perm, cfg.seed)
-    return Batch(documents, norms, counts, signed, sigs, skipped, Facts.of(norms, texts))
+    # Documents go back without their lines: a paragraph's text is in
+    # ``texts`` once, and files are read again only to write or show them.
+    return Batch([d.unloaded() for d in documents], norms, counts, signed, sigs, skipped,
+                 Facts.of(norms, texts), texts)
 
 
 def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None) -> Batch:
@@ -101,6 +110,7 @@ def _assemble(batches, num_perm: int) -> Corpus:
     sig_parts: list[np.ndarray] = []
     skipped: list[str] = []
     facts: list[Facts] = []
+    texts: list[str] = []
     signed_so_far = 0
     for batch in batches:
         for doc, count in zip(batch.documents, batch.counts):
@@ -114,7 +124,8 @@ def _assemble(batches, num_perm: int) -> Corpus:
         signed_so_far += len(batch.signed)
         skipped.extend(batch.skipped)
         facts.append(batch.facts)
-    counts = np.array([len(d.paragraphs) for d in documents], dtype=np.int64)
+        texts.extend(batch.texts)
+    counts = np.array([d.count for d in documents], dtype=np.int64)
     start = np.zeros(len(documents) + 1, dtype=np.int64)
     np.cumsum(counts, out=start[1:])
     return Corpus(
@@ -127,6 +138,7 @@ def _assemble(batches, num_perm: int) -> Corpus:
                     else np.zeros((0, num_perm), dtype=np.uint32)),
         skipped=skipped,
         facts=Facts.concat(facts),
+        texts=texts,
     )
 
 

@@ -15,12 +15,13 @@ unreadable, ...).
 from __future__ import annotations
 
 import codecs
+import hashlib
 import errno
 import fnmatch
 import os
 import re
 import stat
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,21 +90,135 @@ class Paragraph:
         return (self.first_line, self.last_line)
 
 
-@dataclass(slots=True)
 class Document:
-    """A decoded file: its lines (with their endings) and paragraphs."""
+    """A decoded file: its lines (with their endings) and paragraphs.
 
-    path: str                    # display path, as reports show it
-    lines: list[str]
-    paragraphs: list[Paragraph]
-    encoding: str = "utf-8"
-    bom: bool = False
-    size: int = 0                # bytes on disk
+    A document read from a file may be *unloaded* (see :meth:`unloaded`): it
+    then keeps only its path, encoding, size, paragraph count and a digest
+    of its bytes, and reads the file again when its lines or paragraphs are
+    asked for. A file whose bytes changed since it was read raises
+    :class:`InputError` then, so a decision is never applied to other text
+    than the one it was made on. The last few loaded documents are cached.
+    """
+
+    __slots__ = ("path", "encoding", "bom", "size", "_lines", "_paragraphs", "_count",
+                 "source", "digest", "forced")
+
+    def __init__(self, path: str, lines: list[str] | None = None,
+                 paragraphs: list[Paragraph] | None = None, encoding: str = "utf-8",
+                 bom: bool = False, size: int = 0, *, source: str | None = None,
+                 digest: bytes | None = None, forced: str | None = None,
+                 count: int | None = None) -> None:
+        self.path = path                 # display path, as reports show it
+        self.encoding = encoding
+        self.bom = bom
+        self.size = size                 # bytes on disk
+        self._lines = lines
+        self._paragraphs = paragraphs
+        self._count = len(paragraphs) if paragraphs is not None else count
+        self.source = source             # file to read again when unloaded
+        self.digest = digest             # blake2b of its bytes when read
+        self.forced = forced             # the --encoding it was read with
+
+    @property
+    def lines(self) -> list[str]:
+        return self._lines if self._lines is not None else self._load()[0]
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return self._paragraphs if self._paragraphs is not None else self._load()[1]
+
+    @property
+    def count(self) -> int:
+        """Number of paragraphs, without reading an unloaded file again."""
+        return self._count if self._count is not None else len(self.paragraphs)
+
+    @property
+    def loaded(self) -> bool:
+        return self._lines is not None
+
+    def unloaded(self) -> "Document":
+        """The same document holding no text (itself when it has no file to reread)."""
+        if self.source is None or self.digest is None:
+            return self
+        return Document(self.path, None, None, self.encoding, self.bom, self.size,
+                        source=self.source, digest=self.digest, forced=self.forced,
+                        count=self.count)
+
+    def keep_text(self, data: bytes, source: str | None = None) -> None:
+        """Hold the text of ``data`` (the bytes it was read from) from now on, or,
+        given ``source`` (a copy of those bytes), read it from there when needed.
+
+        Used before the file itself is rewritten in place, so the document
+        still shows what the decisions were made on.
+        """
+        if not same_bytes(self, data):
+            raise InputError(f"{self.path}: changed since it was read")
+        if source is not None:
+            self.source = source
+            return
+        doc = parse_document(data, self.path, self.forced)
+        self._lines, self._paragraphs = doc._lines, doc._paragraphs
+
+    def _load(self) -> tuple[list[str], list[Paragraph]]:
+        key = (self.source, self.digest, self.forced)
+        cached = _LOADED.get(key)
+        if cached is not None:
+            _LOADED.move_to_end(key)
+            return cached
+        try:
+            data = read_regular_file(Path(self.source))
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot read it again "
+                             f"({exc.strerror or exc})") from exc
+        if _digest(data) != self.digest:
+            raise InputError(f"{self.path}: changed since it was read")
+        doc = parse_document(data, self.path, self.forced)
+        cached = _LOADED[key] = (doc._lines, doc._paragraphs)
+        while len(_LOADED) > _LOADED_MAX:
+            _LOADED.popitem(last=False)
+        return cached
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return (self.path, self.encoding, self.bom, self.size, self.lines, self.paragraphs) == \
+            (other.path, other.encoding, other.bom, other.size, other.lines, other.paragraphs)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return (f"Document({self.path!r}, {self.count} paragraphs, {self.encoding}"
+                f"{', BOM' if self.bom else ''}, {self.size} bytes"
+                f"{'' if self.loaded else ', unloaded'})")
 
     def encode(self, text: str) -> bytes:
         """Text back to bytes exactly as the file was stored (with its BOM, if any)."""
         data = text.encode(self.encoding)
         return (_BOMS[self.encoding] + data) if self.bom else data
+
+
+# Unloaded documents read again recently: (source, digest, encoding) -> (lines, paragraphs).
+_LOADED: OrderedDict = OrderedDict()
+_LOADED_MAX = 64
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def same_bytes(doc: Document, data: bytes) -> bool:
+    """Whether ``data`` are the bytes ``doc`` was read from."""
+    if doc.digest is not None:
+        return len(data) == doc.size and _digest(data) == doc.digest
+    return data == doc.encode("".join(doc.lines))
 
 
 def split_lines(text: str) -> list[str]:
@@ -316,7 +431,9 @@ def read_document(path: Path, display: str | None = None,
     except MemoryError as exc:
         raise InputError(f"{name}: too large to hold in memory") from exc
     try:
-        return parse_document(data, name, encoding)
+        doc = parse_document(data, name, encoding)
+        doc.source, doc.digest, doc.forced = os.path.abspath(path), _digest(data), encoding
+        return doc
     except MemoryError as exc:
         raise InputError(f"{name}: too large to hold in memory "
                          f"({len(data)} bytes)") from exc

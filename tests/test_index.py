@@ -309,13 +309,12 @@ def test_readers_run_while_a_writer_holds_its_transaction(tmp_path):
     try:
         assert holding.wait(10)
         # The writer is inside its transaction with 20 articles written.
-        started = time.perf_counter()
+        # A reader blocked by the writer would fail after its 2 s busy timeout.
         for _ in range(3):
             with Index(path, Config(), busy_timeout=2) as r:
                 assert r.counts() == (5, 25)
                 report = check_texts(r, probe)
                 assert report.passed          # the uncommitted articles are not visible
-        assert time.perf_counter() - started < 5
         # A second writer waits for the first instead of failing.
         second = []
         t2 = threading.Thread(target=lambda: second.append(
