@@ -1,0 +1,227 @@
+"""The Dask engine makes the local engine's decisions, reports and cleaned files.
+
+One local cluster (two worker processes) serves the whole module. Real
+corpora are read in place and written to a temporary folder; the tests that
+need them skip when they are absent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dedup import Config, api
+from dedup.jsonl import JsonlError, JsonlSpec, scan_jsonl, write_jsonl
+from dedup.report import render
+
+from conftest import FILLER, REPO, SAMPLES  # noqa: E402
+
+distributed = pytest.importorskip("distributed")
+pytest.importorskip("fsspec")
+
+from dedup import engine_dask  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    with engine_dask.connect(workers=2) as client:
+        yield client
+
+
+def _html(result) -> str:
+    # The run statistics (timings, engine) are the only part allowed to differ.
+    return re.sub(r"<h3>Run statistics</h3><table.*?</table>", "", render(result, "html"),
+                  flags=re.S)
+
+
+def assert_same(local, dask) -> None:
+    assert dask.removals == local.removals
+    assert dask.findings == local.findings
+    assert dask.boilerplate == local.boilerplate
+    assert dask.articles == local.articles
+    assert dask.skipped == local.skipped
+    assert [d.path for d in dask.documents] == [d.path for d in local.documents]
+    for fmt in ("json", "text", "markdown"):
+        assert render(dask, fmt) == render(local, fmt), fmt
+    assert _html(dask) == _html(local)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_local_engine_imports_no_dask():
+    code = ("import sys, dedup, dedup.cli\n"
+            "from dedup import api\n"
+            f"api.scan([{str(SAMPLES)!r}])\n"
+            "bad = [m for m in ('dask', 'distributed', 'fsspec') if m in sys.modules]\n"
+            "print(','.join(bad))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    assert out.stdout.strip() == ""
+
+
+def test_missing_dask_is_a_one_line_error(tmp_path):
+    code = ("import sys\n"
+            "sys.modules['distributed'] = None\n"
+            "from dedup.cli import main\n"
+            f"sys.argv = ['dedup', 'scan', {str(SAMPLES)!r}, '--engine', 'dask']\n"
+            "main()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert out.returncode == 2
+    assert "pip install 'dedup[dask]'" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def _both(client, paths, cfg, tmp_path, files_per_chunk=None):
+    local = api.scan(paths, cfg)
+    run = engine_dask.scan(client, paths, cfg, files_per_chunk=files_per_chunk)
+    assert_same(local, run.result)
+    api.write_cleaned(local, paths, tmp_path / "local")
+    summary = engine_dask.write_cleaned(client, run, tmp_path / "dask")
+    assert tree(tmp_path / "dask") == tree(tmp_path / "local")
+    return local, run, summary
+
+
+def test_samples(client, tmp_path):
+    local, run, summary = _both(client, [SAMPLES], Config(), tmp_path, files_per_chunk=2)
+    assert local.removals
+    assert len(summary.written) == len(local.documents)
+    assert summary.changed == len({r.doc for r in local.removals})
+
+
+@pytest.fixture(scope="module")
+def real_corpus(tmp_path_factory):
+    from bench import corpora
+    reuters, bbc, spam = corpora.reuters(1500), corpora.bbc(500), corpora.spamassassin(500)
+    if reuters is None or bbc is None or spam is None:
+        pytest.skip("the corpora in ../shared/corpora are absent")
+    return corpora.materialise(reuters + bbc + spam, tmp_path_factory.mktemp("corpus"))
+
+
+def test_real_articles(client, real_corpus, tmp_path):
+    local, run, _ = _both(client, [real_corpus], Config(), tmp_path)
+    assert run.result.stats["candidates"] == local.stats["candidates"]
+    assert run.result.stats["verified"] == local.stats["verified"]
+    assert local.stats["verified"] > 100 and len(run.chunks) > 2
+    # Only the documents the report shows came back whole.
+    assert run.gathered["documents_fetched"] < len(local.documents)
+
+
+def test_real_articles_other_settings(client, real_corpus, tmp_path):
+    cfg = Config(keep="longest", drop_repeated_articles=True, boilerplate="keep-first")
+    local, _, _ = _both(client, [real_corpus / "reuters"], cfg, tmp_path, files_per_chunk=100)
+    assert local.dropped_articles()
+
+
+def _jsonl_corpus(folder: Path) -> Path:
+    folder.mkdir()
+    story = "Markets rose on Monday after the central bank held its main rate at four percent."
+    records = []
+    for i in range(12):
+        body = [FILLER[i % len(FILLER)], story, FILLER[(i + 3) % len(FILLER)]]
+        if i % 4 == 0:
+            body.append(story)                      # a repeat inside the record
+        records.append({"id": f"r{i:02d}", "text": "\n\n".join(body), "source": "wire"})
+    with open(folder / "a.jsonl", "w", encoding="utf-8") as f:
+        for r in records[:7]:
+            f.write(json.dumps(r) + "\n")
+        f.write("\n{not json}\n")
+    with open(folder / "b.jsonl", "w", encoding="utf-8") as f:
+        for r in records[7:]:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize("id_field", [None, "id"])
+def test_jsonl(client, tmp_path, id_field):
+    folder = _jsonl_corpus(tmp_path / "in")
+    cfg = Config(glob="*.jsonl")
+    spec = JsonlSpec("text", id_field)
+    local = scan_jsonl([folder], cfg, spec)
+    run = engine_dask.scan(client, [folder], cfg, jsonl=spec)
+    assert_same(local.result, run.result)
+    assert local.result.removals and local.result.skipped
+    names = [d.path for d in local.result.documents]
+    assert names[0] == ("r00" if id_field else f"{local.files[0][1]}:1")
+    write_jsonl(local, [folder], tmp_path / "local")
+    engine_dask.write_cleaned(client, run, tmp_path / "dask")
+    assert tree(tmp_path / "dask") == tree(tmp_path / "local")
+    lines = (tmp_path / "local" / "a.jsonl").read_text("utf-8").splitlines()
+    assert lines[-1] == "{not json}"               # lines that are not records stay
+    first = json.loads(lines[0])
+    assert first["source"] == "wire" and first["text"].count("central bank") == 1
+
+
+def test_jsonl_duplicate_ids(client, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"id": 1, "t": "x"}\n{"id": 1, "t": "y"}\n', "utf-8")
+    with pytest.raises(JsonlError):
+        scan_jsonl([folder], Config(glob="*.jsonl"), JsonlSpec("t", "id"))
+    with pytest.raises(JsonlError):
+        engine_dask.scan(client, [folder], Config(glob="*.jsonl"), jsonl=JsonlSpec("t", "id"))
+
+
+def test_file_url(client, tmp_path):
+    local = api.scan([SAMPLES], Config())
+    url = SAMPLES.as_uri()
+    run = engine_dask.scan(client, [url], Config(), files_per_chunk=2)
+    assert run.result.removals == local.removals
+    assert run.result.findings == local.findings
+    assert [d.path for d in run.result.documents] == [
+        f"{url}/{Path(d.path).name}" for d in local.documents]
+    api.write_cleaned(local, [SAMPLES], tmp_path / "local")
+    summary = engine_dask.write_cleaned(client, run, (tmp_path / "dask").as_uri())
+    assert tree(tmp_path / "dask") == tree(tmp_path / "local")
+    assert summary.changed == len({r.doc for r in local.removals})
+    assert not list((tmp_path / "dask").rglob("*.dedup-tmp"))
+
+
+def test_memory_url(tmp_path):
+    # The memory filesystem lives in one process: an in-process cluster sees it.
+    import fsspec
+    fs = fsspec.filesystem("memory")
+    for path in sorted(SAMPLES.glob("*.txt")):
+        fs.pipe_file(f"/dedup-test/in/{path.name}", path.read_bytes())
+    try:
+        local = api.scan([SAMPLES], Config())
+        with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                                dashboard_address=":0") as client:
+            run = engine_dask.scan(client, ["memory://dedup-test/in"], Config())
+            assert run.result.removals == local.removals
+            engine_dask.write_cleaned(client, run, "memory://dedup-test/out")
+        api.write_cleaned(local, [SAMPLES], tmp_path / "local")
+        for name, data in tree(tmp_path / "local").items():
+            assert fs.cat_file(f"/dedup-test/out/{name}") == data
+    finally:
+        fs.rm("/dedup-test", recursive=True)
+
+
+def test_cli_with_scheduler(client, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+    address = client.scheduler.address
+    runner = CliRunner()
+    monkeypatch.chdir(REPO)
+    local = runner.invoke(app, ["scan", "samples", "--format", "json"])
+    dask = runner.invoke(app, ["scan", "samples", "--format", "json", "--engine", "dask",
+                               "--scheduler", address])
+    assert dask.exit_code == 0, dask.output
+    assert dask.stdout == local.stdout
+    out = runner.invoke(app, ["clean", "samples", "--write", "--engine", "dask", "--scheduler",
+                              address, "--out", str(tmp_path / "out"), "--report-dir",
+                              str(tmp_path / "reports"), "-q"])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "reports" / "report.json").read_text("utf-8") == local.stdout
+    refused = runner.invoke(app, ["clean", "samples", "--in-place", "--engine", "dask",
+                                  "--scheduler", address])
+    assert refused.exit_code == 2 and "--in-place" in refused.output
