@@ -1,0 +1,138 @@
+"""Local engine against the Dask engine at 1 and 2 workers, on replicated Reuters.
+
+    python -m bench.dask_bench --mb 250 --mb 500
+
+For each size, the Reuters stories are written again and again, each copy
+with light edits (a number or a word changed in some stories, so copies are
+exact and near repeats), into a temporary folder outside the repository,
+removed afterwards. Each engine runs ``scan`` in a child process of its
+own, so peak memory is its own: the local engine's process, and for the
+Dask engine the client and every worker (``ru_maxrss`` of each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_NUMBER = re.compile(r"\d+")
+_WORDS = (("said", "stated"), ("the", "that"), ("company", "firm"), ("year", "period"))
+
+
+def edited(text: str, story: int, copy: int) -> str:
+    """A copy of a story: unchanged, a number changed, or a word changed."""
+    if copy == 0 or (story + copy) % 3 == 0:
+        return text
+    if (story + copy) % 3 == 1:
+        match = _NUMBER.search(text, len(text) // 2)
+        if match:
+            return text[:match.start()] + str(int(match.group()) + copy) + text[match.end():]
+    old, new = _WORDS[(story + copy) % len(_WORDS)]
+    at = text.find(f" {old} ", len(text) // 3)
+    return text if at < 0 else text[:at + 1] + new + text[at + 1 + len(old):]
+
+
+def build(folder: Path, megabytes: float) -> tuple[int, int]:
+    """Replicated stories under ``folder`` up to ``megabytes``; (files, bytes)."""
+    from bench import corpora
+    stories = corpora.reuters()
+    if stories is None:
+        sys.exit("the Reuters corpus in ../shared/corpora is absent")
+    target, total, files, copy = megabytes * 1e6, 0, 0, 0
+    while total < target:
+        sub = folder / f"copy{copy:04d}"
+        sub.mkdir(parents=True)
+        for number, (name, text) in enumerate(stories):
+            data = edited(text, number, copy).encode("utf-8")
+            (sub / Path(name).name).write_bytes(data)
+            total += len(data)
+            files += 1
+            if total >= target:
+                break
+        copy += 1
+    return files, total
+
+
+def _maxrss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(engine: str, folder: str, workers: int) -> dict:
+    """One timed scan in this process; what the parent prints."""
+    from dedup import Config, api
+    cfg = Config(jobs=workers)
+    if engine == "local":
+        started = time.perf_counter()
+        result = api.scan([folder], cfg)
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "paragraphs": result.stats["paragraphs"],
+                "removed": len(result.removals), "peak_mib": _maxrss_mib()}
+    from dedup import engine_dask
+    with engine_dask.connect(workers=workers) as client:
+        started = time.perf_counter()
+        run = engine_dask.scan(client, [folder], cfg)
+        seconds = time.perf_counter() - started
+        peaks = client.run(_maxrss_mib)
+    return {"seconds": seconds, "paragraphs": run.result.stats["paragraphs"],
+            "removed": len(run.result.removals), "client_peak_mib": _maxrss_mib(),
+            "worker_peak_mib": sorted(peaks.values()), "gathered": run.gathered,
+            "candidates": run.result.stats.get("candidates"), "chunks": len(run.chunks)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, action="append",
+                        help="input size in MB (repeat for several sizes) [default: 500]")
+    parser.add_argument("--skip-local", action="store_true", help="time the Dask engine only")
+    parser.add_argument("--child", nargs=3, metavar=("ENGINE", "FOLDER", "WORKERS"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        engine, folder, workers = args.child
+        print(json.dumps(child(engine, folder, int(workers))))
+        return
+    for mb in args.mb or [500.0]:
+        folder = Path(tempfile.mkdtemp(prefix="dedup-dask-bench-"))
+        try:
+            files, size = build(folder, mb)
+            print(f"== {size / 1e6:.0f} MB, {files:,} files ==", flush=True)
+            runs = ([("local", 2)] if not args.skip_local else []) + [("dask", 1), ("dask", 2)]
+            times = {}
+            for engine, workers in runs:
+                out = subprocess.run([sys.executable, "-m", "bench.dask_bench", "--child",
+                                      engine, str(folder), str(workers)],
+                                     capture_output=True, text=True)
+                if out.returncode != 0:
+                    print(f"{engine} x{workers}: failed ({out.returncode}): "
+                          f"{out.stderr.strip().splitlines()[-1:]}", flush=True)
+                    continue
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                times[(engine, workers)] = r["seconds"]
+                rate = size / 1e6 / r["seconds"]
+                line = (f"{engine:5} x{workers}: {r['seconds']:7.1f} s, {rate:5.2f} MB/s "
+                        f"({rate / workers:.2f} MB/s per worker), "
+                        f"{r['paragraphs']:,} paragraphs, {r['removed']:,} removed")
+                if engine == "local":
+                    line += f"; peak {r['peak_mib']:,.0f} MiB"
+                else:
+                    line += (f"; client peak {r['client_peak_mib']:,.0f} MiB, worker peaks "
+                             + ", ".join(f"{m:,.0f}" for m in r["worker_peak_mib"]) + " MiB"
+                             f"; gathered {json.dumps(r['gathered'])}")
+                print(line, flush=True)
+            if ("dask", 1) in times and ("dask", 2) in times:
+                print(f"scaling 1 -> 2 workers: {times[('dask', 1)] / times[('dask', 2)]:.2f}x",
+                      flush=True)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
