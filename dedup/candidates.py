@@ -64,15 +64,27 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
     flat, members = flat[valid], members[valid]
     order = np.lexsort((members, flat))
     flat, members = flat[order], members[order]
+    # A member listed twice under one key (keys of different kinds colliding)
+    # is one member of that bucket, as bucket_pairs counts it.
+    again = np.zeros(len(flat), dtype=bool)
+    again[1:] = (flat[1:] == flat[:-1]) & (members[1:] == members[:-1])
+    flat, members = flat[~again], members[~again]
     boundaries = np.flatnonzero(np.diff(flat)) + 1
     starts = np.concatenate(([0], boundaries))
     ends = np.concatenate((boundaries, [len(flat)]))
     sizes = ends - starts
     pairs = []
-    two = starts[sizes == 2]
-    if len(two):
-        pairs.append(np.stack((members[two], members[two + 1]), axis=1))
-    for s, e in zip(starts[sizes > 2], ends[sizes > 2]):
+    # Buckets of up to max_bucket members (nearly all): every pair, one offset
+    # at a time for all of them at once (position p with p + offset, inside
+    # its bucket) instead of one call per bucket; the same pairs bucket_pairs gives.
+    small = (sizes >= 2) & (sizes <= max_bucket)
+    if small.any():
+        bucket_end = np.repeat(ends, sizes)
+        positions = np.flatnonzero(np.repeat(small, sizes))
+        for offset in range(1, int(sizes[small].max())):
+            positions = positions[positions + offset < bucket_end[positions]]
+            pairs.append(np.stack((members[positions], members[positions + offset]), axis=1))
+    for s, e in zip(starts[sizes > max_bucket], ends[sizes > max_bucket]):
         pairs.append(bucket_pairs(members[s:e], max_bucket))
     if not pairs:
         return np.zeros((0, 2), dtype=np.int64)

@@ -336,8 +336,15 @@ def result_of(decisions: Decisions, corpus: Layout, documents: list, text_of, cf
         doc = int(doc_of[flat])
         return Ref(doc, flat - int(start[doc]))
 
-    by_ref = {ref(f): Removal(ref(f), ref(c.twin), c.kind, c.score, c.detail)
-              for f, c in chosen.items()}
+    def refs(flats) -> list[Ref]:
+        flats = np.fromiter(flats, dtype=np.int64)
+        docs = doc_of[flats].astype(np.int64)
+        return [Ref(d, p) for d, p in zip(docs.tolist(), (flats - start[docs]).tolist())]
+
+    choices = list(chosen.values())
+    removed = refs(chosen)
+    by_ref = {r: Removal(r, k, c.kind, c.score, c.detail)
+              for r, k, c in zip(removed, refs(c.twin for c in choices), choices)}
     boilerplate_out = [
         Boilerplate(text_of(flats[0]), len({int(doc_of[f]) for f in flats}),
                     tuple(ref(f) for f in flats), sum(f in chosen for f in flats))

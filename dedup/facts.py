@@ -103,8 +103,9 @@ def exact_groups(facts: Facts) -> tuple[np.ndarray, list[list[int]]]:
     group_of = np.empty(n, dtype=np.int64)
     group_of[order] = number[class_of_sorted]
     by_group = np.lexsort((flat, group_of))
-    bounds = np.flatnonzero(np.diff(group_of[by_group])) + 1
-    members = [part.tolist() for part in np.split(by_group, bounds)]
+    bounds = (np.flatnonzero(np.diff(group_of[by_group])) + 1).tolist()
+    listed = by_group.tolist()
+    members = [listed[a:b] for a, b in zip([0] + bounds, bounds + [n])]
     return group_of, members
 
 
