@@ -84,7 +84,9 @@ def child(engine: str, folder: str, workers: int) -> dict:
     return {"seconds": seconds, "paragraphs": run.result.stats["paragraphs"],
             "removed": len(run.result.removals), "client_peak_mib": _maxrss_mib(),
             "worker_peak_mib": sorted(peaks.values()), "gathered": run.gathered,
-            "candidates": run.result.stats.get("candidates"), "chunks": len(run.chunks)}
+            "candidates": run.result.stats.get("candidates"), "chunks": len(run.chunks),
+            "stages": {k[8:]: v for k, v in run.result.stats.items()
+                       if k.startswith("seconds_")}}
 
 
 def main() -> None:
@@ -125,7 +127,8 @@ def main() -> None:
                 else:
                     line += (f"; client peak {r['client_peak_mib']:,.0f} MiB, worker peaks "
                              + ", ".join(f"{m:,.0f}" for m in r["worker_peak_mib"]) + " MiB"
-                             f"; gathered {json.dumps(r['gathered'])}")
+                             f"; gathered {json.dumps(r['gathered'])}"
+                             f"; stages (s) {json.dumps(r['stages'])}")
                 print(line, flush=True)
             if ("dask", 1) in times and ("dask", 2) in times:
                 print(f"scaling 1 -> 2 workers: {times[('dask', 1)] / times[('dask', 2)]:.2f}x",

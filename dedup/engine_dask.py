@@ -477,6 +477,8 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
     stores = [client.submit(getitem, f, 1) for f in read]
     summaries: list[Summary] = client.gather(summary_futures)
     del read, summary_futures
+    stats["seconds_read"] = round(time.perf_counter() - started, 3)
+    mark = time.perf_counter()
 
     # 2. corpus order, facts, exact groups and representatives (client)
     names = [n for s in summaries for n in s.names]
@@ -518,6 +520,8 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
 
     group_of, members = exact_groups(facts)
     stats["exact_groups"] = len(members)
+    stats["seconds_groups"] = round(time.perf_counter() - mark, 3)
+    mark = time.perf_counter()
     firsts = np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members))
     signed_groups = np.flatnonzero(facts.length[firsts] >= cfg.near_min_chars)
     rep_flats = firsts[signed_groups]
@@ -574,8 +578,12 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
     else:
         del stores
         stats["candidates"] = 0
+    stats["seconds_candidates_verify"] = round(time.perf_counter() - mark, 3)
+    mark = time.perf_counter()
     layout = Layout(facts, doc_of, start, paths_sorted)
     decisions = decide_layout(layout, cfg, group_of, members, links, updates)
+    stats["seconds_decide"] = round(time.perf_counter() - mark, 3)
+    mark = time.perf_counter()
 
     # 6. documents the report shows, read again; light stand-ins for the rest
     shown_flats = set(decisions.chosen)
@@ -613,6 +621,7 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
         return documents[d].paragraphs[flat - int(start[d])].text
 
     result = result_of(decisions, layout, documents, text_of, cfg, stats, skipped)
+    stats["seconds_fetch_report"] = round(time.perf_counter() - mark, 3)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return DaskScan(result, chunks, encoding, doc_chunk, doc_local, doc_origin, gathered)
 
@@ -663,7 +672,7 @@ def write_cleaned(client: Client, run: DaskScan, out: str | Path):
     futures = [client.submit(stage_write, chunk, run.encoding, dict(removed[c]), dropped[c],
                              targets[c], pure=False)
                for c, chunk in enumerate(run.chunks)]
-    summary = WriteSummary(None if out_url else out)
+    summary = WriteSummary(str(out) if out_url else out)
     for written, changed in client.gather(futures):
         summary.written += [w if is_url(w) else Path(w) for w in written]
         summary.changed += changed
