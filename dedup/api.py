@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .clean import atomic_write, cleaned_text, unified_diff
+from .clean import atomic_write, cleaned_text, sync_all, unified_diff
 from .config import Config
 from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
@@ -170,11 +170,13 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> Wri
             summary.not_written.append(f"{exc}; not written")
             continue
         try:
-            atomic_write(target, data)
+            # Copies, not originals: synced all at once below rather than one by one.
+            atomic_write(target, data, durable=False)
         except OSError as exc:
             raise _stopped(doc.path, target, exc, summary, len(plan)) from exc
         summary.written.append(target)
         summary.changed += bool(removed)
+    sync_all()
     return summary
 
 

@@ -8,9 +8,9 @@ original: every kept paragraph verbatim, in order, with the separators it had.
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from .documents import TEMP_SUFFIX, Document
@@ -106,7 +106,7 @@ def _terminate(lines: list[str]) -> bool:
 
 
 def atomic_write(path: Path, data: bytes, mode: int | None = None,
-                 owner: tuple[int, int] | None = None) -> None:
+                 owner: tuple[int, int] | None = None, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
 
     A temporary file in the same folder is written, flushed to disk, given
@@ -115,14 +115,19 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
     folder entry is synced after the rename. A killed process can leave the
     temporary file behind (``.NAME.*.dedup-tmp``), never a half-written
     target.
+
+    ``durable=False`` leaves out the two syncs, for a caller that writes many
+    new files and syncs them all at once afterwards (see :func:`sync_all`):
+    the rename still makes each file appear whole or not at all.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if owner is not None and hasattr(os, "chown"):
             try:
                 os.chown(tmp, *owner)
@@ -136,7 +141,33 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
         except OSError:
             pass
         raise
-    _sync_folder(path.parent)
+    if durable:
+        _sync_folder(path.parent)
+
+
+def sync_all() -> None:
+    """Flush every written file to disk: one call for many ``durable=False`` writes."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
+_COUNTER = itertools.count()
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new, exclusively created ``.NAME.PID-N.dedup-tmp`` beside ``path``.
+
+    Named from the process and a counter rather than by ``tempfile.mkstemp``,
+    whose random names cost more than the write of a small file; a name
+    already taken (a killed run's leftover) is skipped.
+    """
+    while True:
+        tmp = str(path.parent / f".{path.name}.{os.getpid()}-{next(_COUNTER)}{TEMP_SUFFIX}")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                           0o600), tmp
+        except FileExistsError:
+            continue
 
 
 def _default_mode() -> int:

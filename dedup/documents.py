@@ -175,8 +175,11 @@ class Document:
             raise InputError(f"{self.path}: changed since it was read")
         doc = parse_document(data, self.path, self.forced)
         cached = _LOADED[key] = (doc._lines, doc._paragraphs)
-        while len(_LOADED) > _LOADED_MAX:
-            _LOADED.popitem(last=False)
+        _LOADED_SIZE[0] += len(data)
+        _SIZE_OF[key] = len(data)
+        while len(_LOADED) > 1 and _LOADED_SIZE[0] > _LOADED_MAX_BYTES:
+            old, _ = _LOADED.popitem(last=False)
+            _LOADED_SIZE[0] -= _SIZE_OF.pop(old)
         return cached
 
     def __getstate__(self):
@@ -205,9 +208,13 @@ class Document:
         return (_BOMS[self.encoding] + data) if self.bom else data
 
 
-# Unloaded documents read again recently: (source, digest, encoding) -> (lines, paragraphs).
+# Unloaded documents read again recently: (source, digest, encoding) -> (lines, paragraphs),
+# least recently used first, up to about _LOADED_MAX_BYTES of files (reports walk
+# the documents several times; a corpus that fits is read again only once).
 _LOADED: OrderedDict = OrderedDict()
-_LOADED_MAX = 64
+_SIZE_OF: dict = {}
+_LOADED_SIZE = [0]
+_LOADED_MAX_BYTES = 64 << 20
 
 
 def _digest(data: bytes) -> bytes:
