@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -44,6 +45,7 @@ def scan(paths: list[str | Path], config: Config | None = None, *,
             progress(seen[0], len(files))
     result = decide(read_corpus(files, cfg, encoding, counter), cfg)
     result.skipped[:0] = warnings
+    result.workers = cfg.workers
     return result
 
 
@@ -135,7 +137,8 @@ def _relative(doc_path: str, base: Path) -> Path:
         return Path(source.name)
 
 
-def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> WriteSummary:
+def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
+                  jobs: int | None = None) -> WriteSummary:
     """Write every document, cleaned, under ``out`` at its path relative to the inputs.
 
     Unchanged documents are written too, so ``out`` is a complete corpus of
@@ -143,7 +146,8 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> Wri
     never written: every target is checked before the first file is written,
     and a target that escapes ``out`` (through ``..`` or a symbolic link) or
     resolves to an input file raises :class:`WriteError` with nothing written.
-    Each file is written atomically (see :func:`dedup.clean.atomic_write`).
+    Each file is written atomically (see :func:`dedup.clean.atomic_write`),
+    by ``jobs`` processes (default: as many as the scan used).
     """
     base = output_base(paths)
     out = out.absolute()
@@ -161,23 +165,59 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> Wri
             raise WriteError(f"{doc.path}: refusing to write over the original; nothing written")
         plan.append((i, target))
     summary = WriteSummary(out)
-    for i, target in plan:
-        doc = result.documents[i]
-        removed = result.removed_in(i)
+    tasks = [(result.documents[i], result.removed_in(i), str(target)) for i, target in plan]
+    workers = min(jobs or result.workers, -(-len(tasks) // _WRITES_PER_TASK))
+    parts = [tasks[k:k + _WRITES_PER_TASK] for k in range(0, len(tasks), _WRITES_PER_TASK)]
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    failed = None
+    try:
+        done = pool.map(_write_copies, parts) if pool is not None else map(_write_copies, parts)
+        for part, outcomes in zip(parts, done):
+            for (doc, removed, target), (status, message) in zip(part, outcomes):
+                if status == "written":
+                    summary.written.append(Path(target))
+                    summary.changed += bool(removed)
+                elif status == "not written":
+                    summary.not_written.append(message)
+                elif failed is None:
+                    failed = (doc.path, Path(target), OSError(message))
+            if failed is not None and pool is None:
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        sync_all()
+    if failed is not None:
+        raise _stopped(*failed, summary, len(plan))
+    return summary
+
+
+# Files per task when copies are written by several processes.
+_WRITES_PER_TASK = 64
+
+
+def _write_copies(tasks: list[tuple[Document, set[int], str]]) -> list[tuple[str, str]]:
+    """Write cleaned copies; per file ("written" | "not written" | "error", message).
+
+    Runs in a worker process: each document is read again from its file
+    (checked against the digest taken when it was scanned), cleaned and
+    written. The first error to write stops the task.
+    """
+    outcomes = []
+    for doc, removed, target in tasks:
         try:
             data = doc.encode(cleaned_text(doc, removed))
         except InputError as exc:       # changed or gone since the scan: not guessed at
-            summary.not_written.append(f"{exc}; not written")
+            outcomes.append(("not written", f"{exc}; not written"))
             continue
         try:
-            # Copies, not originals: synced all at once below rather than one by one.
-            atomic_write(target, data, durable=False)
+            # Copies, not originals: synced all at once at the end, not one by one.
+            atomic_write(Path(target), data, durable=False)
         except OSError as exc:
-            raise _stopped(doc.path, target, exc, summary, len(plan)) from exc
-        summary.written.append(target)
-        summary.changed += bool(removed)
-    sync_all()
-    return summary
+            outcomes.append(("error", exc.strerror or str(exc)))
+            break
+        outcomes.append(("written", ""))
+    return outcomes
 
 
 def _holds(path: Path, doc: Document) -> bool:
