@@ -303,7 +303,10 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
     and the same links gets the same decisions.
     """
     priority = _priorities(corpus, cfg)
-    rank = rank_keys(corpus, cfg, priority)
+    # Python lists, not arrays, for the loops below: indexing a list gives an
+    # int at once, an array a numpy scalar (several times slower to make and use).
+    rank = rank_keys(corpus, cfg, priority).tolist()
+    group_of = group_of.tolist() if isinstance(group_of, np.ndarray) else group_of
 
     boiler = boilerplate_groups(members, group_of, corpus, cfg, links, updates)
     chosen = _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank)
@@ -369,10 +372,15 @@ def _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank) -> d
 
     involved = [f for g, m in enumerate(members) if g not in boiler and (len(m) > 1 or g in links)
                 for f in m]
-    involved.sort(key=lambda f: rank[f])
+    involved.sort(key=rank.__getitem__)
     kept_in: dict[int, list[int]] = defaultdict(list)
     for flat in involved:
-        _keep_or_remove(flat, chosen, kept_in, group_of, links, rank)
+        g = group_of[flat]
+        kept = kept_in[g]
+        if kept:                     # the common case, inline: an exact copy of a kept paragraph
+            chosen[flat] = _Choice(kept[0], EXACT, 100.0)
+        else:
+            _keep_or_remove(flat, chosen, kept_in, group_of, links, rank)
 
     _remove_kept_partials(chosen, kept_in, links, group_of, rank)
     _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, rank)
@@ -489,29 +497,32 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     # Nearest paragraph that remains, before and after each paragraph, taken
     # once per round (walking past removed runs for every line would be
     # quadratic in long removed blocks); a round works on that snapshot.
-    before_kept: dict[int, int | None] = {}
-    after_kept: dict[int, int | None] = {}
+    n = len(doc_of)
+    positions = np.arange(n, dtype=np.int64)
+    first_of = np.asarray(start)[np.asarray(doc_of)]             # first paragraph of its file
+    last_of = np.asarray(start)[np.asarray(doc_of) + 1] - 1
+    nearest: list = [None, None]                                   # before, after (lists)
 
     def snapshot() -> None:
-        before_kept.clear()
-        after_kept.clear()
-        # Only files holding short lines under judgement (and their twins' files)
-        # are ever asked about.
-        docs = short_docs | {int(doc_of[c.twin]) for c in reverted.values()}
-        for doc in docs:
-            last = None
-            for flat in range(int(start[doc]), int(start[doc + 1])):
-                before_kept[flat] = last
-                if flat not in chosen:
-                    last = flat
-            last = None
-            for flat in range(int(start[doc + 1]) - 1, int(start[doc]) - 1, -1):
-                after_kept[flat] = last
-                if flat not in chosen:
-                    last = flat
+        kept = np.ones(n, dtype=bool)
+        if chosen:
+            kept[np.fromiter(chosen, dtype=np.int64, count=len(chosen))] = False
+        # Last kept position at or before each position, then strictly before;
+        # one from another file counts as none (-1).
+        upto = np.maximum.accumulate(np.where(kept, positions, -1))
+        before = np.full(n, -1, dtype=np.int64)
+        before[1:] = upto[:-1]
+        before[before < first_of] = -1
+        # First kept position at or after each position, then strictly after.
+        from_ = np.minimum.accumulate(np.where(kept, positions, n)[::-1])[::-1]
+        after = np.full(n, n, dtype=np.int64)
+        after[:-1] = from_[1:]
+        after[after > last_of] = -1       # also n: none kept after it
+        nearest[0], nearest[1] = before.tolist(), after.tolist()
 
     def survivor(flat: int, step: int) -> int | None:
-        return (before_kept if step < 0 else after_kept).get(flat)
+        found = nearest[0 if step < 0 else 1][flat]
+        return None if found < 0 else found
 
     def repeats(flat: int, twin: int) -> _Choice | None:
         return _direct(flat, twin, group_of, links)
