@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,7 +156,7 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     second = [reps[j] for j in pairs[:, 1].tolist()]
     verdicts = judge_pairs([corpus.norms[a] for a in first], [corpus.norms[b] for b in second],
                            lambda k: corpus.text(first[k]), lambda k: corpus.text(second[k]),
-                           cfg, stats)
+                           cfg, stats, workers=cfg.workers)
     verified = 0
     for k, verdict in verdicts:
         verified += record_verdict(links, updates, groups[int(pairs[k, 0])],
@@ -166,25 +167,46 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
 
 
 def judge_pairs(first: list[str], second: list[str], text_first, text_second, cfg: Config,
-                stats: dict | None = None) -> list[tuple[int, "Verdict"]]:
+                stats: dict | None = None, workers: int = 1) -> list[tuple[int, "Verdict"]]:
     """Verdicts on candidate pairs of normalised texts ``first[k]``, ``second[k]``.
 
     Pairs are scored in batched rapidfuzz calls; only those that score at the
     threshold (whole or as a truncated start) get the fact checks, which may
-    ask ``text_first(k)`` / ``text_second(k)`` for the original texts. Returns
+    ask ``text_first(k)`` / ``text_second(k)`` for the original texts (all of
+    them up front when ``workers`` > 1 processes share the checks). Returns
     ``(k, verdict)`` for those pairs, in order of ``k``.
     """
     scores, prefix_scores = pair_scores(first, second, cfg)
     promising = np.flatnonzero((scores >= cfg.near_threshold)
-                               | (prefix_scores >= cfg.near_threshold))
+                               | (prefix_scores >= cfg.near_threshold)).tolist()
     if stats is not None:
         stats["scored"] = len(promising)
+    workers = min(workers, len(promising) // _JUDGED_PER_TASK)
+    if workers > 1:
+        # The fact checks are Python, pair by pair: spread over processes,
+        # with the texts sent along (a pair's verdict depends on nothing else).
+        tasks = [[(first[k], second[k], text_first(k), text_second(k),
+                   float(scores[k]), float(prefix_scores[k])) for k in chunk]
+                 for chunk in (promising[i:i + _JUDGED_PER_TASK]
+                               for i in range(0, len(promising), _JUDGED_PER_TASK))]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            verdicts = [v for part in pool.map(_judge, tasks, [cfg] * len(tasks)) for v in part]
+        return list(zip(promising, verdicts))
     out = []
-    for k in promising.tolist():
+    for k in promising:
         out.append((k, verify(first[k], second[k], lambda k=k: text_first(k),
                               lambda k=k: text_second(k), cfg,
                               scores=(float(scores[k]), float(prefix_scores[k])))))
     return out
+
+
+# Pairs per task when verification is spread over processes.
+_JUDGED_PER_TASK = 4000
+
+
+def _judge(pairs: list[tuple], cfg: Config) -> list[Verdict]:
+    return [verify(a, b, text_a, text_b, cfg, scores=(score, prefix))
+            for a, b, text_a, text_b, score, prefix in pairs]
 
 
 def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdict") -> bool:

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from dedup import Config, Ref, scan
+from dedup import api as api_module
+from dedup import corpus as corpus_module
+from dedup import detect as detect_module
 
 QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rubble of a "
          "collapsed apartment block on Thursday, while officials said at least 37 people were "
@@ -268,11 +271,23 @@ def test_determinism_corpus_has_all_kinds(corpus_dir):
     assert len(result.documents) == 140
 
 
-def test_same_result_with_one_or_two_jobs(corpus_dir):
+def test_same_result_with_one_or_two_jobs(corpus_dir, monkeypatch):
     one = scan([corpus_dir], Config(jobs=1))
+    # Small tasks, so that this corpus is read, verified and written by both processes.
+    monkeypatch.setattr(corpus_module, "_FILES_PER_TASK", 8)
+    monkeypatch.setattr(detect_module, "_JUDGED_PER_TASK", 4)
+    monkeypatch.setattr(api_module, "_WRITES_PER_TASK", 8)
     two = scan([corpus_dir], Config(jobs=2))
+    assert one.stats["scored"] >= 2 * 4 * 2
     assert outcome(one) == outcome(two)
     assert one.removals
+    api_module.write_cleaned(one, [corpus_dir], Path("out1"))
+    api_module.write_cleaned(two, [corpus_dir], Path("out2"))
+    written = sorted(p.relative_to("out1") for p in Path("out1").rglob("*.txt"))
+    assert len(written) == 140
+    assert written == sorted(p.relative_to("out2") for p in Path("out2").rglob("*.txt"))
+    assert all((Path("out1") / p).read_bytes() == (Path("out2") / p).read_bytes()
+               for p in written)
 
 
 def test_same_result_whatever_order_paths_are_given_in(corpus_dir):
