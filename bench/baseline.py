@@ -74,16 +74,23 @@ def shingles(norm: str, k: int = SHINGLE_BYTES) -> set[bytes]:
     return {data[i:i + k] for i in range(len(data) - k + 1)}
 
 
-def run(paths: list[str | Path]) -> dict:
-    """Scan ``paths`` and return counts: files, bytes, paragraphs, candidates, removed, kept."""
+def run(paths: list[str | Path], out: Path | None = None) -> dict:
+    """Scan ``paths`` and return counts: files, bytes, paragraphs, candidates, removed, kept.
+
+    With ``out``, each file's kept paragraphs are written there (joined by
+    blank lines, at the file's path below its input folder), as a cleaning
+    script would.
+    """
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     kept: dict[int, str] = {}          # key in the index -> normalised text
     files = text_files(paths)
     counts = {"files": len(files), "bytes": 0, "paragraphs": 0, "candidates": 0, "removed": 0}
     key = 0
+    bases = [Path(p) for p in paths]
     for path in files:
         data = path.read_bytes()
         counts["bytes"] += len(data)
+        cleaned = []
         for paragraph in split_paragraphs(data.decode("utf-8", errors="replace")):
             key += 1
             norm = normalise(paragraph)
@@ -100,6 +107,12 @@ def run(paths: list[str | Path]) -> dict:
             else:
                 lsh.insert(key, minhash)
                 kept[key] = norm
+                cleaned.append(paragraph)
+        if out is not None:
+            base = next((b for b in bases if b == path or b in path.parents), path.parent)
+            target = out / (path.relative_to(base) if base != path else path.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("\n\n".join(cleaned) + "\n", encoding="utf-8")
     counts["paragraphs"] = key
     counts["kept"] = len(kept)
     return counts

@@ -1,6 +1,7 @@
-"""Speed of ``dedup.scan`` on Reuters-21578 next to a plain baseline, in one run.
+"""Speed of ``dedup clean --write`` next to a plain baseline, in one run.
 
-    python -m bench.speed                 # whole corpus, 3 runs each, medians
+    python -m bench.speed                 # Reuters-21578, 3 runs each, medians
+    python -m bench.speed --corpus mix    # 20,000 articles: BBC, SpamAssassin, Reuters
     python -m bench.speed --limit 2000 --repeat 1
     python -m bench.speed --json          # machine-readable, nothing else on stdout
     python -m bench.speed --profile       # cProfile of one dedup run with --jobs 1
@@ -18,7 +19,8 @@ Rounds run the contestants one after the other (baseline, dedup 1, dedup N,
 then again), so slow drift of the machine spreads over all of them.
 
 Seconds are measured inside the child around the work only (reading the files
-through to the decisions); starting Python and importing the libraries is
+through to the decisions and writing every file, cleaned, to a fresh output
+folder; reports are left to bench/report_bench.py); starting Python and importing the libraries is
 left out for every contestant alike. Memory comes in two numbers:
 
 - ``peak RSS``: ``ru_maxrss`` from ``os.wait4`` on the child, i.e. the peak of
@@ -49,6 +51,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_SECONDS = 0.1
 MB = 1e6            # throughput in decimal megabytes of input
+MIX_ARTICLES = 20_000
 
 
 # ---------------------------------------------------------------------------
@@ -65,22 +68,44 @@ def _cpu_seconds() -> float:
 def _child(contestant: str, folder: str, jobs: int) -> int:
     import resource
 
-    if contestant == "baseline":
+    out_dir = Path(tempfile.mkdtemp(prefix="dedup-speed-out-"))
+    if contestant == "copy":
+        # The floor: every file read and written again, atomically, as is.
+        from dedup.clean import atomic_write
+        cpu = _cpu_seconds()
+        started = time.perf_counter()
+        files = sorted(Path(folder).rglob("*.txt"))
+        for f in files:
+            atomic_write(out_dir / f.relative_to(folder), f.read_bytes(), durable=False)
+        seconds = time.perf_counter() - started
+        shutil.rmtree(out_dir, ignore_errors=True)
+        out = {"paragraphs": 0, "removed": 0, "files": len(files), "candidates": 0}
+    elif contestant == "baseline":
         from bench import baseline
         cpu = _cpu_seconds()
         started = time.perf_counter()
-        counts = baseline.run([folder])
+        counts = baseline.run([folder], out=out_dir / "cleaned")
         seconds = time.perf_counter() - started
+        shutil.rmtree(out_dir, ignore_errors=True)
         out = {"paragraphs": counts["paragraphs"], "removed": counts["removed"],
                "files": counts["files"], "candidates": counts["candidates"]}
     else:
         from dedup import Config, scan
         config = Config(jobs=jobs)
         cpu = _cpu_seconds()
+        from dedup.api import write_cleaned
         started = time.perf_counter()
         result = scan([folder], config)
-        seconds = time.perf_counter() - started
+        scanned = time.perf_counter()
+        # What `dedup clean DIR --write` does, reports aside (they are measured
+        # by bench/report_bench.py): every file written, cleaned, under --out.
+        write_cleaned(result, [folder], out_dir / "cleaned")
+        finished = time.perf_counter()
+        seconds = finished - started
+        shutil.rmtree(out_dir, ignore_errors=True)
         stats = dict(result.stats)
+        stats["seconds_scan"] = scanned - started
+        stats["seconds_write"] = finished - scanned
         out = {"paragraphs": stats["paragraphs"], "removed": len(result.removals),
                "files": stats["files"], "candidates": stats.get("candidates"),
                "workers": config.workers, "stats": stats}
@@ -272,7 +297,7 @@ def _summarise(label: str, runs: list[dict], input_bytes: int) -> dict:
         "paragraphs": paragraphs,
         "removed": runs[0]["removed"],
         "candidates": runs[0].get("candidates"),
-        "paragraphs_per_s": paragraphs / seconds,
+        "paragraphs_per_s": paragraphs / seconds if paragraphs else 0.0,
         "mb_per_s": input_bytes / MB / seconds,
         "peak_rss_mib": _median(runs, "peak_rss_kib") / 1024,
         "main_rss_mib": _median(runs, "self_rss_kib") / 1024,
@@ -302,7 +327,8 @@ def _stages(runs: list[dict]) -> dict:
     out = {k.removeprefix("seconds_"): statistics.median(r["stats"].get(k, 0.0) for r in runs)
            for k in keys}
     out["read_and_sign"] = statistics.median(
-        r["seconds"] - r["stats"].get("seconds_decide", 0.0) for r in runs)
+        r["stats"].get("seconds_scan", r["seconds"]) - r["stats"].get("seconds_decide", 0.0)
+        for r in runs)
     if "decide" in out:
         out["decide_rest"] = statistics.median(
             r["stats"]["seconds_decide"] - r["stats"].get("seconds_candidates", 0.0)
@@ -347,7 +373,8 @@ def _table(report: dict) -> str:
 
 def _print_report(report: dict) -> None:
     v = report["versions"]
-    print(f"Reuters-21578: {report['articles']:,} articles, {report['input_bytes'] / MB:.1f} MB; "
+    name = {"reuters": "Reuters-21578", "mix": "BBC + SpamAssassin + Reuters"}[report["corpus"]]
+    print(f"{name}: {report['articles']:,} articles, {report['input_bytes'] / MB:.1f} MB; "
           f"{report['repeat']} run(s) each, medians; {report['cpus']} core(s); "
           f"Python {v['python']}, numpy {v['numpy']}, datasketch {v['datasketch']}, "
           f"rapidfuzz {v['rapidfuzz']}; dedup at {report['git_head'] or '?'} "
@@ -370,12 +397,13 @@ def _print_report(report: dict) -> None:
               f"({report['jobs_ratio_note']})")
     stages = (multi or by_name.get("dedup --jobs 1") or {}).get("stages")
     if stages:
-        order = ["read_and_sign", "candidates", "verify", "decide_rest", "decide"]
+        order = ["read_and_sign", "candidates", "verify", "decide_rest", "decide", "scan",
+                 "write"]
         shown = [k for k in order if k in stages] + sorted(set(stages) - set(order))
         print(f"stages of {(multi or by_name['dedup --jobs 1'])['contestant']} (median s): "
               + ", ".join(f"{k} {stages[k]:.2f}" for k in shown))
         print("  (decide spans candidates + verify + decide_rest; read_and_sign = scan "
-              "time - decide)")
+              "- decide; seconds = scan + write)")
     for s in report["contestants"]:
         if "warning" in s:
             print(f"warning: {s['contestant']}: {s['warning']}")
@@ -418,10 +446,16 @@ def _outside_repo(folder: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", choices=("reuters", "mix"), default="reuters",
+                        help="reuters: all non-empty Reuters-21578 stories; mix: 20,000 "
+                             "articles, all of BBC and SpamAssassin, the rest Reuters")
     parser.add_argument("--limit", type=int, default=None,
-                        help="only the first N non-empty Reuters articles (default: all)")
+                        help="only the first N articles (default: all)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per contestant (default 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--copy", action="store_true",
+                        help="also time a bare copy of every file (read, write to a temporary "
+                             "name, rename): what the disk allows for this many files")
     parser.add_argument("--profile", action="store_true",
                         help="instead of timing, cProfile one dedup run with --jobs 1")
     parser.add_argument("--top", type=int, default=30, help="functions shown by --profile")
@@ -429,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop with an error when one run takes longer than this many "
                              "seconds (default: no limit)")
     # Used by the benchmark to start its own child processes.
-    parser.add_argument("--child", choices=("baseline", "dedup"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("baseline", "dedup", "copy"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -441,13 +475,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
 
-    from bench.corpora import ROOT, materialise, reuters
+    from bench.corpora import ROOT, bbc, materialise, reuters, spamassassin
 
     # SIGTERM becomes SystemExit, so the temporary folder is removed and the
     # running child killed, as on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
-    articles = reuters(limit=args.limit)
+    articles = reuters()
+    if articles is not None and args.corpus == "mix":
+        others = (bbc() or []) + (spamassassin() or [])
+        articles = others + articles[:max(0, MIX_ARTICLES - len(others))]
+    if articles is not None and args.limit:
+        articles = articles[:args.limit]
     if articles is None:
         message = f"Reuters-21578 not found under {ROOT}; nothing to measure."
         print(json.dumps({"skipped": message}) if args.json else message)
@@ -464,6 +503,7 @@ def main(argv: list[str] | None = None) -> int:
             _profile(folder, args.top)
             return 0
         report = _measure(folder, len(articles), input_bytes, args)
+        report["corpus"] = args.corpus
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -481,6 +521,8 @@ def _measure(folder: Path, articles: int, input_bytes: int, args) -> dict:
     if cpus > 1:
         all_cores_label = f"dedup --jobs {cpus}"
         plan.append((all_cores_label, "dedup", cpus))
+    if args.copy:
+        plan.append(("copy files as they are", "copy", 1))
     runs: dict[str, list[dict]] = {label: [] for label, _, _ in plan}
     digest_before = _source_digest()
     for round_ in range(1, args.repeat + 1):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .clean import atomic_write, cleaned_text, sync_all, unified_diff
+from .clean import atomic_write, cleaned_text, unified_diff
 from .config import Config
 from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
@@ -186,7 +186,6 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-        sync_all()
     if failed is not None:
         raise _stopped(*failed, summary, len(plan))
     return summary
@@ -211,7 +210,8 @@ def _write_copies(tasks: list[tuple[Document, set[int], str]]) -> list[tuple[str
             outcomes.append(("not written", f"{exc}; not written"))
             continue
         try:
-            # Copies, not originals: synced all at once at the end, not one by one.
+            # Copies, not originals: not forced to disk one by one (a power cut
+            # can cost copies, which a second run makes again, never an original).
             atomic_write(Path(target), data, durable=False)
         except OSError as exc:
             outcomes.append(("error", exc.strerror or str(exc)))

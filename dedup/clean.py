@@ -116,9 +116,9 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
     temporary file behind (``.NAME.*.dedup-tmp``), never a half-written
     target.
 
-    ``durable=False`` leaves out the two syncs, for a caller that writes many
-    new files and syncs them all at once afterwards (see :func:`sync_all`):
-    the rename still makes each file appear whole or not at all.
+    ``durable=False`` leaves out the two syncs, for copies whose originals
+    stay in place: the rename still makes each file appear whole or not at
+    all when the process is killed; only a power cut may lose recent ones.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary(path)
@@ -143,12 +143,6 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
         raise
     if durable:
         _sync_folder(path.parent)
-
-
-def sync_all() -> None:
-    """Flush every written file to disk: one call for many ``durable=False`` writes."""
-    if hasattr(os, "sync"):
-        os.sync()
 
 
 _COUNTER = itertools.count()
