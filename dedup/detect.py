@@ -123,7 +123,13 @@ def _beside_repeated_text(flats: list[int], group_of: np.ndarray, repeats, candi
     for flat in flats:
         doc = int(corpus.doc_of[flat])
         first, end = int(corpus.start[doc]), int(corpus.start[doc + 1])
-        step = 1 if flat - first < end - flat else -1
+        if removed:
+            # Towards the middle of the file as cleaning leaves it.
+            before = sum(p not in removed for p in range(first, flat))
+            after = sum(p not in removed for p in range(flat + 1, end))
+        else:
+            before, after = flat - first, end - flat - 1
+        step = 1 if before <= after else -1
         neighbour = flat + step
         while first <= neighbour < end and (int(group_of[neighbour]) in candidates
                                             or neighbour in removed):

@@ -193,3 +193,19 @@ def test_clean_twice_when_a_footer_stood_beside_a_copied_paragraph(h):
         corpus[f"d{i}.txt"] = h.article(h.filler[i], LONG[0], footer)
     once = cleaned(scan_texts(corpus))
     assert scan_texts(once).removals == {}, _explain(scan_texts(once))
+
+
+def test_clean_twice_when_removal_moves_a_short_line_past_the_middle_of_its_file():
+    # A short line in two files stands exactly in the middle of one of them, beside a
+    # doubled title that stays (short lines need context). Once a copied paragraph
+    # before it is removed, the middle moves and its neighbour towards the middle is
+    # unrepeated text: the boilerplate rule must look at the cleaned layout the first
+    # time, or the second run finds the line is boilerplate.
+    title, line = SHORT[0], SHORT[1]
+    corpus = {"d4.txt": line,
+              "d5.txt": "\n".join([LONG[0], LONG[0], title, line, LONG[1], title])}
+    cfg = Config(boilerplate_min_files=2, jobs=1)
+    result = scan_texts(corpus, cfg)
+    assert {r.kind for r in result.removals.values()} == {"exact", "boilerplate"}
+    once = cleaned(result)
+    assert scan_texts(once, cfg).removals == {}, _explain(scan_texts(once, cfg))
