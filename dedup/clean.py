@@ -120,8 +120,14 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
     stay in place: the rename still makes each file appear whole or not at
     all when the process is killed; only a power cut may lose recent ones.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _temporary(path)
+    # A copy is created with the mode a new file gets (0o666 less the umask);
+    # a file with a mode to keep is private until that mode is set.
+    create = 0o666 if mode is None else 0o600
+    try:
+        fd, tmp = _temporary(path, create)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _temporary(path, create)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -133,7 +139,8 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
                 os.chown(tmp, *owner)
             except OSError:
                 pass                            # not ours to give away: keep our own
-        os.chmod(tmp, _default_mode() if mode is None else mode)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -148,7 +155,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
 _COUNTER = itertools.count()
 
 
-def _temporary(path: Path) -> tuple[int, str]:
+def _temporary(path: Path, mode: int) -> tuple[int, str]:
     """A new, exclusively created ``.NAME.PID-N.dedup-tmp`` beside ``path``.
 
     Named from the process and a counter rather than by ``tempfile.mkstemp``,
@@ -159,16 +166,9 @@ def _temporary(path: Path) -> tuple[int, str]:
         tmp = str(path.parent / f".{path.name}.{os.getpid()}-{next(_COUNTER)}{TEMP_SUFFIX}")
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                           0o600), tmp
+                           mode), tmp
         except FileExistsError:
             continue
-
-
-def _default_mode() -> int:
-    """What ``open(path, "w")`` would give a new file: 0o666 less the umask."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def _sync_folder(folder: Path) -> None:
