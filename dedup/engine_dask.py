@@ -21,10 +21,13 @@ compact facts and decides. The stages:
    Only the verdicts come back.
 5. **decisions** on the client (:func:`dedup.detect.decide_layout`), with the
    verdicts recorded in sorted pair order, as the local engine records them.
-6. **report documents**: only documents the report shows (with removals,
-   kept twins, boilerplate, article repeats) are read again and brought
-   back; every other document is a light stand-in with its name, size and
-   paragraph count.
+6. **documents**: for inputs the client can read as local files, workers
+   send back per document only its encoding, BOM and a digest of its bytes,
+   and the client keeps *unloaded* documents (read again on demand, checked
+   against the digest, as the local engine keeps them). For other inputs
+   (remote URLs, JSON Lines) only the documents the report shows are read
+   again and brought back; every other document is a light stand-in with
+   its name, size and paragraph count.
 7. **writing** (``clean --write``): each chunk reads its documents again and
    writes their cleaned copies itself, atomically.
 
@@ -52,6 +55,7 @@ import numpy as np
 try:
     import fsspec
     from distributed import Client, LocalCluster
+    from fsspec.implementations.local import LocalFileSystem
 except ImportError as exc:              # pragma: no cover - exercised without the extra
     raise ImportError(f"the Dask engine needs the 'dask' extra "
                       f"(pip install 'dedup[dask]'): {exc}") from exc
@@ -61,7 +65,7 @@ from .clean import atomic_write, cleaned_text
 from .config import Config
 from .corpus import sign_documents
 from .detect import decide_layout, judge_pairs, record_verdict, result_of
-from .documents import (BACKUP_SUFFIX, TEMP_SUFFIX, Document, InputError, discover,
+from .documents import (BACKUP_SUFFIX, TEMP_SUFFIX, Document, InputError, _digest, discover,
                         parse_document, read_document)
 from .facts import Facts, Layout, exact_groups
 from .fingerprint import lsh_params
@@ -114,6 +118,9 @@ class Item:
     display: str
     rel: str               # path under --out of its cleaned copy
     local: bool
+    #: A local path the client can read the file at again (local paths, and
+    #: ``file://`` URLs), else None: the report's documents are then fetched.
+    source: str | None = None
 
 
 @dataclass
@@ -139,11 +146,12 @@ def list_inputs(paths: Sequence[str | Path], glob: str, exclude: Sequence[Path] 
     if local:
         files, warnings = discover(local, glob, list(exclude), temp_files)
         base = output_base(local)
-        items += [Item(os.path.abspath(path), display, str(output_path(display, base)), True)
-                  for path, display in files]
+        items += [Item(path, display, str(output_path(display, base)), True, path)
+                  for path, display in ((os.path.abspath(p), d) for p, d in files)]
     simple = not any(c in glob for c in "/\\")
     for url in urls:
         fs, root = fsspec.core.url_to_fs(url)
+        on_disk = isinstance(fs, LocalFileSystem)
         if fs.isdir(root):
             prefix = url.rstrip("/")
             for found in sorted(fs.find(root)):
@@ -158,9 +166,11 @@ def list_inputs(paths: Sequence[str | Path], glob: str, exclude: Sequence[Path] 
                 if not (fnmatch.fnmatchcase(name, glob) if simple
                         else fnmatch.fnmatchcase(rel, glob)):
                     continue
-                items.append(Item(f"{prefix}/{rel}", f"{prefix}/{rel}", rel, False))
+                items.append(Item(f"{prefix}/{rel}", f"{prefix}/{rel}", rel, False,
+                                  found if on_disk else None))
         elif fs.exists(root):
-            items.append(Item(url, url, posixpath.basename(root), False))
+            items.append(Item(url, url, posixpath.basename(root), False,
+                              root if on_disk else None))
         else:
             warnings.append(f"{url}: no such file or directory")
     items.sort(key=lambda item: item.display)
@@ -207,7 +217,9 @@ def read_chunk(chunk: Chunk, encoding: str | None,
             elif item.local:
                 docs = [read_document(Path(item.location), item.display, encoding)]
             else:
-                docs = [_parse(_read_bytes(item), item.display, encoding)]
+                data = _read_bytes(item)
+                docs = [_parse(data, item.display, encoding)]
+                docs[0].digest, docs[0].forced = _digest(data), encoding
         except InputError as exc:
             skipped.append(str(exc))
             continue
@@ -237,6 +249,13 @@ class Summary:
     origin: np.ndarray     # item of the chunk every document came from
     facts: Facts
     skipped: list[str]
+    #: Enough to read a document again on the client (see Document.unloaded):
+    #: its encoding (a code into ``encodings``), BOM, and the 16-byte digest of
+    #: its bytes (all zero when it has none: JSON Lines records).
+    encodings: list[str] = field(default_factory=list)
+    codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    boms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    digests: np.ndarray = field(default_factory=lambda: np.zeros((0, 16), dtype=np.uint8))
 
 
 @dataclass
@@ -272,9 +291,17 @@ def stage_read(chunk: Chunk, cfg: Config, encoding: str | None, bands: int, rows
         keys = bucket_keys(batch.signatures, bands, rows, prefix_keys(norms))
     else:
         keys = np.zeros((0, bands + 1), dtype=np.uint64)
+    encodings = sorted({d.encoding for d in documents})
+    code = {name: k for k, name in enumerate(encodings)}
+    digests = np.zeros((len(documents), 16), dtype=np.uint8)
+    for k, d in enumerate(documents):
+        if d.digest is not None:
+            digests[k] = np.frombuffer(d.digest, dtype=np.uint8)
     summary = Summary([d.path for d in documents], np.asarray(batch.counts, dtype=np.int64),
                       np.array([d.size for d in documents], dtype=np.int64),
-                      np.asarray(origin, dtype=np.int64), batch.facts, list(batch.skipped))
+                      np.asarray(origin, dtype=np.int64), batch.facts, list(batch.skipped),
+                      encodings, np.array([code[d.encoding] for d in documents], dtype=np.int16),
+                      np.array([d.bom for d in documents], dtype=bool), digests)
     store = Store(signed, norms, [texts[i] for i in signed.tolist()], keys)
     return summary, store
 
@@ -514,8 +541,15 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
     np.cumsum([int(s.counts.sum()) for s in summaries], out=chunk_flat_start[1:])
     stats["files"], stats["paragraphs"] = len(order), n
     stats["chunks"] = len(chunks)
+    enc_cat = [s.encodings[c] for s in summaries for c in s.codes.tolist()]
+    boms_cat = (np.concatenate([s.boms for s in summaries]) if summaries
+                else np.zeros(0, dtype=bool))
+    digests_cat = (np.concatenate([s.digests for s in summaries]) if summaries
+                   else np.zeros((0, 16), dtype=np.uint8))
+    # Per document: size, paragraph count, item (3 x 8 bytes), digest (16),
+    # encoding code (2), BOM (1).
     gathered = {"facts": facts.nbytes(), "names": sum(len(x) for x in names),
-                "per_document": 3 * 8 * len(names)}
+                "per_document": (3 * 8 + 16 + 2 + 1) * len(names)}
     del summaries, cat_facts
 
     group_of, members = exact_groups(facts)
@@ -585,36 +619,53 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
     stats["seconds_decide"] = round(time.perf_counter() - mark, 3)
     mark = time.perf_counter()
 
-    # 6. documents the report shows, read again; light stand-ins for the rest
-    shown_flats = set(decisions.chosen)
-    shown_flats.update(c.twin for c in decisions.chosen.values())
-    for g in decisions.boiler:
-        shown_flats.update(members[g])
-    shown = {int(d) for d in doc_of[np.fromiter(shown_flats, dtype=np.int64,
-                                                count=len(shown_flats))]} if shown_flats else set()
-    for a in decisions.articles:
-        shown.update((int(a.doc), int(a.kept_doc)))
+    # 6. documents: unloaded ones (read again on demand, as the local engine's
+    # are) where the client can read the file; otherwise the documents the
+    # report shows are fetched, and the rest are light stand-ins.
     doc_chunk = chunk_cat[order_arr] if len(order) else chunk_cat
     doc_local = local_cat[order_arr] if len(order) else local_cat
-    wanted: dict[int, list[int]] = defaultdict(list)
-    for d in sorted(shown):
-        wanted[int(doc_chunk[d])].append(d)
     doc_origin = origin_cat[order_arr] if len(order) else origin_cat
-    fetched = {c: client.submit(stage_fetch, chunks[c], encoding,
-                                [int(doc_local[d]) for d in docs],
-                                [int(doc_origin[d]) for d in docs], pure=False)
-               for c, docs in wanted.items()}
-    documents: list[Document] = [
-        light_document(paths_sorted[d], int(counts[d]), int(sizes_cat[order[d]]))
-        for d in range(len(order))]
+    documents: list[Document] = []
+    remote: list[int] = []
+    has_digest = digests_cat.any(axis=1)
+    for d, k in enumerate(order):
+        chunk = chunks[int(chunk_cat[k])]
+        source = chunk.items[int(origin_cat[k])].source
+        if chunk.jsonl is None and source is not None and has_digest[k]:
+            documents.append(Document(paths_sorted[d], None, None, enc_cat[k], bool(boms_cat[k]),
+                                      int(sizes_cat[k]), source=source,
+                                      digest=digests_cat[k].tobytes(), forced=encoding,
+                                      count=int(counts[d])))
+        else:
+            documents.append(light_document(paths_sorted[d], int(counts[d]),
+                                            int(sizes_cat[k])))
+            remote.append(d)
     full = 0
-    for c, docs in wanted.items():
-        got = fetched[c].result()
-        for d, doc in zip(docs, got):
-            documents[d] = doc
-            full += 1
-    del fetched
+    if remote:
+        shown_flats = set(decisions.chosen)
+        shown_flats.update(c.twin for c in decisions.chosen.values())
+        for g in decisions.boiler:
+            shown_flats.update(members[g])
+        shown = {int(d) for d in doc_of[np.fromiter(shown_flats, dtype=np.int64,
+                                                    count=len(shown_flats))]
+                 } if shown_flats else set()
+        for a in decisions.articles:
+            shown.update((int(a.doc), int(a.kept_doc)))
+        wanted: dict[int, list[int]] = defaultdict(list)
+        for d in remote:
+            if d in shown:
+                wanted[int(doc_chunk[d])].append(d)
+        fetched = {c: client.submit(stage_fetch, chunks[c], encoding,
+                                    [int(doc_local[d]) for d in docs],
+                                    [int(doc_origin[d]) for d in docs], pure=False)
+                   for c, docs in wanted.items()}
+        for c, docs in wanted.items():
+            for d, doc in zip(docs, fetched[c].result()):
+                documents[d] = doc
+                full += 1
+        del fetched
     gathered["documents_fetched"] = full
+    gathered["documents_unloaded"] = len(documents) - len(remote)
 
     def text_of(flat: int) -> str:
         d = int(doc_of[flat])

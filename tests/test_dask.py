@@ -84,6 +84,13 @@ def _both(client, paths, cfg, tmp_path, files_per_chunk=None):
     local = api.scan(paths, cfg)
     run = engine_dask.scan(client, paths, cfg, files_per_chunk=files_per_chunk)
     assert_same(local, run.result)
+    # Every document of local paths can be read again by the client: cleaned
+    # text and diffs of the whole corpus, with no text brought from the cluster.
+    assert run.gathered["documents_fetched"] == 0
+    assert run.gathered["documents_unloaded"] == len(local.documents)
+    assert not any(d.loaded for d in run.result.documents)
+    assert api.cleaned(run.result) == api.cleaned(local)
+    assert api.diff(run.result) == api.diff(local)
     api.write_cleaned(local, paths, tmp_path / "local")
     summary = engine_dask.write_cleaned(client, run, tmp_path / "dask")
     assert tree(tmp_path / "dask") == tree(tmp_path / "local")
@@ -111,8 +118,6 @@ def test_real_articles(client, real_corpus, tmp_path):
     assert run.result.stats["candidates"] == local.stats["candidates"]
     assert run.result.stats["verified"] == local.stats["verified"]
     assert local.stats["verified"] > 100 and len(run.chunks) > 2
-    # Only the documents the report shows came back whole.
-    assert run.gathered["documents_fetched"] < len(local.documents)
 
 
 def test_real_articles_other_settings(client, real_corpus, tmp_path):
@@ -178,6 +183,9 @@ def test_file_url(client, tmp_path):
     assert run.result.findings == local.findings
     assert [d.path for d in run.result.documents] == [
         f"{url}/{Path(d.path).name}" for d in local.documents]
+    # file:// URLs are on the client's disk too: read again there, not fetched.
+    assert run.gathered["documents_fetched"] == 0
+    assert list(api.cleaned(run.result).values()) == list(api.cleaned(local).values())
     api.write_cleaned(local, [SAMPLES], tmp_path / "local")
     summary = engine_dask.write_cleaned(client, run, (tmp_path / "dask").as_uri())
     assert tree(tmp_path / "dask") == tree(tmp_path / "local")
@@ -197,6 +205,11 @@ def test_memory_url(tmp_path):
                                 dashboard_address=":0") as client:
             run = engine_dask.scan(client, ["memory://dedup-test/in"], Config())
             assert run.result.removals == local.removals
+            # Not readable as a local file: the documents with findings are fetched.
+            assert 0 < run.gathered["documents_fetched"] < len(local.documents)
+            changed = {i for i in range(len(local.documents)) if local.removed_in(i)}
+            assert [run.result.documents[i].lines for i in sorted(changed)] == [
+                local.documents[i].lines for i in sorted(changed)]
             engine_dask.write_cleaned(client, run, "memory://dedup-test/out")
         api.write_cleaned(local, [SAMPLES], tmp_path / "local")
         for name, data in tree(tmp_path / "local").items():
