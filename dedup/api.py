@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,8 +148,9 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
     never written: every target is checked before the first file is written,
     and a target that escapes ``out`` (through ``..`` or a symbolic link) or
     resolves to an input file raises :class:`WriteError` with nothing written.
-    Each file is written atomically (see :func:`dedup.clean.atomic_write`),
-    by ``jobs`` processes (default: as many as the scan used).
+    Each file is written atomically (see :func:`dedup.clean.atomic_write`);
+    cleaned texts are made by ``jobs`` processes (default: as many as the
+    scan used) and written by this one.
     """
     base = output_base(paths)
     out = out.absolute()
@@ -165,58 +168,61 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
             raise WriteError(f"{doc.path}: refusing to write over the original; nothing written")
         plan.append((i, target))
     summary = WriteSummary(out)
-    tasks = [(result.documents[i], result.removed_in(i), str(target)) for i, target in plan]
-    workers = min(jobs or result.workers, -(-len(tasks) // _WRITES_PER_TASK))
-    parts = [tasks[k:k + _WRITES_PER_TASK] for k in range(0, len(tasks), _WRITES_PER_TASK)]
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
-    failed = None
-    try:
-        done = pool.map(_write_copies, parts) if pool is not None else map(_write_copies, parts)
-        for part, outcomes in zip(parts, done):
-            for (doc, removed, target), (status, message) in zip(part, outcomes):
-                if status == "written":
-                    summary.written.append(Path(target))
-                    summary.changed += bool(removed)
-                elif status == "not written":
-                    summary.not_written.append(message)
-                elif failed is None:
-                    failed = (doc.path, Path(target), OSError(message))
-            if failed is not None and pool is None:
-                break
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    if failed is not None:
-        raise _stopped(*failed, summary, len(plan))
-    return summary
-
-
-# Files per task when copies are written by several processes.
-_WRITES_PER_TASK = 64
-
-
-def _write_copies(tasks: list[tuple[Document, set[int], str]]) -> list[tuple[str, str]]:
-    """Write cleaned copies; per file ("written" | "not written" | "error", message).
-
-    Runs in a worker process: each document is read again from its file
-    (checked against the digest taken when it was scanned), cleaned and
-    written. The first error to write stops the task.
-    """
-    outcomes = []
-    for doc, removed, target in tasks:
-        try:
-            data = doc.encode(cleaned_text(doc, removed))
-        except InputError as exc:       # changed or gone since the scan: not guessed at
-            outcomes.append(("not written", f"{exc}; not written"))
+    tasks = [(result.documents[i], result.removed_in(i)) for i, _ in plan]
+    for (doc, removed), (_, target), (status, payload) in zip(
+            tasks, plan, _cleaned_bytes(tasks, jobs or result.workers)):
+        if status != "ok":
+            summary.not_written.append(payload)
             continue
         try:
             # Copies, not originals: not forced to disk one by one (a power cut
             # can cost copies, which a second run makes again, never an original).
-            atomic_write(Path(target), data, durable=False)
+            atomic_write(target, payload, durable=False)
         except OSError as exc:
-            outcomes.append(("error", exc.strerror or str(exc)))
-            break
-        outcomes.append(("written", ""))
+            raise _stopped(doc.path, target, exc, summary, len(plan)) from exc
+        summary.written.append(target)
+        summary.changed += bool(removed)
+    return summary
+
+
+# Documents per task when cleaned texts are made by several processes.
+_CLEANED_PER_TASK = 64
+
+
+def _cleaned_bytes(tasks: list[tuple[Document, set[int]]], workers: int):
+    """``("ok", bytes)`` or ``("not written", message)`` per document, in order.
+
+    Each document is read again from its file (checked against the digest
+    taken when it was scanned) and cleaned; with ``workers`` > 1 by a process
+    pool, a few tasks ahead of the caller, which writes. Files are created by
+    one process: creating files in one folder does not go faster from two
+    (the folder is locked for each), and on this machine's disk it went slower.
+    """
+    parts = [tasks[k:k + _CLEANED_PER_TASK] for k in range(0, len(tasks), _CLEANED_PER_TASK)]
+    workers = min(workers, len(parts))
+    if workers <= 1:
+        for part in parts:
+            yield from _clean_part(part)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        ahead: deque = deque()
+        queued = iter(parts)
+        for part in itertools.islice(queued, 2 * workers):
+            ahead.append(pool.submit(_clean_part, part))
+        while ahead:
+            done = ahead.popleft().result()
+            for part in itertools.islice(queued, 1):
+                ahead.append(pool.submit(_clean_part, part))
+            yield from done
+
+
+def _clean_part(tasks: list[tuple[Document, set[int]]]) -> list[tuple[str, bytes | str]]:
+    outcomes: list[tuple[str, bytes | str]] = []
+    for doc, removed in tasks:
+        try:
+            outcomes.append(("ok", doc.encode(cleaned_text(doc, removed))))
+        except InputError as exc:       # changed or gone since the scan: not guessed at
+            outcomes.append(("not written", f"{exc}; not written"))
     return outcomes
 
 
