@@ -7,7 +7,9 @@ with light edits (a number or a word changed in some stories, so copies are
 exact and near repeats), into a temporary folder outside the repository,
 removed afterwards. Each engine runs ``scan`` in a child process of its
 own, so peak memory is its own: the local engine's process, and for the
-Dask engine the client and every worker (``ru_maxrss`` of each).
+Dask engine the client and every worker (``ru_maxrss`` of each). The
+workers run with ``--memory-limit`` each (1 GiB by default): past 60% of it
+they spill what they keep to disk, and the bench prints how much they wrote.
 """
 
 from __future__ import annotations
@@ -65,7 +67,12 @@ def _maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(engine: str, folder: str, workers: int) -> dict:
+def _spilled(dask_worker) -> int:
+    metrics = getattr(dask_worker.data, "cumulative_metrics", {})
+    return int(metrics.get(("disk-write", "bytes"), 0))
+
+
+def child(engine: str, folder: str, workers: int, memory_limit: str) -> dict:
     """One timed scan in this process; what the parent prints."""
     from dedup import Config, api
     cfg = Config(jobs=workers)
@@ -76,14 +83,16 @@ def child(engine: str, folder: str, workers: int) -> dict:
         return {"seconds": seconds, "paragraphs": result.stats["paragraphs"],
                 "removed": len(result.removals), "peak_mib": _maxrss_mib()}
     from dedup import engine_dask
-    with engine_dask.connect(workers=workers) as client:
+    with engine_dask.connect(workers=workers, memory_limit=memory_limit) as client:
         started = time.perf_counter()
         run = engine_dask.scan(client, [folder], cfg)
         seconds = time.perf_counter() - started
         peaks = client.run(_maxrss_mib)
+        spilled = client.run(_spilled)
     return {"seconds": seconds, "paragraphs": run.result.stats["paragraphs"],
             "removed": len(run.result.removals), "client_peak_mib": _maxrss_mib(),
             "worker_peak_mib": sorted(peaks.values()), "gathered": run.gathered,
+            "spilled_mib": sorted(v / 2**20 for v in spilled.values()),
             "candidates": run.result.stats.get("candidates"), "chunks": len(run.chunks),
             "stages": {k[8:]: v for k, v in run.result.stats.items()
                        if k.startswith("seconds_")}}
@@ -94,23 +103,30 @@ def main() -> None:
     parser.add_argument("--mb", type=float, action="append",
                         help="input size in MB (repeat for several sizes) [default: 500]")
     parser.add_argument("--skip-local", action="store_true", help="time the Dask engine only")
-    parser.add_argument("--child", nargs=3, metavar=("ENGINE", "FOLDER", "WORKERS"),
+    parser.add_argument("--skip-local-above", type=float, metavar="MB",
+                        help="time the local engine only at sizes up to MB")
+    parser.add_argument("--memory-limit", default="1GiB",
+                        help="memory of each Dask worker [default: 1GiB]")
+    parser.add_argument("--child", nargs=4, metavar=("ENGINE", "FOLDER", "WORKERS", "LIMIT"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        engine, folder, workers = args.child
-        print(json.dumps(child(engine, folder, int(workers))))
+        engine, folder, workers, limit = args.child
+        print(json.dumps(child(engine, folder, int(workers), limit)))
         return
     for mb in args.mb or [500.0]:
         folder = Path(tempfile.mkdtemp(prefix="dedup-dask-bench-"))
         try:
             files, size = build(folder, mb)
             print(f"== {size / 1e6:.0f} MB, {files:,} files ==", flush=True)
-            runs = ([("local", 2)] if not args.skip_local else []) + [("dask", 1), ("dask", 2)]
+            local = not args.skip_local and (args.skip_local_above is None
+                                             or mb <= args.skip_local_above)
+            runs = ([("local", 2)] if local else []) + [("dask", 1), ("dask", 2)]
             times = {}
             for engine, workers in runs:
                 out = subprocess.run([sys.executable, "-m", "bench.dask_bench", "--child",
-                                      engine, str(folder), str(workers)],
+                                      engine, str(folder), str(workers),
+                                      args.memory_limit],
                                      capture_output=True, text=True)
                 if out.returncode != 0:
                     print(f"{engine} x{workers}: failed ({out.returncode}): "
@@ -127,6 +143,8 @@ def main() -> None:
                 else:
                     line += (f"; client peak {r['client_peak_mib']:,.0f} MiB, worker peaks "
                              + ", ".join(f"{m:,.0f}" for m in r["worker_peak_mib"]) + " MiB"
+                             + " (spilled " + ", ".join(f"{m:,.0f}" for m in r["spilled_mib"])
+                             + " MiB)"
                              f"; gathered {json.dumps(r['gathered'])}"
                              f"; stages (s) {json.dumps(r['stages'])}")
                 print(line, flush=True)

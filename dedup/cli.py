@@ -155,14 +155,21 @@ Jsonl = Annotated[Optional[str], typer.Option(
     help="Read JSON Lines (*.jsonl in folders): each line a JSON object whose FIELD holds a "
          "document's text, named FILE:LINE. Cleaned copies are the same records with FIELD "
          "cleaned.")]
+MemoryLimit = Annotated[Optional[str], typer.Option(
+    "--memory-limit", metavar="SIZE",
+    help="With --engine dask and no --scheduler: memory of each local worker (e.g. 2GiB); "
+         "past 60% of it a worker spills what it keeps to disk. Default: the machine's memory "
+         "shared among the workers, at most 4GiB each.")]
 JsonlId = Annotated[Optional[str], typer.Option(
     "--jsonl-id", metavar="FIELD",
     help="With --jsonl: name each document by this field of its record (ids must be unique).")]
 
 
 @contextmanager
-def _engine(engine: Engine, scheduler: Optional[str], cfg):
+def _engine(engine: Engine, scheduler: Optional[str], cfg, memory_limit: Optional[str] = None):
     """A Dask client for --engine dask (None for the local engine)."""
+    if memory_limit is not None and (engine is not Engine.dask or scheduler is not None):
+        _fail("--memory-limit only goes with --engine dask without --scheduler")
     if engine is not Engine.dask:
         if scheduler is not None:
             _fail("--scheduler only goes with --engine dask")
@@ -172,11 +179,13 @@ def _engine(engine: Engine, scheduler: Optional[str], cfg):
         from . import engine_dask
     except ImportError as exc:
         _fail(f"--engine dask needs dask and distributed: pip install 'dedup[dask]' ({exc})")
-    connection = engine_dask.connect(scheduler, cfg.jobs or None)
+    connection = engine_dask.connect(scheduler, cfg.jobs or None, memory_limit)
     try:
         client = connection.__enter__()
     except OSError as exc:
         _fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
+    except ValueError as exc:
+        _fail(f"--memory-limit: {exc}")
     try:
         yield client
     finally:
@@ -299,7 +308,7 @@ def scan(
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Folder for the report.")] = Path("reports"),
     strict: Strict = False, quiet: Quiet = False, article_threshold: ArticleThreshold = None,
     engine: EngineOpt = Engine.local, scheduler: Scheduler = None, jsonl: Jsonl = None,
-    jsonl_id: JsonlId = None,
+    jsonl_id: JsonlId = None, memory_limit: MemoryLimit = None,
 ) -> None:
     """Report repeated paragraphs: where, what they repeat, how similar.
 
@@ -313,7 +322,7 @@ def scan(
                             lsh_threshold, shingle_size, num_perm, short_words,
                             boilerplate_min_files, jobs, config, article_threshold)
     temp_files: list[str] = []
-    with _engine(engine, scheduler, cfg) as client, \
+    with _engine(engine, scheduler, cfg, memory_limit) as client, \
             _progress(quiet or client is not None) as progress:
         result = _run(client, chosen, cfg, jsonl=jsonl, jsonl_id=jsonl_id,
                       exclude=[report_dir] if report else [], encoding=encoding,
@@ -355,7 +364,7 @@ def clean(
     encoding: Encoding = None, strict: Strict = False, quiet: Quiet = False,
     article_threshold: ArticleThreshold = None, drop_repeated_articles: DropArticles = False,
     engine: EngineOpt = Engine.local, scheduler: Scheduler = None, jsonl: Jsonl = None,
-    jsonl_id: JsonlId = None,
+    jsonl_id: JsonlId = None, memory_limit: MemoryLimit = None,
 ) -> None:
     """Show (or with --write, apply to copies) the removal of repeated paragraphs.
 
@@ -398,7 +407,7 @@ def clean(
     except api.WriteError as exc:
         _fail(str(exc))
     temp_files: list[str] = []
-    with _engine(engine, scheduler, cfg) as client:
+    with _engine(engine, scheduler, cfg, memory_limit) as client:
         with _progress(quiet or client is not None) as progress:
             scanned = _run(client, chosen, cfg, jsonl=jsonl, jsonl_id=jsonl_id, exclude=exclude,
                            encoding=encoding, progress=progress, temp_files=temp_files)

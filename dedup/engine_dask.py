@@ -55,6 +55,7 @@ import numpy as np
 try:
     import fsspec
     from distributed import Client, LocalCluster
+    from dask.sizeof import sizeof
     from fsspec.implementations.local import LocalFileSystem
 except ImportError as exc:              # pragma: no cover - exercised without the extra
     raise ImportError(f"the Dask engine needs the 'dask' extra "
@@ -86,10 +87,32 @@ def is_url(path: str | Path) -> bool:
 
 # -- connecting --------------------------------------------------------------------------
 
+#: Memory of a local cluster's worker at most, by default: past 60% of it a
+#: worker spills the results it keeps (its chunks' signed paragraphs) to disk,
+#: so its memory stays bounded however large the input.
+DEFAULT_WORKER_MEMORY = 4 << 30
+
+
+def worker_memory(workers: int, memory_limit: str | int | None = None) -> int:
+    """Bytes of memory of each local worker: ``memory_limit`` (``"2GiB"``, bytes),
+    else the machine's memory shared among ``workers``, at most
+    :data:`DEFAULT_WORKER_MEMORY`."""
+    from dask.utils import parse_bytes
+    if memory_limit is not None:
+        limit = parse_bytes(memory_limit) if isinstance(memory_limit, str) else int(memory_limit)
+        if limit <= 0:
+            raise ValueError(f"must be positive: {memory_limit}")
+        return limit
+    from distributed.system import MEMORY_LIMIT
+    return min(DEFAULT_WORKER_MEMORY, MEMORY_LIMIT // max(1, workers))
+
+
 @contextmanager
-def connect(scheduler: str | None = None, workers: int | None = None):
+def connect(scheduler: str | None = None, workers: int | None = None,
+            memory_limit: str | int | None = None):
     """A client: of the cluster at ``scheduler``, else of a new local cluster
-    of ``workers`` processes (2 by default) with one thread each."""
+    of ``workers`` processes (2 by default) with one thread each and
+    :func:`worker_memory` each."""
     if scheduler:
         client = Client(scheduler)
         try:
@@ -98,7 +121,9 @@ def connect(scheduler: str | None = None, workers: int | None = None):
             client.close()
         return
     import logging
-    cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+    workers = workers or 2
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           memory_limit=worker_memory(workers, memory_limit),
                            dashboard_address=":0", silence_logs=logging.ERROR)
     client = Client(cluster)
     try:
@@ -258,13 +283,61 @@ class Summary:
     digests: np.ndarray = field(default_factory=lambda: np.zeros((0, 16), dtype=np.uint8))
 
 
+class Packed:
+    """Strings packed in one UTF-8 buffer with their end offsets: a few large
+    allocations rather than one object a string, so what a worker keeps is
+    small, its size known to Dask (which spills it to disk past the worker's
+    memory target) and freed in one piece."""
+
+    __slots__ = ("blob", "ends")
+
+    def __init__(self, blob: bytes, ends: np.ndarray) -> None:
+        self.blob, self.ends = blob, ends
+
+    @classmethod
+    def of(cls, strings) -> "Packed":
+        parts = [x.encode("utf-8", "surrogatepass") for x in strings]
+        ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+        return cls(b"".join(parts), ends)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, row: int) -> str:
+        begin = int(self.ends[row - 1]) if row else 0
+        return self.blob[begin:int(self.ends[row])].decode("utf-8", "surrogatepass")
+
+    def take(self, rows) -> "Packed":
+        """The strings at ``rows`` (positions), packed."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return Packed(b"", np.zeros(0, dtype=np.int64))
+        begins = np.concatenate(([0], self.ends[:-1]))[rows]
+        ends = self.ends[rows]
+        blob = self.blob
+        data = b"".join([blob[a:b] for a, b in zip(begins.tolist(), ends.tolist())])
+        return Packed(data, np.cumsum(ends - begins))
+
+    def strings(self) -> list[str]:
+        return [self[k] for k in range(len(self))]
+
+    def __sizeof__(self) -> int:
+        return len(self.blob) + self.ends.nbytes + 64
+
+    def __getstate__(self):
+        return self.blob, self.ends
+
+    def __setstate__(self, state) -> None:
+        self.blob, self.ends = state
+
+
 @dataclass
 class Store:
     """What a worker keeps of a chunk's signed paragraphs (positions local to the chunk)."""
 
     signed: np.ndarray     # flat positions in the chunk, sorted
-    norms: list[str]
-    texts: list[str]
+    norms: Packed
+    texts: Packed
     keys: np.ndarray       # bucket keys, one row per signed paragraph
 
 
@@ -273,11 +346,33 @@ class Reps:
     """Normalised and original texts of a chunk's representatives, by rep number."""
 
     ids: np.ndarray        # sorted rep numbers
-    norms: list[str]
-    texts: list[str]
+    norms: Packed
+    texts: Packed
 
     def rows(self, ids: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.ids, ids)
+
+
+def _sizeof_store(store: Store) -> int:
+    return (store.signed.nbytes + store.keys.nbytes + store.norms.__sizeof__()
+            + store.texts.__sizeof__())
+
+
+def _sizeof_reps(reps: Reps) -> int:
+    return reps.ids.nbytes + reps.norms.__sizeof__() + reps.texts.__sizeof__()
+
+
+def _sizeof_summary(summary: Summary) -> int:
+    return (summary.facts.nbytes() + sum(map(len, summary.names)) + 80 * len(summary.names)
+            + sum(map(len, summary.skipped)))
+
+
+# Dask decides what to spill by the sizes it measures; without these it would
+# take these objects for a few dozen bytes each.
+sizeof.register(Packed)(lambda p: p.__sizeof__())
+sizeof.register(Store)(_sizeof_store)
+sizeof.register(Reps)(_sizeof_reps)
+sizeof.register(Summary)(_sizeof_summary)
 
 
 def stage_read(chunk: Chunk, cfg: Config, encoding: str | None, bands: int, rows: int):
@@ -302,7 +397,7 @@ def stage_read(chunk: Chunk, cfg: Config, encoding: str | None, bands: int, rows
                       np.asarray(origin, dtype=np.int64), batch.facts, list(batch.skipped),
                       encodings, np.array([code[d.encoding] for d in documents], dtype=np.int16),
                       np.array([d.bom for d in documents], dtype=bool), digests)
-    store = Store(signed, norms, [texts[i] for i in signed.tolist()], keys)
+    store = Store(signed, Packed.of(norms), Packed.of([texts[i] for i in signed.tolist()]), keys)
     return summary, store
 
 
@@ -310,8 +405,7 @@ def stage_keys(store: Store, local: np.ndarray, ids: np.ndarray, parts: int):
     """The chunk's representatives: their texts (a :class:`Reps`), then for every
     partition of the bucket shuffle its ``(key, rep)`` rows."""
     rows = np.searchsorted(store.signed, local)
-    reps = Reps(ids, [store.norms[r] for r in rows.tolist()],
-                [store.texts[r] for r in rows.tolist()])
+    reps = Reps(ids, store.norms.take(rows), store.texts.take(rows))
     keys = store.keys[rows]
     table = np.empty((keys.size, 2), dtype=np.uint64)
     table[:, 0] = keys.ravel()
@@ -356,15 +450,12 @@ def stage_first(reps: Reps, owner: np.ndarray, outputs: int, *pieces: np.ndarray
     that paragraph's texts, routed to the chunk holding the second."""
     pairs = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.int64)
     pairs = np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
-    rows = reps.rows(pairs[:, 0]).tolist()
-    norms = [reps.norms[r] for r in rows]
-    texts = [reps.texts[r] for r in rows]
+    rows = reps.rows(pairs[:, 0])
     dest = owner[pairs[:, 1]]
     out = [len(pairs)]
     for c in range(outputs):
         sel = np.flatnonzero(dest == c)
-        idx = sel.tolist()
-        out.append((pairs[sel], [norms[k] for k in idx], [texts[k] for k in idx]))
+        out.append((pairs[sel], reps.norms.take(rows[sel]), reps.texts.take(rows[sel])))
     return tuple(out)
 
 
@@ -373,11 +464,14 @@ def stage_judge(reps: Reps, cfg: Config, *pieces):
     ``(pairs, verdicts)`` of the pairs that got one."""
     pairs = [p for p, _, _ in pieces]
     pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
-    first = [n for _, norms, _ in pieces for n in norms]
-    first_texts = [t for _, _, texts in pieces for t in texts]
+    first = [n for _, norms, _ in pieces for n in norms.strings()]
+    texts = [t for _, _, t in pieces]
+    where = np.concatenate([np.arange(len(t)) for t in texts]) if texts else np.zeros(0, int)
+    piece = (np.repeat(np.arange(len(texts)), [len(t) for t in texts]) if texts
+             else np.zeros(0, int))
     rows = reps.rows(pairs[:, 1]).tolist()
     second = [reps.norms[r] for r in rows]
-    verdicts = judge_pairs(first, second, lambda k: first_texts[k],
+    verdicts = judge_pairs(first, second, lambda k: texts[piece[k]][int(where[k])],
                            lambda k: reps.texts[rows[k]], cfg)
     ks = np.array([k for k, _ in verdicts], dtype=np.int64)
     return pairs[ks] if len(ks) else np.zeros((0, 2), dtype=np.int64), [v for _, v in verdicts]

@@ -238,3 +238,28 @@ def test_cli_with_scheduler(client, tmp_path, monkeypatch):
     refused = runner.invoke(app, ["clean", "samples", "--in-place", "--engine", "dask",
                                   "--scheduler", address])
     assert refused.exit_code == 2 and "--in-place" in refused.output
+
+
+def test_worker_keeps_packed_texts_dask_can_measure(real_corpus):
+    # What a worker keeps between stages is a task result whose size Dask
+    # knows, so it is spilled to disk past the worker's memory target.
+    from dask.sizeof import sizeof
+    cfg = Config()
+    bands, rows = engine_dask.lsh_params(cfg.lsh_threshold, cfg.num_perm)
+    items, _ = engine_dask.list_inputs([real_corpus / "reuters"], cfg.glob)
+    [chunk] = engine_dask.chunks_of(items[:200], 1, None, files_per_chunk=200)
+    summary, store = engine_dask.stage_read(chunk, cfg, None, bands, rows)
+    texts = len(store.texts.blob) + len(store.norms.blob)
+    assert len(store.signed) > 500 and texts > 100_000
+    assert texts + store.keys.nbytes <= sizeof(store) < 1.1 * (texts + store.keys.nbytes) + 10**5
+    assert sizeof(summary) >= summary.facts.nbytes()
+    flat = [p.text for d in engine_dask.read_chunk(chunk, None)[0] for p in d.paragraphs]
+    assert [store.texts[k] for k in (0, len(store.signed) - 1)] == [
+        flat[int(store.signed[0])], flat[int(store.signed[-1])]]
+
+
+def test_memory_limit(tmp_path):
+    assert engine_dask.worker_memory(2, "1GiB") == 1 << 30
+    assert engine_dask.worker_memory(2) <= engine_dask.DEFAULT_WORKER_MEMORY
+    with pytest.raises(ValueError):
+        engine_dask.worker_memory(2, "lots")
