@@ -91,8 +91,6 @@ class ScanResult:
     skipped: list[str] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     articles: list[ArticleRepeat] = field(default_factory=list)
-    #: Processes the run used; writing copies uses as many.
-    workers: int = 1
 
     def __post_init__(self) -> None:
         self._removed_by_doc: dict[int, set[int]] = {}
