@@ -15,9 +15,9 @@ unreadable, ...).
 from __future__ import annotations
 
 import codecs
-import hashlib
 import errno
 import fnmatch
+import hashlib
 import os
 import re
 import stat

@@ -3,7 +3,7 @@
 Detection needs the texts (to sign and verify candidate pairs); the decisions
 after it do not. They need, per paragraph, only an exact key, its length, its
 word count and two flags, and per document its path. Keeping these in flat
-arrays (about 34 bytes a paragraph) lets the decisions run on a machine that
+arrays (26 bytes a paragraph) lets the decisions run on a machine that
 never holds the texts: the local engine builds them in its reading workers,
 the Dask engine on its cluster, and both make the same decisions from them.
 """
