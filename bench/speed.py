@@ -395,15 +395,15 @@ def _print_report(report: dict) -> None:
     if report.get("jobs_ratio"):
         print(f"jobs 1 / all cores: {report['jobs_ratio']:.2f}x "
               f"({report['jobs_ratio_note']})")
-    stages = (multi or by_name.get("dedup --jobs 1") or {}).get("stages")
-    if stages:
-        order = ["read_and_sign", "candidates", "verify", "decide_rest", "decide", "scan",
-                 "write"]
-        shown = [k for k in order if k in stages] + sorted(set(stages) - set(order))
-        print(f"stages of {(multi or by_name['dedup --jobs 1'])['contestant']} (median s): "
-              + ", ".join(f"{k} {stages[k]:.2f}" for k in shown))
-        print("  (decide spans candidates + verify + decide_rest; read_and_sign = scan "
-              "- decide; seconds = scan + write)")
+    order = ["read_and_sign", "candidates", "verify", "decide_rest", "decide", "scan", "write"]
+    for run in (by_name.get("dedup --jobs 1"), multi):
+        stages = (run or {}).get("stages")
+        if stages:
+            shown = [k for k in order if k in stages] + sorted(set(stages) - set(order))
+            print(f"stages of {run['contestant']} (median s): "
+                  + ", ".join(f"{k} {stages[k]:.2f}" for k in shown))
+    print("  (decide spans candidates + verify + decide_rest; read_and_sign = scan "
+          "- decide; seconds = scan + write)")
     for s in report["contestants"]:
         if "warning" in s:
             print(f"warning: {s['contestant']}: {s['warning']}")

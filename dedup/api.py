@@ -42,7 +42,7 @@ def scan(paths: list[str | Path], config: Config | None = None, *,
         def counter(n: int) -> None:
             seen[0] += n
             progress(seen[0], len(files))
-    result = decide(read_corpus(files, cfg, encoding, counter), cfg)
+    result = decide(read_corpus(files, cfg, encoding, counter), cfg, release=True)
     result.skipped[:0] = warnings
     return result
 

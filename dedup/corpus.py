@@ -46,7 +46,17 @@ class Corpus:
                                   (p.text for d in self.documents for p in d.paragraphs))
 
     def __len__(self) -> int:
-        return len(self.norms)
+        return len(self.doc_of)
+
+    def release_detection(self) -> None:
+        """Let go of what only detection reads: normalised texts and signatures.
+
+        Called once the near links are found, so that the decisions, which
+        read facts only, do not run with a second copy of every text beside them.
+        """
+        self.norms = None
+        self.signatures = None
+        self.signature_row = None
 
     @property
     def paths(self) -> list[str]:

@@ -298,13 +298,19 @@ class _Choice:
     detail: str = ""
 
 
-def decide(corpus: Corpus, cfg: Config) -> ScanResult:
-    """Run every stage and return the decisions with their reasons."""
+def decide(corpus: Corpus, cfg: Config, release: bool = False) -> ScanResult:
+    """Run every stage and return the decisions with their reasons.
+
+    With ``release`` the corpus gives up its normalised texts and signatures
+    once the near links are found (see :meth:`Corpus.release_detection`).
+    """
     stats: dict = {"files": len(corpus.documents), "paragraphs": len(corpus)}
     started = time.perf_counter()
     group_of, members = exact_groups(corpus.facts)
     stats["exact_groups"] = len(members)
     links, updates = near_links(corpus, members, cfg, stats)
+    if release:
+        corpus.release_detection()
     decisions = decide_layout(corpus, cfg, group_of, members, links, updates)
     result = result_of(decisions, corpus, corpus.documents, corpus.text, cfg, stats,
                        corpus.skipped)
