@@ -105,6 +105,8 @@ def main() -> None:
     parser.add_argument("--skip-local", action="store_true", help="time the Dask engine only")
     parser.add_argument("--skip-local-above", type=float, metavar="MB",
                         help="time the local engine only at sizes up to MB")
+    parser.add_argument("--dask-workers", default="1,2",
+                        help="worker counts of the Dask runs, comma-separated [default: 1,2]")
     parser.add_argument("--memory-limit", default="1GiB",
                         help="memory of each Dask worker [default: 1GiB]")
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "FOLDER", "WORKERS", "LIMIT"),
@@ -121,7 +123,8 @@ def main() -> None:
             print(f"== {size / 1e6:.0f} MB, {files:,} files ==", flush=True)
             local = not args.skip_local and (args.skip_local_above is None
                                              or mb <= args.skip_local_above)
-            runs = ([("local", 2)] if local else []) + [("dask", 1), ("dask", 2)]
+            runs = (([("local", 2)] if local else [])
+                    + [("dask", int(n)) for n in args.dask_workers.split(",")])
             times = {}
             for engine, workers in runs:
                 out = subprocess.run([sys.executable, "-m", "bench.dask_bench", "--child",
