@@ -411,16 +411,10 @@ def _detect_encoding(data: bytes) -> tuple[str | None, str]:
     return name, ""
 
 
-def read_document(path: Path, display: str | None = None,
-                  encoding: str | None = None) -> Document:
-    """Read and split one file. Raises InputError with a one-line message.
-
-    Only regular files are read: a FIFO, socket or device (which could block
-    or never end) is refused without reading from it.
-    """
-    name = display or str(path)
+def read_input(path: Path, name: str) -> bytes:
+    """The bytes of an input file; InputError with a one-line message naming it."""
     try:
-        data = read_regular_file(path)
+        return read_regular_file(path)
     except FileNotFoundError as exc:
         if os.path.islink(path):
             raise InputError(f"{name}: broken symbolic link (its target does not exist)") from exc
@@ -437,6 +431,17 @@ def read_document(path: Path, display: str | None = None,
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from exc
     except MemoryError as exc:
         raise InputError(f"{name}: too large to hold in memory") from exc
+
+
+def read_document(path: Path, display: str | None = None,
+                  encoding: str | None = None) -> Document:
+    """Read and split one file. Raises InputError with a one-line message.
+
+    Only regular files are read: a FIFO, socket or device (which could block
+    or never end) is refused without reading from it.
+    """
+    name = display or str(path)
+    data = read_input(path, name)
     try:
         doc = parse_document(data, name, encoding)
         doc.source, doc.digest, doc.forced = os.path.abspath(path), _digest(data), encoding

@@ -26,7 +26,7 @@ from .clean import atomic_write, cleaned_text
 from .config import Config
 from .corpus import corpus_from_texts
 from .detect import decide
-from .documents import Document, InputError, discover, document_from_text, read_regular_file
+from .documents import Document, InputError, discover, document_from_text, read_input
 from .model import ScanResult
 
 
@@ -113,16 +113,7 @@ def cleaned_jsonl(data: bytes, display: str, spec: JsonlSpec,
 
 def read_file(path: str, display: str) -> bytes:
     """A JSON Lines file's bytes; InputError with a one-line message."""
-    try:
-        return read_regular_file(Path(path))
-    except FileNotFoundError as exc:
-        raise InputError(f"{display}: disappeared before it could be read") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{display}: is a directory") from exc
-    except PermissionError as exc:
-        raise InputError(f"{display}: permission denied") from exc
-    except OSError as exc:
-        raise InputError(f"{display}: cannot read: {exc.strerror or exc}") from exc
+    return read_input(Path(path), display)
 
 
 def check_unique(names: list[str]) -> None:
