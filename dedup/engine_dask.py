@@ -65,7 +65,7 @@ from .candidates import bucket_keys, bucket_pairs, prefix_keys
 from .clean import atomic_write, cleaned_text
 from .config import Config
 from .corpus import sign_documents
-from .detect import decide_layout, judge_pairs, record_verdict, result_of
+from .detect import collector_paused, decide_layout, judge_pairs, record_verdict, result_of
 from .documents import (BACKUP_SUFFIX, TEMP_SUFFIX, Document, InputError, _digest, discover,
                         parse_document, read_document)
 from .facts import Facts, Layout, exact_groups
@@ -698,9 +698,10 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
         sequence = np.lexsort((pairs[:, 1], pairs[:, 0])) if len(pairs) else []
         groups = signed_groups
         verified = 0
-        for k in np.asarray(sequence, dtype=np.int64).tolist():
-            verified += record_verdict(links, updates, int(groups[pairs[k, 0]]),
-                                       int(groups[pairs[k, 1]]), verdicts[k])
+        with collector_paused():
+            for k in np.asarray(sequence, dtype=np.int64).tolist():
+                verified += record_verdict(links, updates, int(groups[pairs[k, 0]]),
+                                           int(groups[pairs[k, 1]]), verdicts[k])
         stats["verified"] = verified
         stats["judged"] = len(verdicts)
     else:
@@ -709,7 +710,8 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
     stats["seconds_candidates_verify"] = round(time.perf_counter() - mark, 3)
     mark = time.perf_counter()
     layout = Layout(facts, doc_of, start, paths_sorted)
-    decisions = decide_layout(layout, cfg, group_of, members, links, updates)
+    with collector_paused():
+        decisions = decide_layout(layout, cfg, group_of, members, links, updates)
     stats["seconds_decide"] = round(time.perf_counter() - mark, 3)
     mark = time.perf_counter()
 
@@ -765,7 +767,8 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
         d = int(doc_of[flat])
         return documents[d].paragraphs[flat - int(start[d])].text
 
-    result = result_of(decisions, layout, documents, text_of, cfg, stats, skipped)
+    with collector_paused():
+        result = result_of(decisions, layout, documents, text_of, cfg, stats, skipped)
     stats["seconds_fetch_report"] = round(time.perf_counter() - mark, 3)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return DaskScan(result, chunks, encoding, doc_chunk, doc_local, doc_origin, gathered)
