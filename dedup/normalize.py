@@ -147,13 +147,16 @@ def names(text: str) -> set[str]:
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES_DASHES)
     out = set()
     for token in _CAPITALISED.findall(text):
-        token = _POSSESSIVE.sub("", token.strip(".'-&").casefold())
+        token = _without_possessive(token.strip(".'-&").casefold())
         if len(token) > 1 and token not in COMMON_WORDS:
             out.add(token)
     return out
 
 
-_POSSESSIVE = re.compile(r"'s$")
+def _without_possessive(token: str) -> str:
+    """``token`` without a final 's ("Reuters's" -> "Reuters"); a plain string
+    test, as a regex per word cost a sixth of the fact checks."""
+    return token[:-2] if token.endswith("'s") else token
 
 
 def words(norm: str) -> list[str]:
@@ -164,7 +167,7 @@ def words(norm: str) -> list[str]:
     """
     out = []
     for token in _TOKEN.findall(norm):
-        token = _POSSESSIVE.sub("", token.strip(".'-&"))
+        token = _without_possessive(token.strip(".'-&"))
         if token:
             out.append(token)
     return out
