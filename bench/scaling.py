@@ -48,20 +48,42 @@ def _edit(text: str, rng: random.Random) -> str:
     return "\n\n".join(out)
 
 
-def build(folder: Path, paragraphs: int, seed: int = 1) -> tuple[int, int]:
-    """Write articles under ``folder`` until they hold ``paragraphs`` paragraphs."""
+def build(folder: Path, paragraphs: int, seed: int = 1, copies: int = 0) -> tuple[int, int]:
+    """Write articles under ``folder`` until they hold ``paragraphs`` paragraphs.
+
+    With ``copies`` = 0 the articles are taken in order and the corpus is
+    cycled through with edits once it is used up, so larger inputs hold more
+    copies of each article. With ``copies`` = K every size holds the same mix:
+    just enough articles that each, written K times (once as it is, K - 1
+    times edited, the copies of an article far apart), reaches the size.
+    """
     base = (corpora.reuters() or []) + (corpora.bbc() or [])
     rng = random.Random(seed)
-    count = size = n = 0
-    while count < paragraphs:
-        name, text = base[n % len(base)]
-        if n >= len(base):
-            text = _edit(text, rng)
+    if copies:
+        chosen, count = [], 0
+        while count * copies < paragraphs:
+            name, text = base[len(chosen) % len(base)]
+            chosen.append(text)
+            count += text.count("\n\n") + 1
+        texts = (text if copy == 0 else _edit(text, rng)
+                 for copy in range(copies) for text in chosen)
+    else:
+        def cycled():
+            count = n = 0
+            while count < paragraphs:
+                text = base[n % len(base)][1]
+                if n >= len(base):
+                    text = _edit(text, rng)
+                count += text.count("\n\n") + 1
+                n += 1
+                yield text
+        texts = cycled()
+    size = n = 0
+    for text in texts:
         target = folder / f"{n // 1000:04d}" / f"{n:07d}.txt"
         target.parent.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
         target.write_bytes(data)
-        count += text.count("\n\n") + 1
         size += len(data)
         n += 1
     return n, size
@@ -96,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--copies", type=int, default=0,
+                        help="every size made of articles written this many times each "
+                             "(0: cycle through the corpus, so larger sizes hold more copies)")
     parser.add_argument("--child")
     args = parser.parse_args(argv)
     if args.child:
@@ -108,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in [int(s) for s in args.sizes.split(",")]:
         folder = Path(tempfile.mkdtemp(prefix=f"dedup-scale-{size}-"))
         try:
-            files, nbytes = build(folder, size)
+            files, nbytes = build(folder, size, copies=args.copies)
             data = measure(folder, args.jobs)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
