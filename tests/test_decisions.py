@@ -315,3 +315,21 @@ def test_same_result_whatever_the_hash_seed(corpus_dir):
         outputs.append(json.loads(done.stdout))
     assert outputs[0]["summary"]["removed"] > 0
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_collector_is_paused_inside_the_block_and_restored_after_it():
+    import gc
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with pytest.raises(ValueError):
+            with detect_module.collector_paused():
+                assert not gc.isenabled()
+                raise ValueError("a failure inside the block")
+        assert gc.isenabled()
+        gc.disable()
+        with detect_module.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()       # left off when it was off before
+    finally:
+        (gc.enable if was else gc.disable)()

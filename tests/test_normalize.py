@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dedup.normalize import names, negations, normalize, normalize_many, numbers, word_count
+from dedup.normalize import (names, negations, normalize, normalize_many, numbers, word_count,
+                             words)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -131,6 +132,13 @@ def test_names_skip_sentence_starters_and_fold_case():
 
 def test_names_differ_when_a_team_is_swapped():
     assert names("Rovers beat City") != names("Rovers beat Athletic")
+
+
+def test_possessive_s_is_dropped_from_words_and_names_only_at_the_end():
+    text = "Reuters's report on the U.S.'s deficit: it's Smith's 'S"
+    assert words(normalize(text)) == ["reuters", "report", "on", "the", "u.s.", "deficit",
+                                      "it", "smith", "s"]
+    assert names(text) == {"reuters", "u.s.", "smith"}
 
 
 def test_word_count():
