@@ -528,6 +528,9 @@ def _measure(folder: Path, articles: int, input_bytes: int, args) -> dict:
     for round_ in range(1, args.repeat + 1):
         for label, contestant, jobs in plan:
             print(f"[{round_}/{args.repeat}] {label} ...", end=" ", file=sys.stderr, flush=True)
+            # Untimed: the files the previous run wrote (and removed) reach the
+            # disk now, not while this run writes its own.
+            os.sync()
             report = _run_child(contestant, folder, jobs, args.timeout)
             print(f"{report['seconds']:.2f} s", file=sys.stderr, flush=True)
             runs[label].append(report)
