@@ -46,20 +46,11 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
     def docs_of(g: int) -> set[int]:
         found = docs_of_group.get(g)
         if found is None:
-            found = docs_of_group[g] = set(doc_of[members[g]].tolist())
+            found = docs_of_group[g] = {int(d) for d in corpus.doc_of[members[g]]}
         return found
 
-    # Per group that repeats anywhere: the files holding it or a linked group
-    # (partners), and the files holding a group that differs from it only in
-    # numbers (moved). Every paragraph of the group then counts towards its
-    # file's share against each of those files; the counting is done below
-    # in bulk, over (paragraph, file) rows.
-    doc_of = corpus.doc_of
-    flat_rows: list[int] = []            # members of the counted groups
-    same_docs: list[int] = []            # their partners, group by group
-    same_len: list[int] = []             # partners per member
-    moved_docs: list[int] = []
-    moved_len: list[int] = []
+    same = defaultdict(lambda: [0, 0])       # (a, b) -> [chars, paragraphs]
+    changed = defaultdict(lambda: [0, 0])    # same, for paragraphs whose numbers changed
     for g, flats in enumerate(members):
         if g in boiler:
             continue
@@ -76,15 +67,19 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
         for other in updated:
             moved |= docs_of(other)
         moved -= partners
-        flat_rows += flats
-        same_docs += sorted(partners) * len(flats)
-        same_len += [len(partners)] * len(flats)
-        if moved:
-            moved_docs += sorted(moved) * len(flats)
-        moved_len += [len(moved)] * len(flats)
-    rows = np.asarray(flat_rows, dtype=np.int64)
-    same = _pair_totals(rows, same_len, same_docs, doc_of, lengths, n_docs)
-    changed = _pair_totals(rows, moved_len, moved_docs, doc_of, lengths, n_docs)
+        for flat in flats:
+            a = int(corpus.doc_of[flat])
+            size = int(lengths[flat])
+            for b in partners:
+                if b != a:
+                    entry = same[(a, b)]
+                    entry[0] += size
+                    entry[1] += 1
+            for b in moved:
+                if b != a:
+                    entry = changed[(a, b)]
+                    entry[0] += size
+                    entry[1] += 1
 
     def shared(a: int, b: int) -> tuple[int, int]:
         """(characters, paragraphs) of a that repeat b; reading never adds a pair."""
@@ -145,25 +140,3 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
         seen.add((r.doc, r.relation))
         unique.append(r)
     return sorted(unique, key=lambda r: r.doc)
-
-
-def _pair_totals(flats: np.ndarray, per_flat: list[int], docs: list[int], doc_of: np.ndarray,
-                 lengths: np.ndarray, n_docs: int) -> dict[tuple[int, int], tuple[int, int]]:
-    """``(a, b) -> (characters, paragraphs)`` of file ``a`` counted against file ``b``.
-
-    Paragraph ``flats[i]`` counts against the next ``per_flat[i]`` files of
-    ``docs``; a paragraph never counts against its own file.
-    """
-    if not docs:
-        return {}
-    repeat = np.asarray(per_flat, dtype=np.int64)
-    rows = np.repeat(flats, repeat)
-    a = doc_of[rows].astype(np.int64)
-    b = np.asarray(docs, dtype=np.int64)
-    keep = a != b
-    a, b, rows = a[keep], b[keep], rows[keep]
-    keys, inverse = np.unique(a * n_docs + b, return_inverse=True)
-    chars = np.bincount(inverse, weights=lengths[rows]).astype(np.int64)
-    paras = np.bincount(inverse)
-    return dict(zip(zip((keys // n_docs).tolist(), (keys % n_docs).tolist()),
-                    zip(chars.tolist(), paras.tolist())))
