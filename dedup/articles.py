@@ -17,6 +17,7 @@ even when the unchanged paragraphs alone reach the threshold.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 
 import numpy as np
@@ -49,8 +50,8 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
             found = docs_of_group[g] = {int(d) for d in corpus.doc_of[members[g]]}
         return found
 
-    same = defaultdict(lambda: [0, 0])       # (a, b) -> [chars, paragraphs]
-    changed = defaultdict(lambda: [0, 0])    # same, for paragraphs whose numbers changed
+    same = _PairTable(n_docs)        # (a, b) -> (chars, paragraphs)
+    changed = _PairTable(n_docs)     # same, for paragraphs whose numbers changed
     for g, flats in enumerate(members):
         if g in boiler:
             continue
@@ -70,20 +71,15 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
         for flat in flats:
             a = int(corpus.doc_of[flat])
             size = int(lengths[flat])
-            for b in partners:
-                if b != a:
-                    entry = same[(a, b)]
-                    entry[0] += size
-                    entry[1] += 1
-            for b in moved:
-                if b != a:
-                    entry = changed[(a, b)]
-                    entry[0] += size
-                    entry[1] += 1
+            same.add(a, partners, size)
+            if moved:
+                changed.add(a, moved, size)
+    same.close()
+    changed.close()
 
     def shared(a: int, b: int) -> tuple[int, int]:
-        """(characters, paragraphs) of a that repeat b; reading never adds a pair."""
-        return same.get((a, b), (0, 0))
+        """(characters, paragraphs) of a that repeat b."""
+        return same.get(a, b)
 
     def share(a: int, b: int) -> float:
         return shared(a, b)[0] / doc_chars[a] if doc_chars[a] else 0.0
@@ -99,9 +95,11 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
     # A pair with paragraphs whose numbers changed is an update, whatever its
     # share: dropping it would lose the corrected figures.
     repeats_of: dict[int, list[int]] = defaultdict(list)
-    for (a, b), (chars, _) in same.items():
-        if doc_chars[a] and chars / doc_chars[a] >= threshold and (a, b) not in changed:
-            repeats_of[a].append(b)
+    a_all, b_all = same.pairs()
+    over = (doc_chars[a_all] > 0) & (same.chars / np.maximum(doc_chars[a_all], 1) >= threshold)
+    over &= ~np.isin(same.keys, changed.keys)
+    for a, b in zip(a_all[over].tolist(), b_all[over].tolist()):
+        repeats_of[a].append(b)
 
     dropped: dict[int, int] = {}
     for a in sorted(repeats_of, key=lambda d: rank[d]):
@@ -123,13 +121,18 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
     out = [ArticleRepeat(a, b, round(float(share(a, b)), 4), shared(a, b)[1], int(doc_paras[a]),
                          "repeat", 0)
            for a, b in dropped.items()]
-    for (a, b), (chars, paras) in changed.items():
-        if a in dropped or not doc_chars[a] or dropped.get(b) == a:
+    a_all, b_all = changed.pairs()
+    same_chars, same_paras = same.lookup(changed.keys)
+    with_updates = (same_chars + changed.chars) / np.maximum(doc_chars[a_all], 1)
+    close = (doc_chars[a_all] > 0) & (with_updates >= threshold) & (rank[b_all] < rank[a_all])
+    for a, b, ratio, paras, moved in zip(a_all[close].tolist(), b_all[close].tolist(),
+                                         with_updates[close].tolist(),
+                                         (same_paras + changed.paras)[close].tolist(),
+                                         changed.paras[close].tolist()):
+        if a in dropped or dropped.get(b) == a:
             continue
-        with_updates = (shared(a, b)[0] + chars) / doc_chars[a]
-        if threshold <= with_updates and rank[b] < rank[a]:
-            out.append(ArticleRepeat(a, b, round(float(with_updates), 4), shared(a, b)[1] + paras,
-                                     int(doc_paras[a]), "update", paras))
+        out.append(ArticleRepeat(a, b, round(ratio, 4), paras, int(doc_paras[a]), "update",
+                                 moved))
     out.sort(key=lambda r: (r.doc, r.kept_doc))
     # One update finding per article: the closest one.
     seen: set[tuple[int, str]] = set()
@@ -140,3 +143,78 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
         seen.add((r.doc, r.relation))
         unique.append(r)
     return sorted(unique, key=lambda r: r.doc)
+
+
+class _PairTable:
+    """Characters and paragraphs of file ``a`` that repeat file ``b``, for
+    every pair of files that share a paragraph, in three arrays (24 bytes a
+    pair; a dictionary of pairs took about ten times that, and with many
+    copies of an article the pairs grow with the square of the copies).
+
+    Rows are added to a buffer, summed by pair every ``_FLUSH`` rows, and the
+    sums merged; :meth:`close` leaves ``keys`` (``a * n_docs + b``, sorted),
+    ``chars`` and ``paras``.
+    """
+
+    _FLUSH = 1 << 20
+
+    def __init__(self, n_docs: int) -> None:
+        self.n_docs = max(1, n_docs)
+        self._keys = array("q")
+        self._sizes = array("q")
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.chars = np.zeros(0, dtype=np.int64)
+        self.paras = np.zeros(0, dtype=np.int64)
+
+    def add(self, a: int, others, size: int) -> None:
+        """One paragraph of ``size`` characters of file ``a`` counts against
+        each of the files ``others`` but ``a`` itself."""
+        base = a * self.n_docs
+        for b in others:
+            if b != a:
+                self._keys.append(base + b)
+                self._sizes.append(size)
+        if len(self._keys) >= self._FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._keys:
+            keys = np.frombuffer(self._keys, dtype=np.int64)
+            sizes = np.frombuffer(self._sizes, dtype=np.int64)
+            self._parts.append(_summed(keys, sizes, np.ones(len(keys), dtype=np.int64)))
+            self._keys, self._sizes = array("q"), array("q")
+        if len(self._parts) > 8:
+            self._parts = [_summed(*map(np.concatenate, zip(*self._parts)))]
+
+    def close(self) -> None:
+        self._flush()
+        if self._parts:
+            self.keys, self.chars, self.paras = _summed(*map(np.concatenate, zip(*self._parts)))
+        self._parts = []
+
+    def get(self, a: int, b: int) -> tuple[int, int]:
+        key = a * self.n_docs + b
+        at = int(np.searchsorted(self.keys, key))
+        if at < len(self.keys) and self.keys[at] == key:
+            return int(self.chars[at]), int(self.paras[at])
+        return 0, 0
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``get`` for many keys at once: (chars, paras), zero where absent."""
+        at = np.minimum(np.searchsorted(self.keys, keys), max(0, len(self.keys) - 1))
+        found = (self.keys[at] == keys) if len(self.keys) else np.zeros(len(keys), dtype=bool)
+        chars = np.where(found, self.chars[at] if len(self.keys) else 0, 0)
+        paras = np.where(found, self.paras[at] if len(self.keys) else 0, 0)
+        return chars.astype(np.int64), paras.astype(np.int64)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.keys // self.n_docs, self.keys % self.n_docs
+
+
+def _summed(keys: np.ndarray, chars: np.ndarray,
+            paras: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows with the same key added up: (sorted keys, chars, paras)."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return (unique, np.bincount(inverse, weights=chars, minlength=len(unique)).astype(np.int64),
+            np.bincount(inverse, weights=paras, minlength=len(unique)).astype(np.int64))

@@ -132,3 +132,31 @@ def test_drop_repeated_articles_is_refused_in_place(tmp_path):
                                    "--drop-repeated-articles"])
     assert out.exit_code == 2
     assert "does not delete files in place" in out.output
+
+
+def test_pair_table_sums_like_a_dictionary_across_flushes(monkeypatch):
+    import random
+    from collections import defaultdict
+
+    from dedup import articles
+
+    monkeypatch.setattr(articles._PairTable, "_FLUSH", 7)    # many flushes and merges
+    rng = random.Random(3)
+    table, expected = articles._PairTable(40), defaultdict(lambda: [0, 0])
+    for _ in range(500):
+        a, size = rng.randrange(40), rng.randrange(1, 300)
+        others = {rng.randrange(40) for _ in range(rng.randrange(1, 6))}
+        table.add(a, others, size)
+        for b in others - {a}:
+            expected[(a, b)][0] += size
+            expected[(a, b)][1] += 1
+    table.close()
+    a, b = table.pairs()
+    got = {(x, y): [c, p] for x, y, c, p in zip(a.tolist(), b.tolist(), table.chars.tolist(),
+                                                   table.paras.tolist())}
+    assert got == dict(expected)
+    assert table.get(5, 5) == (0, 0)
+    some = next(iter(expected))
+    assert table.get(*some) == tuple(expected[some])
+    chars, paras = table.lookup(table.keys[:3])
+    assert chars.tolist() == table.chars[:3].tolist() and paras.tolist() == table.paras[:3].tolist()
