@@ -62,7 +62,7 @@ def build(folder: Path, paragraphs: int, seed: int = 1, copies: int = 0) -> tupl
     if copies:
         chosen, count = [], 0
         while count * copies < paragraphs:
-            name, text = base[len(chosen) % len(base)]
+            text = base[len(chosen) % len(base)][1]
             chosen.append(text)
             count += text.count("\n\n") + 1
         texts = (text if copy == 0 else _edit(text, rng)

@@ -202,11 +202,11 @@ class _PairTable:
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``get`` for many keys at once: (chars, paras), zero where absent."""
-        at = np.minimum(np.searchsorted(self.keys, keys), max(0, len(self.keys) - 1))
-        found = (self.keys[at] == keys) if len(self.keys) else np.zeros(len(keys), dtype=bool)
-        chars = np.where(found, self.chars[at] if len(self.keys) else 0, 0)
-        paras = np.where(found, self.paras[at] if len(self.keys) else 0, 0)
-        return chars.astype(np.int64), paras.astype(np.int64)
+        if not len(self.keys):
+            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        found = self.keys[at] == keys
+        return np.where(found, self.chars[at], 0), np.where(found, self.paras[at], 0)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         return self.keys // self.n_docs, self.keys % self.n_docs

@@ -315,7 +315,8 @@ def collector_paused():
     keep most of them; every full collection would walk all of them again,
     which made the decisions grow faster than the input (at 10^5 paragraphs
     about 40% of their time). They make no reference cycles worth collecting
-    meanwhile; whatever garbage there is is collected once the block ends.
+    meanwhile; what garbage there is waits for the collector's next run after
+    the block.
     """
     enabled = gc.isenabled()
     gc.disable()
