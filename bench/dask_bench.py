@@ -73,6 +73,47 @@ def _spilled(dask_worker) -> int:
     return int(metrics.get(("disk-write", "bytes"), 0))
 
 
+class _Sampler:
+    """Every second, each worker's memory as the scheduler hears it: what is
+    not data Dask manages (and could spill) is the part that must stay
+    bounded, and the tasks a worker holds."""
+
+    def __init__(self, client, every: float = 1.0) -> None:
+        import threading
+        self.client, self.every = client, every
+        self.rows: list[dict] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.wait(self.every):
+            try:
+                workers = self.client.scheduler_info(n_workers=-1)["workers"]
+            except Exception:                  # the cluster is closing
+                return
+            self.rows.append({w: (m["metrics"]["memory"] - m["metrics"]["managed_bytes"],
+                                  sum(m["metrics"]["task_counts"].values()))
+                              for w, m in workers.items()})
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def unmanaged_peak(self) -> list[float]:
+        peaks: dict = {}
+        for row in self.rows:
+            for w, (unmanaged, _) in row.items():
+                peaks[w] = max(peaks.get(w, 0), unmanaged)
+        return sorted(v / 2**20 for v in peaks.values())
+
+    def unmanaged_end(self) -> list[float]:
+        return sorted(u / 2**20 for u, _ in self.rows[-1].values()) if self.rows else []
+
+    def tasks_peak(self) -> int:
+        return max((t for row in self.rows for _, t in row.values()), default=0)
+
+
 def child(engine: str, folder: str, workers: int, memory_limit: str) -> dict:
     """One timed scan in this process; what the parent prints."""
     from dedup import Config, api
@@ -85,9 +126,11 @@ def child(engine: str, folder: str, workers: int, memory_limit: str) -> dict:
                 "removed": len(result.removals), "peak_mib": _maxrss_mib()}
     from dedup import engine_dask
     with engine_dask.connect(workers=workers, memory_limit=memory_limit) as client:
+        sampler = _Sampler(client)
         started = time.perf_counter()
         run = engine_dask.scan(client, [folder], cfg)
         seconds = time.perf_counter() - started
+        sampler.stop()
         peaks = client.run(_maxrss_mib)
         spilled = client.run(_spilled)
     return {"seconds": seconds, "paragraphs": run.result.stats["paragraphs"],
@@ -95,6 +138,10 @@ def child(engine: str, folder: str, workers: int, memory_limit: str) -> dict:
             "worker_peak_mib": sorted(peaks.values()), "gathered": run.gathered,
             "spilled_mib": sorted(v / 2**20 for v in spilled.values()),
             "candidates": run.result.stats.get("candidates"), "chunks": len(run.chunks),
+            "unmanaged_peak_mib": sampler.unmanaged_peak(),
+            "unmanaged_end_mib": sampler.unmanaged_end(),
+            "tasks_peak": sampler.tasks_peak(),
+            "groups": run.result.stats.get("shuffle_groups"),
             "stages": {k[8:]: v for k, v in run.result.stats.items()
                        if k.startswith("seconds_")}}
 
@@ -149,6 +196,12 @@ def main() -> None:
                              + ", ".join(f"{m:,.0f}" for m in r["worker_peak_mib"]) + " MiB"
                              + " (spilled " + ", ".join(f"{m:,.0f}" for m in r["spilled_mib"])
                              + " MiB)"
+                             + "; not managed by Dask: peak "
+                             + ", ".join(f"{m:,.0f}" for m in r["unmanaged_peak_mib"])
+                             + " MiB, at the end " + ", ".join(f"{m:,.0f}"
+                                                               for m in r["unmanaged_end_mib"])
+                             + f" MiB; tasks on a worker at most {r['tasks_peak']:,}"
+                             + f"; {r['chunks']} chunks in {r['groups']} groups"
                              f"; gathered {json.dumps(r['gathered'])}"
                              f"; stages (s) {json.dumps(r['stages'])}")
                 print(line, flush=True)

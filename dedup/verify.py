@@ -61,6 +61,15 @@ def negations(norm: str) -> int:
     return normalize.negations(norm)
 
 
+def clear_caches() -> None:
+    """Forget the cached facts. A long-lived process that verifies one batch
+    after another (a Dask worker) calls this between batches: the cached
+    entries, left scattered among the batch's freed objects, would otherwise
+    keep the allocator from giving that memory back."""
+    for cached in (numbers, words, names, dates, negations):
+        cached.cache_clear()
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """Outcome of comparing two paragraphs.

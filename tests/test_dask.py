@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dedup import Config, api
@@ -80,9 +81,10 @@ def test_missing_dask_is_a_one_line_error(tmp_path):
     assert len(out.stderr.strip().splitlines()) == 1
 
 
-def _both(client, paths, cfg, tmp_path, files_per_chunk=None):
+def _both(client, paths, cfg, tmp_path, files_per_chunk=None, chunks_per_group=None):
     local = api.scan(paths, cfg)
-    run = engine_dask.scan(client, paths, cfg, files_per_chunk=files_per_chunk)
+    run = engine_dask.scan(client, paths, cfg, files_per_chunk=files_per_chunk,
+                           chunks_per_group=chunks_per_group)
     assert_same(local, run.result)
     # Every document of local paths can be read again by the client: cleaned
     # text and diffs of the whole corpus, with no text brought from the cluster.
@@ -118,6 +120,22 @@ def test_real_articles(client, real_corpus, tmp_path):
     assert run.result.stats["candidates"] == local.stats["candidates"]
     assert run.result.stats["verified"] == local.stats["verified"]
     assert local.stats["verified"] > 100 and len(run.chunks) > 2
+
+
+def test_real_articles_chunks_in_groups(client, real_corpus, tmp_path):
+    # 25 chunks verified in groups of three (the last group of one): the
+    # shuffles run between 9 groups, and the decisions are the same.
+    local, run, _ = _both(client, [real_corpus], Config(), tmp_path, files_per_chunk=100,
+                          chunks_per_group=3)
+    assert len(run.chunks) == 25 and run.result.stats["shuffle_groups"] == 9
+    assert run.result.stats["candidates"] == local.stats["candidates"]
+    assert local.stats["verified"] > 100
+
+
+def test_group_size():
+    assert engine_dask.group_size(8, 2) == 1
+    assert engine_dask.group_size(211, 2) == engine_dask.MAX_CHUNKS_PER_GROUP
+    assert engine_dask.group_size(20, 2) == 2
 
 
 def test_real_articles_other_settings(client, real_corpus, tmp_path):
@@ -263,3 +281,39 @@ def test_memory_limit(tmp_path):
     assert engine_dask.worker_memory(2) <= engine_dask.DEFAULT_WORKER_MEMORY
     with pytest.raises(ValueError):
         engine_dask.worker_memory(2, "lots")
+
+
+def test_stages_leave_no_cached_facts_behind(real_corpus, monkeypatch):
+    # A worker runs stage after stage; what one verified must not stay in the
+    # verification caches for the rest of the run, also when a stage fails.
+    from dedup import verify
+    cfg = Config()
+    bands, rows = engine_dask.lsh_params(cfg.lsh_threshold, cfg.num_perm)
+    items, _ = engine_dask.list_inputs([real_corpus / "reuters"], cfg.glob)
+    [chunk] = engine_dask.chunks_of(items[:50], 1, None, files_per_chunk=50)
+    summary, store = engine_dask.stage_read(chunk, cfg, None, bands, rows)
+    reps = engine_dask.Reps(np.arange(len(store.signed)), store.norms, store.texts)
+    # Neighbours, and two paragraphs against themselves (sure to get a verdict).
+    pairs = np.array([[0, 0], [1, 1]] + [[k, k + 1] for k in range(len(store.signed) - 1)],
+                     dtype=np.int64)
+    piece = (pairs, store.norms.take(pairs[:, 0]), store.texts.take(pairs[:, 0]))
+    verify.names(store.texts[0])
+    assert verify.words(store.norms[0]) and verify.words.cache_info().currsize > 0
+    judged, verdicts = engine_dask.stage_judge(reps, cfg, piece)
+    assert verify.words.cache_info().currsize == 0
+    assert verify.names.cache_info().currsize == 0
+    # The verdicts are those of the stage's own checks, caches or not.
+    expected = engine_dask.judge_pairs(store.norms.take(pairs[:, 0]).strings(),
+                                       store.norms.take(pairs[:, 1]).strings(),
+                                       lambda k: store.texts[int(pairs[k, 0])],
+                                       lambda k: store.texts[int(pairs[k, 1])], cfg)
+    assert judged.tolist() == [pairs[k].tolist() for k, _ in expected]
+    assert verdicts == [v for _, v in expected] and len(verdicts) >= 2
+    verify.words("filled again")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("verification failed")
+    monkeypatch.setattr(engine_dask, "judge_pairs", broken)
+    with pytest.raises(RuntimeError):
+        engine_dask.stage_judge(reps, cfg, piece)
+    assert verify.words.cache_info().currsize == 0
