@@ -59,7 +59,7 @@ import numpy as np
 
 try:
     import fsspec
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, as_completed
     from dask.sizeof import sizeof
     from fsspec.implementations.local import LocalFileSystem
 except ImportError as exc:              # pragma: no cover - exercised without the extra
@@ -677,8 +677,18 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
             for chunk in chunks]
     summary_futures = [client.submit(getitem, f, 0) for f in read]
     stores = [client.submit(getitem, f, 1) for f in read]
-    summaries: list[Summary] = client.gather(summary_futures)
-    del read, summary_futures
+    # Dropped at once: a chunk's (summary, store) pair then goes as soon as both
+    # halves are taken, and Dask does not count each half twice (which made
+    # workers spill stores early, while far below their memory target).
+    del read
+    # Each summary is taken as soon as it is ready, and let go on the worker.
+    summaries: list[Summary] = [None] * len(chunks)          # type: ignore[list-item]
+    index = {f.key: c for c, f in enumerate(summary_futures)}
+    for future, summary in as_completed(summary_futures, with_results=True):
+        c = index[future.key]
+        summaries[c] = summary
+        summary_futures[c] = None                            # type: ignore[call-overload]
+    del summary_futures
     stats["seconds_read"] = round(time.perf_counter() - started, 3)
     mark = time.perf_counter()
 
