@@ -523,34 +523,38 @@ def stage_buckets(owner: np.ndarray, outputs: int, max_bucket: int, *pieces: np.
 
 @gives_memory_back
 def stage_first(reps: Reps, owner: np.ndarray, outputs: int, *pieces: np.ndarray):
-    """Pairs whose first paragraph this group holds: without duplicates, with
-    that paragraph's texts, routed to the group holding the second."""
+    """Pairs whose first paragraph this group holds, without duplicates, routed
+    to the group holding the second: ``(counts, piece, piece, ...)``, where
+    ``counts[c]`` is the number of pairs in the piece for group ``c`` and a
+    piece is ``(pairs, first, norms, texts)``: the pairs, and for each pair
+    the row ``first[k]`` of its first paragraph's texts, each text sent once
+    however many pairs it is in."""
     pairs = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.int64)
     pairs = np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
-    rows = reps.rows(pairs[:, 0])
     dest = owner[pairs[:, 1]]
-    out = [len(pairs)]
+    counts = np.bincount(dest, minlength=outputs).astype(np.int64)
+    out = [counts]
     for c in range(outputs):
-        sel = np.flatnonzero(dest == c)
-        out.append((pairs[sel], reps.norms.take(rows[sel]), reps.texts.take(rows[sel])))
+        sel = pairs[dest == c]
+        ids, first = np.unique(sel[:, 0], return_inverse=True)
+        rows = reps.rows(ids)
+        out.append((sel, first.reshape(-1), reps.norms.take(rows), reps.texts.take(rows)))
     return tuple(out)
 
 
 @gives_memory_back
-def stage_judge(reps: Reps, cfg: Config, *pieces):
-    """Verdicts on the pairs whose second paragraph this group holds:
+def stage_judge(reps: Reps, cfg: Config, piece):
+    """Verdicts on one piece of pairs whose second paragraph this group holds:
     ``(pairs, verdicts)`` of the pairs that got one."""
-    pairs = [p for p, _, _ in pieces]
-    pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
-    first = [n for _, norms, _ in pieces for n in norms.strings()]
-    texts = [t for _, _, t in pieces]
-    where = np.concatenate([np.arange(len(t)) for t in texts]) if texts else np.zeros(0, int)
-    piece = (np.repeat(np.arange(len(texts)), [len(t) for t in texts]) if texts
-             else np.zeros(0, int))
-    rows = reps.rows(pairs[:, 1]).tolist()
-    second = [reps.norms[r] for r in rows]
-    verdicts = judge_pairs(first, second, lambda k: texts[piece[k]][int(where[k])],
-                           lambda k: reps.texts[rows[k]], cfg)
+    pairs, first_row, first_norms, first_texts = piece
+    norms = first_norms.strings()
+    first = [norms[r] for r in first_row.tolist()]
+    rows = reps.rows(pairs[:, 1])
+    second_rows, second_of = np.unique(rows, return_inverse=True)
+    second_norms = [reps.norms[r] for r in second_rows.tolist()]
+    second = [second_norms[r] for r in second_of.reshape(-1).tolist()]
+    verdicts = judge_pairs(first, second, lambda k: first_texts[int(first_row[k])],
+                           lambda k: reps.texts[int(rows[k])], cfg)
     ks = np.array([k for k, _ in verdicts], dtype=np.int64)
     return pairs[ks] if len(ks) else np.zeros((0, 2), dtype=np.int64), [v for _, v in verdicts]
 
@@ -681,14 +685,7 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
     # halves are taken, and Dask does not count each half twice (which made
     # workers spill stores early, while far below their memory target).
     del read
-    # Each summary is taken as soon as it is ready, and let go on the worker.
-    summaries: list[Summary] = [None] * len(chunks)          # type: ignore[list-item]
-    index = {f.key: c for c, f in enumerate(summary_futures)}
-    for future, summary in as_completed(summary_futures, with_results=True):
-        c = index[future.key]
-        summaries[c] = summary
-        summary_futures[c] = None                            # type: ignore[call-overload]
-    del summary_futures
+    summaries: list[Summary] = take_as_done(summary_futures)
     stats["seconds_read"] = round(time.perf_counter() - started, 3)
     mark = time.perf_counter()
 
@@ -777,20 +774,22 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
         firsts_f = [client.submit(stage_first, reps[g], owner_future, groups, *routed[g])
                     for g in range(groups)]
         del routed
-        candidates = client.gather([client.submit(getitem, f, 0) for f in firsts_f])
-        stats["candidates"] = int(sum(candidates))
-        to_second = [[client.submit(getitem, f, 1 + g) for f in firsts_f]
-                     for g in range(groups)]
-        del firsts_f
-        judged_f = [client.submit(stage_judge, reps[g], wcfg, *to_second[g])
-                    for g in range(groups)]
-        del to_second
-        judged = client.gather(judged_f)
-        del judged_f, reps, owner_future
+        sent = client.gather([client.submit(getitem, f, 0) for f in firsts_f])
+        stats["candidates"] = int(sum(int(c.sum()) for c in sent))
+        # One judging task per non-empty piece (source group, destination
+        # group): its size does not grow with the number of groups.
+        judged_f = [client.submit(stage_judge, reps[g], wcfg,
+                                  client.submit(getitem, firsts_f[f], 1 + g))
+                    for g in range(groups) for f in range(groups) if sent[f][g]]
+        del firsts_f, sent
+        stats["judge_tasks"] = len(judged_f)
+        # Verdicts leave the workers as each piece is judged.
+        judged = take_as_done(judged_f)
+        del reps, owner_future
+        gathered["verdicts"] = sum(_pickled_size(part) for part in judged)
         pairs = (np.concatenate([p for p, _ in judged]) if judged
                  else np.zeros((0, 2), dtype=np.int64))
         verdicts = [v for _, vs in judged for v in vs]
-        gathered["verdicts"] = _pickled_size(judged)
         del judged
         # 5. verdicts in sorted pair order, as the local engine records them
         sequence = np.lexsort((pairs[:, 1], pairs[:, 0])) if len(pairs) else []
@@ -870,6 +869,18 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
     stats["seconds_fetch_report"] = round(time.perf_counter() - mark, 3)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return DaskScan(result, chunks, encoding, doc_chunk, doc_local, doc_origin, gathered)
+
+
+def take_as_done(futures: list) -> list:
+    """The results of ``futures``, in their order, each taken as soon as it is
+    ready and let go at once (its place in ``futures`` is emptied), so that
+    results do not wait on the workers for the slowest task."""
+    results: list = [None] * len(futures)
+    index = {f.key: k for k, f in enumerate(futures)}
+    for future, result in as_completed(futures, with_results=True):
+        k = index[future.key]
+        results[k], futures[k] = result, None
+    return results
 
 
 def _pickled_size(obj) -> int:

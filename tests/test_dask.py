@@ -293,10 +293,18 @@ def test_stages_leave_no_cached_facts_behind(real_corpus, monkeypatch):
     [chunk] = engine_dask.chunks_of(items[:50], 1, None, files_per_chunk=50)
     summary, store = engine_dask.stage_read(chunk, cfg, None, bands, rows)
     reps = engine_dask.Reps(np.arange(len(store.signed)), store.norms, store.texts)
-    # Neighbours, and two paragraphs against themselves (sure to get a verdict).
-    pairs = np.array([[0, 0], [1, 1]] + [[k, k + 1] for k in range(len(store.signed) - 1)],
-                     dtype=np.int64)
-    piece = (pairs, store.norms.take(pairs[:, 0]), store.texts.take(pairs[:, 0]))
+    # Neighbours, and two paragraphs against themselves (sure to get a verdict);
+    # one pair twice, as when two bands bring it.
+    pairs = np.array([[0, 0], [1, 1]] + [[k, k + 1] for k in range(len(store.signed) - 1)]
+                     + [[2, 3]], dtype=np.int64)
+    counts, piece = engine_dask.stage_first(reps, np.zeros(len(store.signed), dtype=np.int32),
+                                            1, pairs)
+    # Pairs without duplicates, in order; each first paragraph's texts sent once.
+    assert counts.tolist() == [len(pairs) - 1]
+    pairs = piece[0]
+    assert pairs.tolist() == sorted(map(list, {tuple(p) for p in pairs.tolist()}))
+    assert len(piece[2]) == len(set(pairs[:, 0].tolist())) < len(pairs)
+    assert [piece[3][int(r)] for r in piece[1]] == [store.texts[int(a)] for a in pairs[:, 0]]
     verify.names(store.texts[0])
     assert verify.words(store.norms[0]) and verify.words.cache_info().currsize > 0
     judged, verdicts = engine_dask.stage_judge(reps, cfg, piece)
