@@ -18,11 +18,14 @@ compact facts and decides. The stages:
    representatives' texts are gathered by *groups* of a few neighbouring
    chunks (:func:`group_size`; there are as many bucket partitions as
    groups). Pairs go to the group holding the first paragraph's text (where
-   duplicates from several bands meet and are dropped), pick up that text,
-   then go to the group holding the second's, where
-   :func:`dedup.detect.judge_pairs` runs. Only the verdicts come back. Every
-   group sends a piece to every other, so there are G^2 pieces per shuffle
-   for G groups: grouping chunks four by four makes 16 times fewer.
+   duplicates from several bands meet and are dropped), pick up that text
+   (once per destination, however many pairs it is in), then go to the
+   group holding the second's, where :func:`dedup.detect.judge_pairs` runs,
+   one task per piece (source group, destination group), so no task grows
+   with the number of groups. Only the verdicts come back, each piece's as
+   soon as it is judged. Every group sends a piece to every other, so there
+   are G^2 pieces per shuffle for G groups: grouping chunks four by four
+   makes 16 times fewer.
 5. **decisions** on the client (:func:`dedup.detect.decide_layout`), with the
    verdicts recorded in sorted pair order, as the local engine records them.
 6. **documents**: for inputs the client can read as local files, workers
@@ -754,7 +757,10 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
         rep_cat = perm[rep_flats]
         rep_chunk = np.searchsorted(chunk_flat_start, rep_cat, side="right") - 1
         owner = (rep_chunk // per_group).astype(np.int32)
-        [owner_future] = client.scatter([owner], broadcast=True)
+        # A task rather than scattered data: if a worker holding it is lost,
+        # the cluster makes it again (scattered data cannot be recovered,
+        # and every task needing it would be cancelled).
+        owner_future = client.submit(np.array, owner, pure=False)
 
         # 3. the bucket shuffle
         by_chunk = [np.flatnonzero(rep_chunk == c) for c in range(len(chunks))]
@@ -878,6 +884,11 @@ def take_as_done(futures: list) -> list:
     results: list = [None] * len(futures)
     index = {f.key: k for k, f in enumerate(futures)}
     for future, result in as_completed(futures, with_results=True):
+        if future.status != "finished":
+            # Failed tasks raise in as_completed; a cancelled one (a lost
+            # worker, a closed cluster) arrives as its exception.
+            raise result if isinstance(result, BaseException) else RuntimeError(
+                f"task {future.key} ended as {future.status}")
         k = index[future.key]
         results[k], futures[k] = result, None
     return results

@@ -325,3 +325,57 @@ def test_stages_leave_no_cached_facts_behind(real_corpus, monkeypatch):
     with pytest.raises(RuntimeError):
         engine_dask.stage_judge(reps, cfg, piece)
     assert verify.words.cache_info().currsize == 0
+
+
+def test_results_taken_as_done(client):
+    # In order of the futures, whatever order they finish in; a cancelled
+    # task (as when the cluster loses it) is an error, never a result.
+    import time
+    from concurrent.futures import CancelledError
+    futures = [client.submit(time.sleep, 0.5, pure=False), client.submit(int, "7")]
+    assert engine_dask.take_as_done(futures) == [None, 7]
+    assert futures == [None, None]
+    slow = client.submit(time.sleep, 30, pure=False)
+    quick = client.submit(int, "8")
+    client.cancel([slow])
+    with pytest.raises(CancelledError):
+        engine_dask.take_as_done([quick, slow])
+
+
+def test_lost_worker_is_recovered(real_corpus):
+    # Every worker killed while pairs are being joined (SIGKILL, as the nanny
+    # or the kernel kills one) is restarted; the cluster makes again all it
+    # held (nothing the scan needs may exist only as scattered data), and the
+    # scan ends with the local engine's decisions.
+    import os
+    import signal
+    import threading
+    import time
+
+    def stages(dask_scheduler):
+        return {ts.prefix.name for ts in dask_scheduler.tasks.values()}
+
+    killed = []
+
+    def kill_once(client, done):
+        while not done.is_set() and not killed:
+            if "stage_first" in client.run_on_scheduler(stages):
+                for worker, pid in client.run(os.getpid).items():
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(worker)
+            time.sleep(0.02)
+
+    cfg = Config()
+    with engine_dask.connect(workers=2) as own:
+        done = threading.Event()
+        watcher = threading.Thread(target=kill_once, args=(own, done), daemon=True)
+        watcher.start()
+        try:
+            run = engine_dask.scan(own, [real_corpus], cfg, files_per_chunk=100)
+        finally:
+            done.set()
+            watcher.join()
+    assert len(killed) == 2
+    local = api.scan([real_corpus], cfg)
+    assert run.result.removals == local.removals and local.removals
+    assert run.result.findings == local.findings
