@@ -14,18 +14,18 @@ compact facts and decides. The stages:
    its representatives to the partition ``key % P``; each partition sorts its
    rows, forms the buckets and their pairs with the very logic of
    :func:`dedup.candidates.candidate_pairs`.
-4. **verification next to the texts** (a join, two more shuffles): the
+4. **verification next to the texts** (a join, one more shuffle): the
    representatives' texts are gathered by *groups* of a few neighbouring
    chunks (:func:`group_size`; there are as many bucket partitions as
-   groups). Pairs go to the group holding the first paragraph's text (where
-   duplicates from several bands meet and are dropped), pick up that text
-   (once per destination, however many pairs it is in), then go to the
-   group holding the second's, where :func:`dedup.detect.judge_pairs` runs,
-   one task per piece (source group, destination group), so no task grows
-   with the number of groups. Only the verdicts come back, each piece's as
-   soon as it is judged. Every group sends a piece to every other, so there
-   are G^2 pieces per shuffle for G groups: grouping chunks four by four
-   makes 16 times fewer.
+   groups). Pairs, numbers only, go to the group holding the first
+   paragraph (where duplicates from several bands meet and are dropped),
+   then are split by the group holding the second. Each piece (source
+   group, destination group) is judged by its own task with
+   :func:`dedup.detect.judge_pairs`, given the texts of those two groups:
+   no task grows with the number of groups, and no text is copied per pair.
+   Only the verdicts come back, each piece's as soon as it is judged. Every
+   group sends a piece to every other, so there are G^2 pieces per shuffle
+   for G groups: grouping chunks four by four makes 16 times fewer.
 5. **decisions** on the client (:func:`dedup.detect.decide_layout`), with the
    verdicts recorded in sorted pair order, as the local engine records them.
 6. **documents**: for inputs the client can read as local files, workers
@@ -525,39 +525,35 @@ def stage_buckets(owner: np.ndarray, outputs: int, max_bucket: int, *pieces: np.
 
 
 @gives_memory_back
-def stage_first(reps: Reps, owner: np.ndarray, outputs: int, *pieces: np.ndarray):
-    """Pairs whose first paragraph this group holds, without duplicates, routed
-    to the group holding the second: ``(counts, piece, piece, ...)``, where
-    ``counts[c]`` is the number of pairs in the piece for group ``c`` and a
-    piece is ``(pairs, first, norms, texts)``: the pairs, and for each pair
-    the row ``first[k]`` of its first paragraph's texts, each text sent once
-    however many pairs it is in."""
+def stage_first(owner: np.ndarray, outputs: int, *pieces: np.ndarray):
+    """Pairs whose first paragraph this group holds, without duplicates (a
+    pair found in several bands meets itself here), routed to the group
+    holding the second: ``(counts, pairs, pairs, ...)``, where ``counts[c]``
+    is the number of pairs for group ``c``. Only numbers travel: the texts
+    stay with their groups' :class:`Reps`."""
     pairs = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.int64)
     pairs = np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
     dest = owner[pairs[:, 1]]
     counts = np.bincount(dest, minlength=outputs).astype(np.int64)
-    out = [counts]
-    for c in range(outputs):
-        sel = pairs[dest == c]
-        ids, first = np.unique(sel[:, 0], return_inverse=True)
-        rows = reps.rows(ids)
-        out.append((sel, first.reshape(-1), reps.norms.take(rows), reps.texts.take(rows)))
-    return tuple(out)
+    return (counts,) + tuple(pairs[dest == c] for c in range(outputs))
 
 
 @gives_memory_back
-def stage_judge(reps: Reps, cfg: Config, piece):
-    """Verdicts on one piece of pairs whose second paragraph this group holds:
-    ``(pairs, verdicts)`` of the pairs that got one."""
-    pairs, first_row, first_norms, first_texts = piece
-    norms = first_norms.strings()
-    first = [norms[r] for r in first_row.tolist()]
-    rows = reps.rows(pairs[:, 1])
-    second_rows, second_of = np.unique(rows, return_inverse=True)
-    second_norms = [reps.norms[r] for r in second_rows.tolist()]
-    second = [second_norms[r] for r in second_of.reshape(-1).tolist()]
-    verdicts = judge_pairs(first, second, lambda k: first_texts[int(first_row[k])],
-                           lambda k: reps.texts[int(rows[k])], cfg)
+def stage_judge(first: Reps, second: Reps, cfg: Config, pairs: np.ndarray):
+    """Verdicts on pairs whose first paragraph ``first`` holds and whose second
+    ``second`` holds: ``(pairs, verdicts)`` of the pairs that got one. Each
+    paragraph's text is taken out of its buffer once, however many pairs it
+    is in."""
+    def texts(reps: Reps, ids: np.ndarray):
+        rows = reps.rows(ids)
+        unique, where = np.unique(rows, return_inverse=True)
+        norms = [reps.norms[r] for r in unique.tolist()]
+        return [norms[w] for w in where.reshape(-1).tolist()], rows
+    first_norms, first_rows = texts(first, pairs[:, 0])
+    second_norms, second_rows = texts(second, pairs[:, 1])
+    verdicts = judge_pairs(first_norms, second_norms,
+                           lambda k: first.texts[int(first_rows[k])],
+                           lambda k: second.texts[int(second_rows[k])], cfg)
     ks = np.array([k for k, _ in verdicts], dtype=np.int64)
     return pairs[ks] if len(ks) else np.zeros((0, 2), dtype=np.int64), [v for _, v in verdicts]
 
@@ -774,17 +770,18 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
         buckets = [client.submit(stage_buckets, owner_future, groups, 24, *pieces[p])
                    for p in range(parts)]
         del pieces
-        # 4. the join: first paragraph's texts, then the second's, then verdicts
+        # 4. the join: pairs without duplicates, then verdicts next to the texts
         routed = [[client.submit(getitem, b, g) for b in buckets] for g in range(groups)]
         del buckets
-        firsts_f = [client.submit(stage_first, reps[g], owner_future, groups, *routed[g])
+        firsts_f = [client.submit(stage_first, owner_future, groups, *routed[g])
                     for g in range(groups)]
         del routed
         sent = client.gather([client.submit(getitem, f, 0) for f in firsts_f])
         stats["candidates"] = int(sum(int(c.sum()) for c in sent))
         # One judging task per non-empty piece (source group, destination
-        # group): its size does not grow with the number of groups.
-        judged_f = [client.submit(stage_judge, reps[g], wcfg,
+        # group), with the texts of those two groups: no task grows with the
+        # number of groups, and no text is copied once per pair or per group.
+        judged_f = [client.submit(stage_judge, reps[f], reps[g], wcfg,
                                   client.submit(getitem, firsts_f[f], 1 + g))
                     for g in range(groups) for f in range(groups) if sent[f][g]]
         del firsts_f, sent

@@ -297,17 +297,18 @@ def test_stages_leave_no_cached_facts_behind(real_corpus, monkeypatch):
     # one pair twice, as when two bands bring it.
     pairs = np.array([[0, 0], [1, 1]] + [[k, k + 1] for k in range(len(store.signed) - 1)]
                      + [[2, 3]], dtype=np.int64)
-    counts, piece = engine_dask.stage_first(reps, np.zeros(len(store.signed), dtype=np.int32),
-                                            1, pairs)
-    # Pairs without duplicates, in order; each first paragraph's texts sent once.
-    assert counts.tolist() == [len(pairs) - 1]
-    pairs = piece[0]
-    assert pairs.tolist() == sorted(map(list, {tuple(p) for p in pairs.tolist()}))
-    assert len(piece[2]) == len(set(pairs[:, 0].tolist())) < len(pairs)
-    assert [piece[3][int(r)] for r in piece[1]] == [store.texts[int(a)] for a in pairs[:, 0]]
+    owner = np.zeros(len(store.signed), dtype=np.int32)
+    owner[len(owner) // 2:] = 1
+    counts, *pieces = engine_dask.stage_first(owner, 2, pairs)
+    # Without duplicates, in order, split by the group of the second paragraph.
+    assert counts.tolist() == [len(p) for p in pieces] and sum(counts) == len(pairs) - 1
+    assert np.concatenate(pieces).tolist() == sorted(
+        map(list, {tuple(p) for p in pairs.tolist()}), key=lambda p: (owner[p[1]], p))
+    assert all((owner[p[:, 1]] == c).all() for c, p in enumerate(pieces))
+    pairs = np.concatenate(pieces)
     verify.names(store.texts[0])
     assert verify.words(store.norms[0]) and verify.words.cache_info().currsize > 0
-    judged, verdicts = engine_dask.stage_judge(reps, cfg, piece)
+    judged, verdicts = engine_dask.stage_judge(reps, reps, cfg, pairs)
     assert verify.words.cache_info().currsize == 0
     assert verify.names.cache_info().currsize == 0
     # The verdicts are those of the stage's own checks, caches or not.
@@ -323,7 +324,7 @@ def test_stages_leave_no_cached_facts_behind(real_corpus, monkeypatch):
         raise RuntimeError("verification failed")
     monkeypatch.setattr(engine_dask, "judge_pairs", broken)
     with pytest.raises(RuntimeError):
-        engine_dask.stage_judge(reps, cfg, piece)
+        engine_dask.stage_judge(reps, reps, cfg, pairs)
     assert verify.words.cache_info().currsize == 0
 
 
