@@ -544,13 +544,14 @@ def stage_judge(first: Reps, second: Reps, cfg: Config, pairs: np.ndarray):
     ``second`` holds: ``(pairs, verdicts)`` of the pairs that got one. Each
     paragraph's text is taken out of its buffer once, however many pairs it
     is in."""
-    def texts(reps: Reps, ids: np.ndarray):
+    def norms_of(reps: Reps, ids: np.ndarray):
+        """Each pair's normalised text on one side, and its row in ``reps``."""
         rows = reps.rows(ids)
         unique, where = np.unique(rows, return_inverse=True)
         norms = [reps.norms[r] for r in unique.tolist()]
         return [norms[w] for w in where.reshape(-1).tolist()], rows
-    first_norms, first_rows = texts(first, pairs[:, 0])
-    second_norms, second_rows = texts(second, pairs[:, 1])
+    first_norms, first_rows = norms_of(first, pairs[:, 0])
+    second_norms, second_rows = norms_of(second, pairs[:, 1])
     verdicts = judge_pairs(first_norms, second_norms,
                            lambda k: first.texts[int(first_rows[k])],
                            lambda k: second.texts[int(second_rows[k])], cfg)
