@@ -127,12 +127,43 @@ def check_out(paths: list[str | Path], out: Path, option: str = "--out") -> None
                              f"input {p}; choose a folder outside it")
 
 
+class RealPaths:
+    """``os.path.realpath``, each folder resolved once.
+
+    A path's real path is that of its folder joined with its name, resolved
+    again only when the name is itself a symbolic link. Resolving every
+    folder of every path anew cost about a second for Reuters' 19,779 files.
+    Meant for one pass over paths that nothing creates or moves meanwhile.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str | Path) -> str:
+        folder, name = os.path.split(os.fspath(path))
+        if name in ("", ".", ".."):
+            return os.path.realpath(path)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        joined = os.path.join(real, name)
+        return os.path.realpath(joined) if os.path.islink(joined) else joined
+
+
 def _relative(doc_path: str, base: Path) -> Path:
-    source = _absolute(doc_path)
-    try:
-        return source.relative_to(base)
-    except ValueError:
-        return Path(source.name)
+    return Path(_relative_name(doc_path, str(base)))
+
+
+def _relative_name(doc_path: str, base: str) -> str:
+    """The document's path below ``base`` (both made absolute by name), else its file name."""
+    source = os.path.abspath(doc_path)
+    inside = _folder_prefix(base)
+    return source[len(inside):] if source.startswith(inside) else os.path.basename(source)
+
+
+def _folder_prefix(folder: str) -> str:
+    """What every path below ``folder`` (absolute, normalised) starts with."""
+    return folder if folder.endswith(os.sep) else folder + os.sep
 
 
 def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> WriteSummary:
@@ -145,21 +176,22 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path) -> Wri
     resolves to an input file raises :class:`WriteError` with nothing written.
     Each file is written atomically (see :func:`dedup.clean.atomic_write`).
     """
-    base = output_base(paths)
+    base = str(output_base(paths))
     out = out.absolute()
-    real_out = Path(os.path.realpath(out))
+    # Paths as strings here: pathlib's parsing cost more than the checks.
+    inside = _folder_prefix(os.path.realpath(out))
     plan: list[tuple[int, Path]] = []
     dropped = result.dropped_articles()
+    realpath = RealPaths()
     for i, doc in enumerate(result.documents):
         if i in dropped:
             continue      # a whole-article repeat of a kept article: left out on purpose
-        rel = _relative(doc.path, base)
-        target = Path(os.path.realpath(out / rel))
-        if real_out not in target.parents:
+        target = realpath(os.path.join(out, _relative_name(doc.path, base)))
+        if not target.startswith(inside):
             raise WriteError(f"{doc.path}: output path {target} escapes {out}; nothing written")
-        if target == Path(os.path.realpath(doc.path)):
+        if target == realpath(doc.path):
             raise WriteError(f"{doc.path}: refusing to write over the original; nothing written")
-        plan.append((i, target))
+        plan.append((i, Path(target)))
     summary = WriteSummary(out)
     tasks = [(result.documents[i], result.removed_in(i)) for i, _ in plan]
     for (doc, removed), (_, target), (status, payload) in zip(tasks, plan, _cleaned_bytes(tasks)):
@@ -188,7 +220,9 @@ def _cleaned_bytes(tasks: list[tuple[Document, set[int]]]):
     """
     for doc, removed in tasks:
         try:
-            yield "ok", doc.encode(cleaned_text(doc, removed))
+            # Nothing removed: the file's own bytes, checked, without parsing it again.
+            yield "ok", (doc.encode(cleaned_text(doc, removed)) if removed
+                         else doc.stored_bytes())
         except InputError as exc:       # changed or gone since the scan: not guessed at
             yield "not written", f"{exc}; not written"
 

@@ -163,7 +163,8 @@ def _temporary(path: Path, mode: int) -> tuple[int, str]:
     already taken (a killed run's leftover) is skipped.
     """
     while True:
-        tmp = str(path.parent / f".{path.name}.{os.getpid()}-{next(_COUNTER)}{TEMP_SUFFIX}")
+        folder, name = os.path.split(path)
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_COUNTER)}{TEMP_SUFFIX}")
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                            mode), tmp

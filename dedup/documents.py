@@ -160,19 +160,35 @@ class Document:
         doc = parse_document(data, self.path, self.forced)
         self._lines, self._paragraphs = doc._lines, doc._paragraphs
 
+    def stored_bytes(self) -> bytes:
+        """The bytes the document was read from, as a copy of it with nothing
+        removed holds them: its text encoded when it holds it, else its file
+        read again and checked (:class:`InputError` if changed or gone).
+
+        Decoding is checked to give back the file's bytes exactly when it is
+        read, so this equals encoding its lines without parsing them again.
+        """
+        if self._lines is not None:
+            return self.encode("".join(self._lines))
+        return self._read_again()
+
+    def _read_again(self) -> bytes:
+        try:
+            data = read_regular_file(self.source)
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot read it again "
+                             f"({exc.strerror or exc})") from exc
+        if _digest(data) != self.digest:
+            raise InputError(f"{self.path}: changed since it was read")
+        return data
+
     def _load(self) -> tuple[list[str], list[Paragraph]]:
         key = (self.source, self.digest, self.forced)
         cached = _LOADED.get(key)
         if cached is not None:
             _LOADED.move_to_end(key)
             return cached
-        try:
-            data = read_regular_file(Path(self.source))
-        except OSError as exc:
-            raise InputError(f"{self.path}: cannot read it again "
-                             f"({exc.strerror or exc})") from exc
-        if _digest(data) != self.digest:
-            raise InputError(f"{self.path}: changed since it was read")
+        data = self._read_again()
         doc = parse_document(data, self.path, self.forced)
         cached = _LOADED[key] = (doc._lines, doc._paragraphs)
         _LOADED_SIZE[0] += len(data)
@@ -465,7 +481,7 @@ def _file_kind(mode: int) -> str:
     return "a special file"
 
 
-def read_regular_file(path: Path) -> bytes:
+def read_regular_file(path: str | Path) -> bytes:
     """The bytes of a regular file; OSError for anything else (FIFOs, devices, folders)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:

@@ -748,3 +748,48 @@ def test_documents_are_not_held_in_memory_and_a_file_changed_after_the_scan_is_n
     assert not (in_tmp / "out" / "a.txt").exists()
     assert (in_tmp / "out" / "b.txt").read_text() == art(f[2], f[3])
     assert (in_tmp / "out" / "c.txt").read_text() == art(f[4], f[5])
+
+
+def test_a_file_with_nothing_removed_is_copied_byte_for_byte_after_its_check(in_tmp, h):
+    """A copy with nothing removed is the file's own bytes (BOM, encoding, line ends and
+    a missing last newline kept), read again and refused when changed since the scan."""
+    f = h.filler
+    files = {"bom.txt": codecs.BOM_UTF8 + art(f[0], nl="\r\n").encode(),
+             "latin.txt": art("Caf\xe9 cr\xe8me. " + f[1]).encode("latin-1"),
+             "utf16.txt": codecs.BOM_UTF16_LE + art(f[2]).encode("utf-16-le"),
+             "open.txt": art(f[3]).rstrip("\n").encode(),
+             "mixed.txt": f"{f[4]}\r\n\n{f[5]}\r\r\n{f[6]}".encode(),
+             "late.txt": art(f[7]).encode(),
+             "twice.txt": art(f[8], f[8], f[9]).encode()}
+    (in_tmp / "d").mkdir()
+    for name, data in files.items():
+        (in_tmp / "d" / name).write_bytes(data)
+    result = api.scan(["d"], Config(jobs=1))
+    removed = {Path(d.path).name: len(result.removed_in(i))
+               for i, d in enumerate(result.documents)}
+    assert removed == {name: int(name == "twice.txt") for name in files}
+    (in_tmp / "d" / "late.txt").write_bytes(art(f[7], f[0]).encode())
+    summary = api.write_cleaned(result, ["d"], in_tmp / "out")
+    assert summary.not_written == ["d/late.txt: changed since it was read; not written"]
+    assert not (in_tmp / "out" / "late.txt").exists()
+    for name, data in files.items():
+        if name not in ("late.txt", "twice.txt"):
+            assert (in_tmp / "out" / name).read_bytes() == data, name
+    assert (in_tmp / "out" / "twice.txt").read_bytes() == art(f[8], f[9]).encode()
+
+
+def test_real_paths_looked_up_by_folder_agree_with_realpath(in_tmp):
+    (in_tmp / "a" / "b").mkdir(parents=True)
+    (in_tmp / "a" / "b" / "f.txt").write_text("x")
+    (in_tmp / "elsewhere").mkdir()
+    os.symlink(in_tmp / "a" / "b", in_tmp / "link_dir")
+    os.symlink(in_tmp / "a" / "b" / "f.txt", in_tmp / "a" / "link_file")
+    os.symlink("../elsewhere/nothing", in_tmp / "a" / "dangling")
+    os.symlink(in_tmp / "loop", in_tmp / "loop")
+    paths = ["a/b/f.txt", "link_dir/f.txt", "link_dir/../b/f.txt", "a/link_file", "a/dangling",
+             "a/b/new.txt", "missing/x/y.txt", str(in_tmp / "link_dir" / "f.txt"), "f.txt",
+             "a/b/.", "a/b/..", "a/b/", "loop", "link_dir/../link_file", ".", ""]
+    realpath = api.RealPaths()
+    for _ in range(2):                       # the second time from its folder table
+        for p in paths:
+            assert realpath(p) == os.path.realpath(p), p
