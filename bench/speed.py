@@ -99,7 +99,7 @@ def _child(contestant: str, folder: str, jobs: int) -> int:
         scanned = time.perf_counter()
         # What `dedup clean DIR --write` does, reports aside (they are measured
         # by bench/report_bench.py): every file written, cleaned, under --out.
-        write_cleaned(result, [folder], out_dir / "cleaned")
+        write_cleaned(result, [folder], out_dir / "cleaned", workers=config.workers)
         finished = time.perf_counter()
         seconds = finished - started
         shutil.rmtree(out_dir, ignore_errors=True)

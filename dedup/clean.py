@@ -129,11 +129,15 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = _temporary(path, create)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        try:
+            with memoryview(data) as view:      # straight to the file: no buffer object
+                written = 0
+                while written < len(view):
+                    written += os.write(fd, view[written:])
             if durable:
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         if owner is not None and hasattr(os, "chown"):
             try:
                 os.chown(tmp, *owner)

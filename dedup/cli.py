@@ -224,7 +224,8 @@ def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
                             lambda out: jsonl_input.write_jsonl(scanned, chosen, out))
         result = api.scan(chosen, cfg, exclude=exclude, encoding=encoding, progress=progress,
                           temp_files=temp_files)
-        return _Scanned(result, lambda out: api.write_cleaned(result, chosen, out))
+        return _Scanned(result, lambda out: api.write_cleaned(result, chosen, out,
+                                                              workers=cfg.workers))
     except JsonlError as exc:
         _fail(str(exc))
 

@@ -793,3 +793,30 @@ def test_real_paths_looked_up_by_folder_agree_with_realpath(in_tmp):
     for _ in range(2):                       # the second time from its folder table
         for p in paths:
             assert realpath(p) == os.path.realpath(p), p
+
+
+def test_copies_cleaned_by_pool_processes_equal_those_cleaned_by_one(in_tmp, h):
+    """With workers, documents are read again and cleaned in batches by pool processes
+    and written in order by this one: the same files, bytes and refusals as one process."""
+    f = h.filler
+    (in_tmp / "d").mkdir()
+    for i in range(700):                       # three batches of 256
+        paragraphs = [f"Story {i} opens with its own line."] + [f[(i + k) % 10] for k in range(3)]
+        if i % 3 == 0:
+            paragraphs.insert(2, paragraphs[1])    # a pasted-twice paragraph
+        (in_tmp / "d" / f"{i:04d}.txt").write_text(art(*paragraphs))
+    result = api.scan(["d"], Config(jobs=1))
+    assert result.removals
+    (in_tmp / "d" / "0300.txt").write_text("changed\n")
+    (in_tmp / "d" / "0601.txt").unlink()
+    one = api.write_cleaned(result, ["d"], in_tmp / "one")
+    two = api.write_cleaned(result, ["d"], in_tmp / "two", workers=2)
+    assert one.not_written == two.not_written == [
+        "d/0300.txt: changed since it was read; not written",
+        "d/0601.txt: cannot read it again (No such file or directory); not written"]
+    assert (one.changed, len(one.written)) == (two.changed, len(two.written)) == (
+        sum(bool(result.removed_in(i)) for i in range(700) if i not in (300, 601)), 698)
+    copies = snapshot(in_tmp / "two")
+    assert snapshot(in_tmp / "one") == copies and len(copies) == 698
+    original = (in_tmp / "d" / "0003.txt").read_bytes()
+    assert copies["0003.txt"].startswith(b"Story 3 opens") and copies["0003.txt"] != original
