@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,12 +235,21 @@ def _cleaned_bytes(tasks: list[tuple[Document, set[int]]], workers: int = 1):
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         pending: deque = deque()
-        for batch in batches:
-            pending.append(pool.submit(_clean_batch, batch))
-            if len(pending) > 2 * workers:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        submitted = 0
+        while submitted < len(batches) or pending:
+            while submitted < len(batches) and len(pending) <= 2 * workers:
+                pending.append(pool.submit(_clean_batch, batches[submitted]))
+                submitted += 1
+            future = pending.popleft()
+            try:
+                done = future.result()
+            except BrokenProcessPool:
+                # A pool process died (killed, out of memory): this process
+                # cleans the rest, from the first batch not yet handed over.
+                for batch in batches[submitted - len(pending) - 1:]:
+                    yield from _clean_batch(batch)
+                return
+            yield from done
     finally:
         pool.shutdown(cancel_futures=True)
 

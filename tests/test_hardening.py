@@ -820,3 +820,34 @@ def test_copies_cleaned_by_pool_processes_equal_those_cleaned_by_one(in_tmp, h):
     assert snapshot(in_tmp / "one") == copies and len(copies) == 698
     original = (in_tmp / "d" / "0003.txt").read_bytes()
     assert copies["0003.txt"].startswith(b"Story 3 opens") and copies["0003.txt"] != original
+
+
+def test_copies_are_all_written_when_a_cleaning_process_dies(in_tmp, h, monkeypatch):
+    """A pool process killed mid-write (out of memory, say) costs nothing: this
+    process cleans the batches that were not handed over, and every copy is written."""
+    f = h.filler
+    (in_tmp / "d").mkdir()
+    for i in range(600):
+        (in_tmp / "d" / f"{i:04d}.txt").write_text(art(f"Story {i} has a line of its own.",
+                                                        f[i % 10], f[(i + 1) % 10]))
+    result = api.scan(["d"], Config(jobs=1))
+    expected = api.write_cleaned(result, ["d"], in_tmp / "one")
+    monkeypatch.setattr(_Dying, "parent", os.getpid())
+    monkeypatch.setattr(_Dying, "clean_batch", api._clean_batch)
+    monkeypatch.setattr(api, "_clean_batch", _dies_in_a_pool_process)
+    summary = api.write_cleaned(result, ["d"], in_tmp / "two", workers=2)
+    assert (len(summary.written), summary.changed, summary.not_written) == (
+        len(expected.written), expected.changed, [])
+    assert snapshot(in_tmp / "two") == snapshot(in_tmp / "one")
+
+
+class _Dying:
+    parent = None
+    clean_batch = None
+
+
+def _dies_in_a_pool_process(batch):
+    """Cleans ``batch`` in the test's process; a pool process running it dies at once."""
+    if os.getpid() != _Dying.parent:
+        os._exit(9)
+    return _Dying.clean_batch(batch)
