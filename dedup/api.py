@@ -9,9 +9,6 @@
 from __future__ import annotations
 
 import os
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +20,7 @@ from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
 from .documents import BACKUP_SUFFIX, Document, InputError, discover, read_regular_file, same_bytes
 from .model import ScanResult
+from .pool import ordered_map
 
 
 def scan(paths: list[str | Path], config: Config | None = None, *,
@@ -224,34 +222,13 @@ def _cleaned_bytes(tasks: list[tuple[Document, set[int]]], workers: int = 1):
     taken when it was scanned) and cleaned. With ``workers`` > 1 and enough
     documents, pool processes do that a batch at a time, at most two batches
     per process ahead of the caller, so the copies waiting to be written stay
-    a few megabytes however large the corpus is.
+    a few megabytes however large the corpus is; if one dies, this process
+    cleans the rest (:func:`dedup.pool.ordered_map`).
     """
     batches = [tasks[i:i + _CLEANED_PER_TASK] for i in range(0, len(tasks), _CLEANED_PER_TASK)]
-    workers = min(workers, len(batches))
-    if workers <= 1:
-        for batch in batches:
-            yield from _clean_batch(batch)
-        return
-    pool = ProcessPoolExecutor(max_workers=workers)
-    try:
-        pending: deque = deque()
-        submitted = 0
-        while submitted < len(batches) or pending:
-            while submitted < len(batches) and len(pending) <= 2 * workers:
-                pending.append(pool.submit(_clean_batch, batches[submitted]))
-                submitted += 1
-            future = pending.popleft()
-            try:
-                done = future.result()
-            except BrokenProcessPool:
-                # A pool process died (killed, out of memory): this process
-                # cleans the rest, from the first batch not yet handed over.
-                for batch in batches[submitted - len(pending) - 1:]:
-                    yield from _clean_batch(batch)
-                return
-            yield from done
-    finally:
-        pool.shutdown(cancel_futures=True)
+    with closing(ordered_map(_clean_batch, batches, workers)) as cleaned:
+        for batch in cleaned:
+            yield from batch
 
 
 # Documents per batch when pool processes clean them.

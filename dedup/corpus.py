@@ -7,7 +7,7 @@ same whatever ``--jobs`` is.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,6 +19,7 @@ from .documents import Document, InputError, document_from_text, read_document
 from .facts import Facts
 from .fingerprint import signatures
 from .normalize import normalize_many
+from .pool import ordered_map
 
 _FILES_PER_TASK = 64
 
@@ -160,22 +161,14 @@ def read_corpus(files: list[tuple[Path, str]], cfg: Config, encoding: str | None
     """
     tasks = [[(str(p), d) for p, d in files[i:i + _FILES_PER_TASK]]
              for i in range(0, len(files), _FILES_PER_TASK)]
-    workers = min(cfg.workers, len(tasks))
     batches = []
-    if workers <= 1:
-        done = (_read_batch(t, cfg, encoding) for t in tasks)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        done = pool.map(_read_batch, tasks, [cfg] * len(tasks), [encoding] * len(tasks))
-    try:
+    # In pool processes with --jobs above 1; one that dies (out of memory,
+    # killed) leaves the rest to this process rather than ending the run.
+    with closing(ordered_map(_read_batch, tasks, cfg.workers, cfg, encoding)) as done:
         for task, batch in zip(tasks, done):
             batches.append(batch)
             if progress is not None:
                 progress(len(task))
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
     return _assemble(batches, cfg.num_perm)
 
 

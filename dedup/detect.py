@@ -21,8 +21,7 @@ from __future__ import annotations
 import gc
 import time
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +35,7 @@ from .facts import Facts, Layout, exact_groups
 from .fingerprint import lsh_params
 from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, Removal,
                     ScanResult)
+from .pool import ordered_map
 from .verify import TRUNCATED, Verdict, may_truncate, verify
 
 
@@ -204,8 +204,9 @@ def judge_pairs(first: list[str], second: list[str], text_first, text_second, cf
                    float(scores[k]), float(prefix_scores[k])) for k in chunk]
                  for chunk in (promising[i:i + _JUDGED_PER_TASK]
                                for i in range(0, len(promising), _JUDGED_PER_TASK))]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            verdicts = [v for part in pool.map(_judge, tasks, [cfg] * len(tasks)) for v in part]
+        # A pool process that dies leaves its tasks to this one (ordered_map).
+        with closing(ordered_map(_judge, tasks, workers, cfg)) as parts:
+            verdicts = [v for part in parts for v in part]
         return list(zip(promising, verdicts))
     out = []
     for k in promising:

@@ -832,22 +832,71 @@ def test_copies_are_all_written_when_a_cleaning_process_dies(in_tmp, h, monkeypa
                                                         f[i % 10], f[(i + 1) % 10]))
     result = api.scan(["d"], Config(jobs=1))
     expected = api.write_cleaned(result, ["d"], in_tmp / "one")
-    monkeypatch.setattr(_Dying, "parent", os.getpid())
-    monkeypatch.setattr(_Dying, "clean_batch", api._clean_batch)
-    monkeypatch.setattr(api, "_clean_batch", _dies_in_a_pool_process)
+    _dying(monkeypatch, api, "_clean_batch")
     summary = api.write_cleaned(result, ["d"], in_tmp / "two", workers=2)
     assert (len(summary.written), summary.changed, summary.not_written) == (
         len(expected.written), expected.changed, [])
     assert snapshot(in_tmp / "two") == snapshot(in_tmp / "one")
 
 
+
+def test_a_scan_goes_on_when_a_reading_or_verifying_process_dies(in_tmp, h, monkeypatch):
+    """Reading and verification run in pool processes with --jobs 2; when those die,
+    this process does their tasks and the decisions are those of --jobs 1."""
+    f = h.filler
+    (in_tmp / "d").mkdir()
+    for i in range(200):                           # four reading tasks of 64 files
+        words = f[i % 10].split(" ")
+        words[5] += words[5][-1]                   # a typo: a near copy to verify
+        (in_tmp / "d" / f"{i:04d}.txt").write_text(
+            art(f"Story {i} has a line of its own.", f[i % 10] if i < 100 else " ".join(words)))
+    expected = api.scan(["d"], Config(jobs=1))
+    assert any(r.kind == "near" for r in expected.removals.values())
+    from dedup import corpus, detect
+    monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)    # verification in the pool too
+    _dying(monkeypatch, corpus, "_read_batch")
+    _dying(monkeypatch, detect, "_judge")
+    result = api.scan(["d"], Config(jobs=2))
+    assert result.stats["scored"] >= 2 * 2             # enough pairs for two verifying processes
+    assert result.removals == expected.removals and result.findings == expected.findings
+
+
+def test_ordered_map_keeps_order_and_bounds_what_waits():
+    from operator import mul
+
+    from dedup.pool import ordered_map
+    assert list(ordered_map(mul, list(range(40)), 2, 3)) == [3 * i for i in range(40)]
+    assert list(ordered_map(mul, [5], 2, 3)) == [15] and list(ordered_map(mul, [], 2, 3)) == []
+    steps = ordered_map(mul, list(range(40)), 2, 3, ahead=1)
+    assert next(steps) == 0
+    steps.close()                                   # the pool is shut down, nothing hangs
+
+
 class _Dying:
-    parent = None
-    clean_batch = None
+    parent: int | None = None
+    functions: dict = {}
 
 
-def _dies_in_a_pool_process(batch):
-    """Cleans ``batch`` in the test's process; a pool process running it dies at once."""
+def _dying(monkeypatch, module, name: str) -> None:
+    """``module.name`` made to kill any pool process that runs it; this process runs it as before."""
+    monkeypatch.setattr(_Dying, "parent", os.getpid())
+    monkeypatch.setitem(_Dying.functions, name, getattr(module, name))
+    monkeypatch.setattr(module, name, globals()[f"_dies_{name.lstrip('_')}"])
+
+
+def _dies(name: str, *args):
     if os.getpid() != _Dying.parent:
         os._exit(9)
-    return _Dying.clean_batch(batch)
+    return _Dying.functions[name](*args)
+
+
+def _dies_clean_batch(*args):
+    return _dies("_clean_batch", *args)
+
+
+def _dies_read_batch(*args):
+    return _dies("_read_batch", *args)
+
+
+def _dies_judge(*args):
+    return _dies("_judge", *args)
