@@ -75,3 +75,23 @@ def test_candidate_buckets_are_those_of_datasketch_lsh():
         lsh.insert(i, h)
     theirs = {tuple(sorted((i, j))) for i, h in enumerate(hashes) for j in lsh.query(h) if j != i}
     assert theirs and ours == theirs
+
+
+def test_candidate_pairs_are_the_sorted_union_of_each_buckets_pairs():
+    """Every bucket (small, or templated and above max_bucket) gives the pairs
+    bucket_pairs gives it; the result is unique (i, j) rows, i < j, sorted."""
+    from dedup.candidates import bucket_keys, bucket_pairs
+    rng = np.random.default_rng(7)
+    bands, rows = 4, 2
+    sigs = rng.integers(0, 3, size=(300, bands * rows)).astype(np.uint64)   # few distinct bands
+    prefixes = rng.integers(0, 40, size=300).astype(np.uint64)             # 0 = no opening key
+    got = candidate_pairs(sigs, bands, rows, prefixes, max_bucket=5)
+    keys = bucket_keys(sigs, bands, rows, prefixes)
+    expected = set()
+    for key in np.unique(keys[keys != 0]):
+        bucket = np.flatnonzero((keys == key).any(axis=1))
+        if len(bucket) > 1:
+            expected |= {tuple(sorted(p)) for p in bucket_pairs(bucket, 5).tolist() if p[0] != p[1]}
+    rows_ = [tuple(p) for p in got.tolist()]
+    assert rows_ == sorted(expected) and all(i < j for i, j in rows_)
+    assert got.dtype == np.int64 and got.shape[1] == 2
