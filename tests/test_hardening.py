@@ -861,7 +861,7 @@ def test_a_scan_goes_on_when_a_reading_or_verifying_process_dies(in_tmp, h, monk
     assert result.removals == expected.removals and result.findings == expected.findings
 
 
-def test_ordered_map_keeps_order_and_bounds_what_waits():
+def test_ordered_map_keeps_order_and_shuts_down_when_closed_early():
     from operator import mul
 
     from dedup.pool import ordered_map
