@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import unique_sorted
+
 from .fingerprint import band_keys, exact_key
 
 PREFIX_CHARS = 40
@@ -95,7 +97,7 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
     allp.sort(axis=1)
     # Unique rows through one integer per pair (i * n + j sorts as (i, j)):
     # np.unique along an axis sorts the rows as opaque records, several times slower.
-    codes = np.unique(allp[:, 0] * np.int64(n) + allp[:, 1])
+    codes = unique_sorted(allp[:, 0] * np.int64(n) + allp[:, 1])
     return np.stack((codes // n, codes % n), axis=1)
 
 
@@ -104,7 +106,7 @@ def bucket_pairs(bucket: np.ndarray, max_bucket: int = 24) -> np.ndarray:
     module docstring for buckets above ``max_bucket``); an engine that groups
     keys itself calls this per bucket to get the pairs :func:`candidate_pairs`
     gives."""
-    bucket = np.unique(bucket)
+    bucket = unique_sorted(bucket)
     m = len(bucket)
     if m <= max_bucket:
         i, j = np.triu_indices(m, k=1)

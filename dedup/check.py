@@ -67,6 +67,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .arrays import unique_sorted
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
 from .detect import decide, findings_of
@@ -328,7 +329,7 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
                              f"the index's ({describe_settings(index.settings)})")
     stats: dict = {"seconds_read": round(time.perf_counter() - started, 4)}
     exact, new_keys = _new_keys(new, index)
-    lsh = np.unique(new_keys[new_keys != 0])
+    lsh = unique_sorted(new_keys[new_keys != 0])
     with index.transaction(write=add):
         t = time.perf_counter()
         index_files, index_paragraphs = index.counts()

@@ -28,6 +28,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .articles import article_repeats
+from .arrays import unique_sorted
 from .candidates import candidate_pairs, prefix_keys
 from .config import Config
 from .corpus import Corpus
@@ -84,7 +85,7 @@ def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: L
         if words > 1 and 2 * int(facts.upper[flats].sum()) > len(flats):
             continue  # a heading or table header ("LAST BUYER SELLER"), not furniture
         docs = corpus.doc_of[flats]
-        if len(np.unique(docs)) < cfg.boilerplate_min_files:
+        if len(unique_sorted(docs)) < cfg.boilerplate_min_files:
             continue
         if edge > 0:
             if removed:
