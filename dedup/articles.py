@@ -22,6 +22,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from .arrays import unique_sorted
 from .model import ArticleRepeat
 
 # A paragraph in more files than this (a footer that escaped the boilerplate
@@ -42,47 +43,29 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
                             minlength=n_docs).astype(np.int64)
     doc_paras = np.bincount(corpus.doc_of[content], minlength=n_docs)
 
-    docs_of_group: dict[int, set[int]] = {}
+    doc_of = np.asarray(corpus.doc_of, dtype=np.int64)
+    gof = np.asarray(group_of, dtype=np.int64)
+    same, changed = _pair_tables(gof, doc_of, lengths, n_docs, members, boiler, links, updates)
 
-    def docs_of(g: int) -> set[int]:
-        found = docs_of_group.get(g)
-        if found is None:
-            found = docs_of_group[g] = {int(d) for d in corpus.doc_of[members[g]]}
-        return found
-
-    same = _PairTable(n_docs)        # (a, b) -> (chars, paragraphs)
-    changed = _PairTable(n_docs)     # same, for paragraphs whose numbers changed
-    for g, flats in enumerate(members):
-        if g in boiler:
-            continue
-        linked = links.get(g, ())
-        updated = updates.get(g, ())
-        if len(flats) == 1 and not linked and not updated:
-            continue
-        partners = set(docs_of(g))
-        for link in linked:
-            partners |= docs_of(link.other)
-        if len(partners) > _MAX_GROUP_FILES:
-            continue
-        moved = set()
-        for other in updated:
-            moved |= docs_of(other)
-        moved -= partners
-        for flat in flats:
-            a = int(corpus.doc_of[flat])
-            size = int(lengths[flat])
-            same.add(a, partners, size)
-            if moved:
-                changed.add(a, moved, size)
-    same.close()
-    changed.close()
+    a_all, b_all = same.pairs()
+    over = (doc_chars[a_all] > 0) & (same.chars / np.maximum(doc_chars[a_all], 1) >= threshold)
+    # A pair with paragraphs whose numbers changed is an update, whatever its
+    # share: dropping it would lose the corrected figures.
+    over &= ~changed.holds(same.keys)
+    # The decisions below ask mostly for these pairs, many times over.
+    a_over, b_over = a_all[over], b_all[over]
+    known = dict(zip(same.keys[over].tolist(), zip(same.chars[over].tolist(),
+                                                    same.paras[over].tolist())))
 
     def shared(a: int, b: int) -> tuple[int, int]:
         """(characters, paragraphs) of a that repeat b."""
-        return same.get(a, b)
+        found = known.get(a * same.n_docs + b)
+        return found if found is not None else same.get(a, b)
+
+    chars_of = doc_chars.tolist()
 
     def share(a: int, b: int) -> float:
-        return shared(a, b)[0] / doc_chars[a] if doc_chars[a] else 0.0
+        return shared(a, b)[0] / chars_of[a] if chars_of[a] else 0.0
 
     flat_docs = np.arange(n_docs)
     if keep == "longest":
@@ -92,29 +75,25 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
     rank = np.empty(n_docs, dtype=np.int64)
     rank[order] = flat_docs
 
-    # A pair with paragraphs whose numbers changed is an update, whatever its
-    # share: dropping it would lose the corrected figures.
     repeats_of: dict[int, list[int]] = defaultdict(list)
-    a_all, b_all = same.pairs()
-    over = (doc_chars[a_all] > 0) & (same.chars / np.maximum(doc_chars[a_all], 1) >= threshold)
-    over &= ~np.isin(same.keys, changed.keys)
-    for a, b in zip(a_all[over].tolist(), b_all[over].tolist()):
+    for a, b in zip(a_over.tolist(), b_over.tolist()):
         repeats_of[a].append(b)
+    place = rank.tolist()      # list lookups: the loops below index one file at a time
 
     dropped: dict[int, int] = {}
-    for a in sorted(repeats_of, key=lambda d: rank[d]):
-        twins = [b for b in repeats_of[a] if rank[b] < rank[a] and b not in dropped]
+    for a in sorted(repeats_of, key=lambda d: place[d]):
+        twins = [b for b in repeats_of[a] if place[b] < place[a] and b not in dropped]
         if twins:
-            dropped[a] = max(twins, key=lambda b: (share(a, b), -rank[b]))
+            dropped[a] = max(twins, key=lambda b: (share(a, b), -place[b]))
     # An article kept only because it came first goes when a fuller article
     # that contains it is kept, unless another article was dropped for it.
     twins_in_use = set(dropped.values())
-    for a in sorted(repeats_of, key=lambda d: rank[d]):
+    for a in sorted(repeats_of, key=lambda d: place[d]):
         if a in dropped or a in twins_in_use:
             continue
         fuller = [b for b in repeats_of[a] if b not in dropped and share(b, a) < threshold]
         if fuller:
-            b = max(fuller, key=lambda b: (share(a, b), -rank[b]))
+            b = max(fuller, key=lambda b: (share(a, b), -place[b]))
             dropped[a] = b
             twins_in_use.add(b)
 
@@ -145,50 +124,156 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
     return sorted(unique, key=lambda r: r.doc)
 
 
+def _pair_tables(gof, doc_of, lengths, n_docs: int, members, boiler, links, updates
+                 ) -> tuple["_PairTable", "_PairTable"]:
+    """(characters, paragraphs) of file ``a`` that repeat file ``b``, for every
+    pair of files, counting unchanged and changed-number paragraphs apart."""
+    partners, moved = _pair_files(gof, doc_of, n_docs, members, boiler, links, updates)
+    same = _PairTable(n_docs)        # (a, b) -> (chars, paragraphs)
+    changed = _PairTable(n_docs)     # same, for paragraphs whose numbers changed
+    for table, files in ((same, partners), (changed, moved)):
+        for keys, sizes in _paragraph_rows(gof, doc_of, lengths, files, n_docs):
+            table.add_rows(keys, sizes)
+        table.close()
+    return same, changed
+
+
+def _pair_files(gof, doc_of, n_docs: int, members, boiler, links, updates):
+    """Which files each group's paragraphs count against, for the two tables.
+
+    A group's partners are its own files and those of the groups it has a
+    verified near link to; its moved files are those of the groups it is an
+    update of (the same text with other numbers) that are not partners.
+    Boilerplate groups, groups with no copy, link or update, and groups in
+    more than ``_MAX_GROUP_FILES`` files have neither. Both come as offsets
+    per group and file numbers.
+    """
+    width = max(1, n_docs)
+    n_groups = len(members)
+    files = _files_of_groups(gof, doc_of, width, n_groups)
+    link_from, link_to = _edges(links, lambda link: link.other)
+    update_from, update_to = _edges(updates, int)
+    wanted = np.fromiter(map(len, members), dtype=np.int64, count=n_groups) > 1
+    wanted[link_from] = True
+    wanted[update_from] = True
+    if boiler:
+        wanted[np.fromiter(boiler, dtype=np.int64, count=len(boiler))] = False
+    own = np.flatnonzero(wanted)
+    linked = wanted[link_from]
+    partner_keys = unique_sorted(np.concatenate((
+        _file_keys(files, own, own, width),
+        _file_keys(files, link_from[linked], link_to[linked], width))))
+    groups = partner_keys // width
+    partner_keys = partner_keys[np.bincount(groups, minlength=n_groups)[groups]
+                                <= _MAX_GROUP_FILES]
+    partners = _by_group(partner_keys, width, n_groups)
+
+    counted = np.diff(partners[0])[update_from] > 0
+    moved_keys = unique_sorted(_file_keys(files, update_from[counted], update_to[counted],
+                                          width))
+    moved_keys = moved_keys[~_present(partner_keys, moved_keys)]
+    return partners, _by_group(moved_keys, width, n_groups)
+
+
+def _edges(relations: dict, target) -> tuple[np.ndarray, np.ndarray]:
+    """(from, to) group arrays of a ``group -> related items`` mapping."""
+    sources, targets = [], []
+    for g, related in relations.items():
+        for item in related:
+            sources.append(g)
+            targets.append(target(item))
+    return np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
+
+
+def _files_of_groups(gof, doc_of, width: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The files of every exact group, as offsets and sorted file numbers."""
+    return _by_group(unique_sorted(gof * width + doc_of), width, n_groups)
+
+
+def _by_group(keys: np.ndarray, width: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted ``group * width + file`` keys as offsets per group and files."""
+    groups, files = np.divmod(keys, width)
+    offsets = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(np.bincount(groups, minlength=n_groups), out=offsets[1:])
+    return offsets, files
+
+
+def _file_keys(files, sources: np.ndarray, targets: np.ndarray, width: int) -> np.ndarray:
+    """``source * width + file`` for every file of the target group of each edge."""
+    offsets, docs = files
+    counts = np.diff(offsets)[targets]
+    return np.repeat(sources, counts) * width + docs[_ranges(offsets[targets], counts)]
+
+
+def _present(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``keys`` is in ``sorted_keys`` (``np.isin`` hashes,
+    several times slower on numpy 2.4)."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions ``start .. start + count - 1`` of every range, one after another."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return shift + np.arange(total, dtype=np.int64)
+
+
+# Paragraphs expanded into file pairs at once: about this many rows (16 MB
+# of keys) per chunk, however many partners their groups have.
+_ROWS_CHUNK = 1 << 20
+
+
+def _paragraph_rows(gof, doc_of, lengths, files, n_docs: int):
+    """(keys ``a * n_docs + b``, sizes) of every paragraph against each file
+    ``b`` its group counts against, but its own file ``a``, in chunks."""
+    offsets, docs = files
+    counts = np.diff(offsets)
+    flats = np.flatnonzero(counts[gof] > 0)
+    at = 0
+    while at < len(flats):
+        rows = np.cumsum(counts[gof[flats[at:at + _ROWS_CHUNK]]])
+        end = at + max(1, int(np.searchsorted(rows, _ROWS_CHUNK, side="right")))
+        chunk = flats[at:end]
+        at = end
+        groups = gof[chunk]
+        n = counts[groups]
+        a = np.repeat(doc_of[chunk], n)
+        b = docs[_ranges(offsets[groups], n)]
+        mine = a != b
+        yield (a * max(1, n_docs) + b)[mine], np.repeat(lengths[chunk], n)[mine]
+
+
 class _PairTable:
     """Characters and paragraphs of file ``a`` that repeat file ``b``, for
     every pair of files that share a paragraph, in three arrays (24 bytes a
     pair; a dictionary of pairs took about ten times that, and with many
     copies of an article the pairs grow with the square of the copies).
 
-    Rows are added to a buffer, summed by pair every ``_FLUSH`` rows, and the
-    sums merged; :meth:`close` leaves ``keys`` (``a * n_docs + b``, sorted),
-    ``chars`` and ``paras``.
+    Chunks of rows are summed by pair as they come and the sums merged once
+    more than eight wait; :meth:`close` leaves ``keys`` (``a * n_docs + b``,
+    sorted), ``chars`` and ``paras``.
     """
-
-    _FLUSH = 1 << 20
 
     def __init__(self, n_docs: int) -> None:
         self.n_docs = max(1, n_docs)
-        self._keys = array("q")
-        self._sizes = array("q")
         self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.keys = np.zeros(0, dtype=np.int64)
         self.chars = np.zeros(0, dtype=np.int64)
         self.paras = np.zeros(0, dtype=np.int64)
 
-    def add(self, a: int, others, size: int) -> None:
-        """One paragraph of ``size`` characters of file ``a`` counts against
-        each of the files ``others`` but ``a`` itself."""
-        base = a * self.n_docs
-        for b in others:
-            if b != a:
-                self._keys.append(base + b)
-                self._sizes.append(size)
-        if len(self._keys) >= self._FLUSH:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._keys:
-            keys = np.frombuffer(self._keys, dtype=np.int64)
-            sizes = np.frombuffer(self._sizes, dtype=np.int64)
+    def add_rows(self, keys: np.ndarray, sizes: np.ndarray) -> None:
+        """One paragraph of ``sizes[i]`` characters counts for pair ``keys[i]``."""
+        if len(keys):
             self._parts.append(_summed(keys, sizes, np.ones(len(keys), dtype=np.int64)))
-            self._keys, self._sizes = array("q"), array("q")
         if len(self._parts) > 8:
             self._parts = [_summed(*map(np.concatenate, zip(*self._parts)))]
 
     def close(self) -> None:
-        self._flush()
         if self._parts:
             self.keys, self.chars, self.paras = _summed(*map(np.concatenate, zip(*self._parts)))
         self._parts = []
@@ -199,6 +284,10 @@ class _PairTable:
         if at < len(self.keys) and self.keys[at] == key:
             return int(self.chars[at]), int(self.paras[at])
         return 0, 0
+
+    def holds(self, keys: np.ndarray) -> np.ndarray:
+        """Whether each of ``keys`` has a row."""
+        return _present(self.keys, keys)
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``get`` for many keys at once: (chars, paras), zero where absent."""

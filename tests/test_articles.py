@@ -134,29 +134,90 @@ def test_drop_repeated_articles_is_refused_in_place(tmp_path):
     assert "does not delete files in place" in out.output
 
 
-def test_pair_table_sums_like_a_dictionary_across_flushes(monkeypatch):
-    import random
+def _pair_tables_by_sets(doc_of, members, links, updates, boiler, lengths, limit):
+    """The article module's definition of the pair tables, one paragraph and
+    one set of files at a time."""
     from collections import defaultdict
 
-    from dedup import articles
+    same, changed = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
 
-    monkeypatch.setattr(articles._PairTable, "_FLUSH", 7)    # many flushes and merges
+    def files(g):
+        return {doc_of[f] for f in members[g]}
+
+    for g, flats in enumerate(members):
+        linked, updated = links.get(g, ()), updates.get(g, ())
+        if g in boiler or (len(flats) == 1 and not linked and not updated):
+            continue
+        partners = files(g).union(*(files(link.other) for link in linked))
+        if len(partners) > limit:
+            continue
+        moved = set().union(*(files(other) for other in updated)) - partners
+        for flat in flats:
+            a = doc_of[flat]
+            for table, others in ((same, partners), (changed, moved)):
+                for b in others - {a}:
+                    table[(a, b)][0] += lengths[flat]
+                    table[(a, b)][1] += 1
+    return dict(same), dict(changed)
+
+
+def test_pair_tables_match_their_definition_by_sets(monkeypatch):
+    import random
+
+    import numpy as np
+
+    from dedup import articles
+    from dedup.detect import Link
+
+    monkeypatch.setattr(articles, "_ROWS_CHUNK", 5)      # many chunks, merged several times
     rng = random.Random(3)
-    table, expected = articles._PairTable(40), defaultdict(lambda: [0, 0])
-    for _ in range(500):
-        a, size = rng.randrange(40), rng.randrange(1, 300)
-        others = {rng.randrange(40) for _ in range(rng.randrange(1, 6))}
-        table.add(a, others, size)
-        for b in others - {a}:
-            expected[(a, b)][0] += size
-            expected[(a, b)][1] += 1
-    table.close()
-    a, b = table.pairs()
-    got = {(x, y): [c, p] for x, y, c, p in zip(a.tolist(), b.tolist(), table.chars.tolist(),
-                                                   table.paras.tolist())}
-    assert got == dict(expected)
-    assert table.get(5, 5) == (0, 0)
-    some = next(iter(expected))
-    assert table.get(*some) == tuple(expected[some])
-    chars, paras = table.lookup(table.keys[:3])
-    assert chars.tolist() == table.chars[:3].tolist() and paras.tolist() == table.paras[:3].tolist()
+    n_docs, n_flats = 90, 1500
+    doc_of = sorted(rng.randrange(n_docs) for _ in range(n_flats))
+    group_of = [rng.randrange(400) for _ in range(n_flats)]
+    wide = rng.sample(range(n_flats), 200)                # a footer in more than 64 files
+    for flat in wide:
+        group_of[flat] = 400
+    group_ids = sorted(set(group_of))
+    group_of = [group_ids.index(g) for g in group_of]      # numbered 0 .. n - 1, as exact groups are
+    members = [[] for _ in group_ids]
+    for flat, g in enumerate(group_of):
+        members[g].append(flat)
+    n_groups = len(members)
+    links = {g: [Link(rng.randrange(n_groups), 90.0, True, False, "")
+                 for _ in range(rng.randrange(1, 4))]
+             for g in rng.sample(range(n_groups), 60)}
+    updates = {g: [rng.randrange(n_groups) for _ in range(rng.randrange(1, 3))]
+               for g in rng.sample(range(n_groups), 40)}
+    boiler = set(rng.sample(range(n_groups), 10))
+    lengths = [rng.randrange(1, 300) for _ in range(n_flats)]
+
+    same, changed = articles._pair_tables(
+        np.array(group_of), np.array(doc_of), np.array(lengths), n_docs, members, boiler,
+        links, updates)
+    want_same, want_changed = _pair_tables_by_sets(doc_of, members, links, updates, boiler,
+                                                   lengths, articles._MAX_GROUP_FILES)
+    for table, want in ((same, want_same), (changed, want_changed)):
+        a, b = table.pairs()
+        got = {(x, y): [c, p] for x, y, c, p in zip(a.tolist(), b.tolist(),
+                                                     table.chars.tolist(), table.paras.tolist())}
+        assert got == want
+    assert want_same and want_changed
+    # The limit on files per group is exercised.
+    assert len({doc_of[f] for f in members[group_of[wide[0]]]}) > articles._MAX_GROUP_FILES
+    some = next(iter(want_same))
+    assert same.get(*some) == tuple(want_same[some])
+    assert same.get(5, 5) == (0, 0)
+    chars, paras = same.lookup(same.keys[:3])
+    assert chars.tolist() == same.chars[:3].tolist() and paras.tolist() == same.paras[:3].tolist()
+    assert same.holds(same.keys).all() and not same.holds(np.array([-1])).any()
+
+
+def test_unique_sorted_is_numpys_unique():
+    import numpy as np
+
+    from dedup.arrays import unique_sorted
+
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 2, 7, 5000):
+        values = rng.integers(-20, 60, size=size)
+        assert unique_sorted(values).tolist() == np.unique(values).tolist()
