@@ -22,7 +22,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .arrays import unique_sorted
+from .arrays import present, unique_sorted
 from .model import ArticleRepeat
 
 # A paragraph in more files than this (a footer that escaped the boilerplate
@@ -171,7 +171,7 @@ def _pair_files(gof, doc_of, n_docs: int, members, boiler, links, updates):
     counted = np.diff(partners[0])[update_from] > 0
     moved_keys = unique_sorted(_file_keys(files, update_from[counted], update_to[counted],
                                           width))
-    moved_keys = moved_keys[~_present(partner_keys, moved_keys)]
+    moved_keys = moved_keys[~present(partner_keys, moved_keys)]
     return partners, _by_group(moved_keys, width, n_groups)
 
 
@@ -203,15 +203,6 @@ def _file_keys(files, sources: np.ndarray, targets: np.ndarray, width: int) -> n
     offsets, docs = files
     counts = np.diff(offsets)[targets]
     return np.repeat(sources, counts) * width + docs[_ranges(offsets[targets], counts)]
-
-
-def _present(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Whether each of ``keys`` is in ``sorted_keys`` (``np.isin`` hashes,
-    several times slower on numpy 2.4)."""
-    if not len(sorted_keys):
-        return np.zeros(len(keys), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    return sorted_keys[at] == keys
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -287,7 +278,7 @@ class _PairTable:
 
     def holds(self, keys: np.ndarray) -> np.ndarray:
         """Whether each of ``keys`` has a row."""
-        return _present(self.keys, keys)
+        return present(self.keys, keys)
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``get`` for many keys at once: (chars, paras), zero where absent."""

@@ -19,16 +19,18 @@ The stages, each a function below:
 from __future__ import annotations
 
 import gc
+import heapq
 import time
 from collections import defaultdict
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from .articles import article_repeats
-from .arrays import unique_sorted
+from .arrays import present, unique_sorted
 from .candidates import candidate_pairs, prefix_keys
 from .config import Config
 from .corpus import Corpus
@@ -546,33 +548,59 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     if cfg.short_words <= 0:
         return
     doc_of, start = corpus.doc_of, corpus.start
+    n = len(doc_of)
+    # Every step below asks, paragraph after paragraph in flat order, whether
+    # a short removal still has its context. Most of them keep their answer
+    # from one round to the next, so each step first picks with whole-array
+    # tests the paragraphs whose answer may differ from "nothing to do" (a
+    # superset: the tests read the state before the step) and runs the rule
+    # itself only on those, in the same order. Arrays mirror the choices:
+    # ``twin_of`` (-1: kept) and ``boiler_kind`` for ``chosen``, ``reverted_twin``
+    # for ``reverted``; ``sync`` brings them up to date after dict changes.
+    twin_of, boiler_kind = _choice_arrays(chosen, n)
+    gof = np.asarray(group_of, dtype=np.int64)
+    boiler_group = np.zeros(int(gof.max()) + 1 if n else 0, dtype=bool)
+    if boiler:
+        boiler_group[np.fromiter(boiler, dtype=np.int64, count=len(boiler))] = True
 
     # The short removals are the only paragraphs this rule moves between kept
-    # and removed; everything below looks at them, their files and the
-    # removals that name one of them as their twin, never the whole corpus.
-    shorts = sorted(f for f, c in chosen.items()
-                    if c.kind != BOILERPLATE and int(group_of[f]) not in boiler
-                    and corpus.facts.words[f] < cfg.short_words)
-    if not shorts:
+    # and removed; everything below looks at them and at the removals that
+    # name one of them as their twin, never the whole corpus.
+    removed = (twin_of >= 0) & ~boiler_kind
+    is_short = removed & ~boiler_group[gof] & (corpus.facts.words < cfg.short_words)
+    short_flats = np.flatnonzero(is_short)
+    if not len(short_flats):
         return
+    shorts = short_flats.tolist()
     short_set = set(shorts)
-    short_docs = {int(doc_of[f]) for f in shorts}
-    watched = sorted(short_set | {f for f, c in chosen.items()
-                                  if c.kind != BOILERPLATE and c.twin in short_set})
+    watched_flats = np.flatnonzero(is_short | (removed & is_short[np.maximum(twin_of, 0)]))
+    watched = watched_flats.tolist()
+    ranks = np.asarray(rank, dtype=np.int64)
+    links_to = _removal_links(links, len(boiler_group))
+
+    reverted: dict[int, _Choice] = {}
+    reverted_twin = np.full(n, -1, dtype=np.int64)
+    touched: list[int] = []         # flats whose entry in chosen or reverted changed
+
+    def sync() -> None:
+        for flat in touched:
+            choice, back = chosen.get(flat), reverted.get(flat)
+            twin_of[flat] = -1 if choice is None else choice.twin
+            boiler_kind[flat] = choice is not None and choice.kind == BOILERPLATE
+            reverted_twin[flat] = -1 if back is None else back.twin
+        touched.clear()
 
     # Nearest paragraph that remains, before and after each paragraph, taken
     # once per round (walking past removed runs for every line would be
     # quadratic in long removed blocks); a round works on that snapshot.
-    n = len(doc_of)
     positions = np.arange(n, dtype=np.int64)
     first_of = np.asarray(start)[np.asarray(doc_of)]             # first paragraph of its file
     last_of = np.asarray(start)[np.asarray(doc_of) + 1] - 1
-    nearest: list = [None, None]                                   # before, after (lists)
+    nearest: list = [None, None]                                   # before, after (arrays)
 
     def snapshot() -> None:
-        kept = np.ones(n, dtype=bool)
-        if chosen:
-            kept[np.fromiter(chosen, dtype=np.int64, count=len(chosen))] = False
+        sync()
+        kept = twin_of < 0
         # Last kept position at or before each position, then strictly before;
         # one from another file counts as none (-1).
         upto = np.maximum.accumulate(np.where(kept, positions, -1))
@@ -584,21 +612,25 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
         after = np.full(n, n, dtype=np.int64)
         after[:-1] = from_[1:]
         after[after > last_of] = -1       # also n: none kept after it
-        nearest[0], nearest[1] = before.tolist(), after.tolist()
+        nearest[0], nearest[1] = before, after
 
     def survivor(flat: int, step: int) -> int | None:
-        found = nearest[0 if step < 0 else 1][flat]
+        found = int(nearest[0 if step < 0 else 1][flat])
         return None if found < 0 else found
 
     def repeats(flat: int, twin: int) -> _Choice | None:
         return _direct(flat, twin, group_of, links)
 
-    def repair(choices: dict[int, _Choice], drop) -> None:
+    def repair(choices: dict[int, _Choice], twins: np.ndarray, drop) -> None:
         """Point choices whose twin has since been removed at that twin's twin."""
-        for flat in watched:
+        sync()
+        own = twins[watched_flats]
+        maybe = watched_flats[(own >= 0) & (twin_of[np.maximum(own, 0)] >= 0)]
+        for flat in maybe.tolist():
             choice = choices.get(flat)
             if choice is None or choice.kind == BOILERPLATE or choice.twin not in chosen:
                 continue
+            touched.append(flat)
             handed = repeats(flat, chosen[choice.twin].twin)
             if handed is not None and handed.twin not in chosen:
                 choices[flat] = handed
@@ -611,6 +643,15 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
             return None
         return repeats(flat, before)
 
+    def may_have_twin_before(flats: np.ndarray) -> np.ndarray:
+        """Whether ``kept_twin_before`` may find a twin (it does where true
+        but for links it cannot use)."""
+        before = nearest[0][flats]
+        at = np.maximum(before, 0)
+        return ((before >= 0) & (ranks[at] <= ranks[flats])
+                & ((gof[at] == gof[flats]) | present(links_to, gof[flats] * len(boiler_group)
+                                                      + gof[at])))
+
     def raw_run(flat: int, choice: _Choice, step: int) -> bool:
         other = chosen.get(flat + step)
         return (other is not None and other.kind != BOILERPLATE
@@ -618,15 +659,40 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
                 and doc_of[other.twin] == doc_of[choice.twin]
                 and other.twin == choice.twin + step)
 
-    reverted: dict[int, _Choice] = {}
+    def raw_runs(flats: np.ndarray, twins: np.ndarray, step: int) -> np.ndarray:
+        """``raw_run`` of every flat at once (twins: their twins, all removed)."""
+        near = flats + step
+        inside = (near >= 0) & (near < n)
+        near = np.clip(near, 0, n - 1)
+        other = twin_of[near]
+        return (inside & (other >= 0) & ~boiler_kind[near] & (doc_of[near] == doc_of[flats])
+                & (doc_of[np.maximum(other, 0)] == doc_of[twins]) & (other == twins + step))
+
     confirmed: set[int] = set()      # runs that only the cleaned text shows
+    is_confirmed = np.zeros(n, dtype=bool)
     changed, rounds = True, 0
     while changed and rounds < _CONTEXT_ROUNDS:
         changed, rounds = False, rounds + 1
-        repair(chosen, lambda flat: chosen.pop(flat))
-        repair(reverted, lambda flat: reverted.pop(flat))
+        repair(chosen, twin_of, lambda flat: chosen.pop(flat))
+        repair(reverted, reverted_twin, lambda flat: reverted.pop(flat))
         snapshot()
-        for flat in shorts:
+        twins = twin_of[short_flats]
+        removed_now = (twins >= 0) & ~is_confirmed[short_flats]
+        twins = np.maximum(twins, 0)
+        settled = (raw_runs(short_flats, twins, -1) | raw_runs(short_flats, twins, 1)
+                   | ((doc_of[twins] == doc_of[short_flats])
+                      & (nearest[0][short_flats] == twins)))
+        # Moving a line can change the raw run of the line after it. Raw runs
+        # are symmetric, so that line cannot have been settled by this one;
+        # it is queued again all the same, which costs little and keeps the
+        # order exactly that of a plain pass over every short line.
+        queue = short_flats[removed_now & ~settled].tolist()
+        last = -1
+        while queue:
+            flat = heapq.heappop(queue)
+            if flat == last:
+                continue
+            last = flat
             choice = chosen.get(flat)
             if choice is None or flat in confirmed:
                 continue
@@ -635,20 +701,29 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
             if doc_of[choice.twin] == doc_of[flat] and survivor(flat, -1) == choice.twin:
                 continue
             del chosen[flat]
+            touched.append(flat)
             beside = kept_twin_before(flat)
             if beside is not None:
                 chosen[flat] = beside
             else:
                 reverted[flat] = choice
             changed = True
+            if flat + 1 in short_set:
+                heapq.heappush(queue, flat + 1)
         # What a second run over the cleaned text would still remove.
         snapshot()
-        for flat in sorted(reverted):
+        back = np.flatnonzero(reverted_twin >= 0)
+        after = nearest[1][back]
+        maybe = back[(twin_of[back] < 0)
+                     & (may_have_twin_before(back)
+                        | ((after >= 0) & (reverted_twin[np.maximum(after, 0)] >= 0)))]
+        for flat in maybe.tolist():
             if flat in chosen:
                 continue
             beside = kept_twin_before(flat)
             if beside is not None:
                 chosen[flat] = beside
+                touched.append(flat)
                 changed = True
                 continue
             after = survivor(flat, 1)
@@ -658,14 +733,18 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
             if (twin not in chosen and twin_after not in chosen
                     and survivor(twin, 1) == twin_after):
                 chosen[flat], chosen[after] = reverted[flat], reverted[after]
+                touched.extend((flat, after))
                 confirmed.update((flat, after))
+                is_confirmed[[flat, after]] = True
                 changed = True
     # Every removal must name a kept twin; a twin removed by a later step is
     # replaced by the paragraph it was removed for, when that is a direct repeat.
     def broken() -> list[int]:
         # Boilerplate removed everywhere names its first occurrence, removed too.
-        return [f for f in watched if f in chosen and chosen[f].kind != BOILERPLATE
-                and chosen[f].twin in chosen]
+        sync()
+        own = twin_of[watched_flats]
+        return watched_flats[(own >= 0) & ~boiler_kind[watched_flats]
+                             & (twin_of[np.maximum(own, 0)] >= 0)].tolist()
 
     unkept = broken()
     while unkept:
@@ -673,12 +752,35 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
             choice = chosen[flat]
             if choice.twin not in chosen:
                 continue
+            touched.append(flat)
             replacement = repeats(flat, chosen[choice.twin].twin)
             if replacement is not None and replacement.twin not in chosen:
                 chosen[flat] = replacement
             else:
                 del chosen[flat]
         unkept = broken()
+
+
+def _choice_arrays(chosen: dict[int, _Choice], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Twin of every removed flat (-1 where kept) and whether it is boilerplate."""
+    twin_of = np.full(n, -1, dtype=np.int64)
+    boiler_kind = np.zeros(n, dtype=bool)
+    if chosen:
+        flats = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
+        choices = list(chosen.values())
+        twin_of[flats] = np.fromiter(map(attrgetter("twin"), choices), dtype=np.int64,
+                                     count=len(choices))
+        boiler_kind[flats] = np.fromiter((c.kind == BOILERPLATE for c in choices), dtype=bool,
+                                         count=len(choices))
+    return twin_of, boiler_kind
+
+
+def _removal_links(links: dict, width: int) -> np.ndarray:
+    """``group * width + other`` of every link that lets ``group`` be removed
+    for ``other``, sorted (the pairs ``_direct`` accepts beside equal groups)."""
+    codes = [g * width + link.other for g, linked in links.items() for link in linked
+             if link.may_remove]
+    return unique_sorted(np.asarray(codes, dtype=np.int64))
 
 
 def findings_of(by_ref: dict[Ref, Removal]) -> list[Finding]:
