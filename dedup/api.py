@@ -222,17 +222,23 @@ def _cleaned_bytes(tasks: list[tuple[Document, set[int]]], workers: int = 1):
     taken when it was scanned) and cleaned. With ``workers`` > 1 and enough
     documents, pool processes do that a batch at a time, at most two batches
     per process ahead of the caller, so the copies waiting to be written stay
-    a few megabytes however large the corpus is; if one dies, this process
-    cleans the rest (:func:`dedup.pool.ordered_map`).
+    a few megabytes however large the corpus is. A document that kills any
+    process cleaning it is not written (a message says so); other deaths
+    cost a retry (:func:`dedup.pool.ordered_map`).
     """
     batches = [tasks[i:i + _CLEANED_PER_TASK] for i in range(0, len(tasks), _CLEANED_PER_TASK)]
-    with closing(ordered_map(_clean_batch, batches, workers)) as cleaned:
+    with closing(ordered_map(_clean_batch, batches, workers, crashed=_not_cleaned)) as cleaned:
         for batch in cleaned:
             yield from batch
 
 
 # Documents per batch when pool processes clean them.
 _CLEANED_PER_TASK = 256
+
+
+def _not_cleaned(task: list[tuple[Document, set[int]]]) -> list[tuple[str, str]]:
+    (doc, _), = task
+    return [("not written", f"{doc.path}: the process cleaning it died each time; not written")]
 
 
 def _clean_batch(tasks: list[tuple[Document, set[int]]]) -> list[tuple[str, bytes | str]]:

@@ -113,6 +113,19 @@ def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None)
     return sign_documents(documents, cfg, skipped)
 
 
+def _joined(parts: list[Batch]) -> Batch:
+    """Batches of consecutive files as one."""
+    offsets = np.cumsum([0] + [len(part.norms) for part in parts[:-1]])
+    return Batch([d for part in parts for d in part.documents],
+                 [norm for part in parts for norm in part.norms],
+                 [count for part in parts for count in part.counts],
+                 np.concatenate([part.signed + offset for part, offset in zip(parts, offsets)]),
+                 np.concatenate([part.signatures for part in parts]),
+                 [line for part in parts for line in part.skipped],
+                 Facts.concat([part.facts for part in parts]),
+                 [text for part in parts for text in part.texts])
+
+
 def _assemble(batches, num_perm: int) -> Corpus:
     documents: list[Document] = []
     norms: list[str] = []
@@ -162,9 +175,17 @@ def read_corpus(files: list[tuple[Path, str]], cfg: Config, encoding: str | None
     tasks = [[(str(p), d) for p, d in files[i:i + _FILES_PER_TASK]]
              for i in range(0, len(files), _FILES_PER_TASK)]
     batches = []
-    # In pool processes with --jobs above 1; one that dies (out of memory,
-    # killed) leaves the rest to this process rather than ending the run.
-    with closing(ordered_map(_read_batch, tasks, cfg.workers, cfg, encoding)) as done:
+
+    def unread(task: list[tuple[str, str]]) -> Batch:
+        (_, display), = task
+        return sign_documents([], cfg, [f"{display}: the process reading it died each time "
+                                        "(out of memory, or a crash); skipped"])
+
+    # In pool processes with --jobs above 1. A file that kills any process
+    # reading it is skipped with a message; other deaths cost a retry
+    # (see ordered_map).
+    with closing(ordered_map(_read_batch, tasks, cfg.workers, cfg, encoding,
+                             crashed=unread, merge=_joined)) as done:
         for task, batch in zip(tasks, done):
             batches.append(batch)
             if progress is not None:

@@ -179,6 +179,12 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     for k, verdict in verdicts:
         verified += record_verdict(links, updates, groups[int(pairs[k, 0])],
                                    groups[int(pairs[k, 1])], verdict)
+        if verdict.reason == NOT_COMPARED:
+            (doc_a, para_a), (doc_b, para_b) = corpus.ref(first[k]), corpus.ref(second[k])
+            corpus.skipped.append(
+                f"{corpus.documents[doc_a].path} and {corpus.documents[doc_b].path}: "
+                f"the process comparing paragraph {para_a + 1} with paragraph {para_b + 1} "
+                "died each time; both kept")
     stats["verified"] = verified
     stats["seconds_verify"] = round(time.perf_counter() - started, 3)
     return links, updates
@@ -207,8 +213,9 @@ def judge_pairs(first: list[str], second: list[str], text_first, text_second, cf
                    float(scores[k]), float(prefix_scores[k])) for k in chunk]
                  for chunk in (promising[i:i + _JUDGED_PER_TASK]
                                for i in range(0, len(promising), _JUDGED_PER_TASK))]
-        # A pool process that dies leaves its tasks to this one (ordered_map).
-        with closing(ordered_map(_judge, tasks, workers, cfg)) as parts:
+        # A pair that kills any process comparing it is not a repeat (both
+        # paragraphs kept); other deaths cost a retry (see ordered_map).
+        with closing(ordered_map(_judge, tasks, workers, cfg, crashed=_not_compared)) as parts:
             verdicts = [v for part in parts for v in part]
         return list(zip(promising, verdicts))
     out = []
@@ -221,6 +228,15 @@ def judge_pairs(first: list[str], second: list[str], text_first, text_second, cf
 
 # Pairs per task when verification is spread over processes.
 _JUDGED_PER_TASK = 4000
+
+
+#: The reason of a verdict on a pair that killed every process comparing it.
+NOT_COMPARED = "not compared: the process comparing them died each time"
+
+
+def _not_compared(task: list[tuple]) -> list[Verdict]:
+    (_, _, _, _, score, _), = task
+    return [Verdict("", score, NOT_COMPARED)]
 
 
 def _judge(pairs: list[tuple], cfg: Config) -> list[Verdict]:

@@ -46,6 +46,7 @@ SKIP_REASONS: dict[str, tuple[str, ...]] = {
     "too large": ("too large",),
     "not a file": ("is a directory", "not a regular file"),
     "missing": ("no such file or directory",),
+    "crashed": ("the process reading it died", "the process comparing"),
 }
 _REASON_OF = {phrase: reason for reason, phrases in SKIP_REASONS.items() for phrase in phrases}
 _REASON_PHRASE = re.compile(": (" + "|".join(re.escape(p) for p in _REASON_OF) + ")")

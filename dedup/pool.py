@@ -8,23 +8,37 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator, Sequence
 
 
-def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args,
-                ahead: int = 2) -> Iterator:
+def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int = 2,
+                crashed: Callable | None = None, merge: Callable = None) -> Iterator:
     """``fn(task, *args)`` for every task, yielded in the order of ``tasks``.
 
     With ``workers`` > 1 (and more than one task) the calls run in that many
     pool processes, at most about ``ahead`` tasks per process submitted
     beyond the one being waited for, so results waiting to be taken stay
-    bounded however many tasks there are. A pool process that dies (killed,
-    out of memory) does not end the run: the task being waited for and every
-    later one are then run in this process. Closing the iterator early shuts
+    bounded however many tasks there are. Closing the iterator early shuts
     the pool down.
+
+    A pool process that dies (killed, out of memory) does not end the run.
+    Without ``crashed``, the task being waited for and every later one are
+    run in this process. With it, tasks must be lists of items:
+
+    - the task is run again alone in a fresh process, so a process killed for
+      another reason (another task's memory, a stray signal) costs one retry;
+    - if that process dies too, a fresh process runs ``fn`` on no items: if
+      even that dies, processes die whatever they run, and this process
+      takes over as above;
+    - otherwise the task itself kills the process that runs it (a file too
+      large for memory would kill this process too): it is halved until the
+      items that do are found, each given ``crashed([item])`` as its result,
+      and the results of the parts are joined by ``merge`` (default: list
+      concatenation). The later tasks go on in a fresh pool.
     """
     workers = min(workers, len(tasks))
     if workers <= 1:
         for task in tasks:
             yield fn(task, *args)
         return
+    join = merge or _concatenated
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         pending: deque = deque()
@@ -37,9 +51,51 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args,
             try:
                 result = future.result()
             except BrokenProcessPool:
-                for task in tasks[submitted - len(pending) - 1:]:
-                    yield fn(task, *args)
-                return
+                index = submitted - len(pending) - 1
+                pool.shutdown(cancel_futures=True)
+                result = _survived(fn, tasks[index], args, crashed, join) if crashed else None
+                if result is None:
+                    for task in tasks[index:]:
+                        yield fn(task, *args)
+                    return
+                pending.clear()
+                submitted = index + 1
+                pool = ProcessPoolExecutor(max_workers=workers)
             yield result
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def _concatenated(parts: list[list]) -> list:
+    return [item for part in parts for item in part]
+
+
+def _alone(fn: Callable, task, args) -> tuple[bool, object]:
+    """(True, ``fn(task, *args)``) run in a fresh process, or (False, None) if it died."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return True, pool.submit(fn, task, *args).result()
+        except BrokenProcessPool:
+            return False, None
+
+
+def _survived(fn: Callable, task: list, args, crashed: Callable, join: Callable):
+    """The result of a task whose pool process died, with the items that
+    kill any process running them set aside; None when processes die
+    whatever they run (see :func:`ordered_map`)."""
+    ran, result = _alone(fn, task, args)
+    if ran:
+        return result
+    if not _alone(fn, task[:0], args)[0]:
+        return None
+    return _halved(fn, task, args, crashed, join)
+
+
+def _halved(fn: Callable, task: list, args, crashed: Callable, join: Callable):
+    if len(task) <= 1:
+        return crashed(task)
+    parts = []
+    for part in (task[:len(task) // 2], task[len(task) // 2:]):
+        ran, result = _alone(fn, part, args)
+        parts.append(result if ran else _halved(fn, part, args, crashed, join))
+    return join(parts)

@@ -861,6 +861,111 @@ def test_a_scan_goes_on_when_a_reading_or_verifying_process_dies(in_tmp, h, monk
     assert result.removals == expected.removals and result.findings == expected.findings
 
 
+def _near_copies(folder: Path, filler: list[str]) -> None:
+    """200 files (four reading tasks): the first 100 share the filler paragraphs,
+    the last 100 hold them with a typo, near copies to verify."""
+    folder.mkdir()
+    for i in range(200):
+        words = filler[i % 10].split(" ")
+        words[5] += words[5][-1]
+        (folder / f"{i:04d}.txt").write_text(
+            art(f"Story {i} has a line of its own.", filler[i % 10] if i < 100 else " ".join(words)))
+
+
+def test_a_process_killed_once_costs_a_retry_and_nothing_else(in_tmp, h, monkeypatch):
+    """A reading, verifying or cleaning process killed once (another task's
+    memory, a stray signal) is replaced: same decisions, nothing skipped,
+    every copy written."""
+    _near_copies(in_tmp / "d", h.filler)
+    expected = api.scan(["d"], Config(jobs=1))
+    one = api.write_cleaned(expected, ["d"], in_tmp / "one")
+    from dedup import corpus, detect
+    monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)
+    monkeypatch.setattr(api, "_CLEANED_PER_TASK", 64)
+    for module, name in ((corpus, "_read_batch"), (detect, "_judge"), (api, "_clean_batch")):
+        _dying(monkeypatch, module, name, once=in_tmp / f"{name}.died")
+    result = api.scan(["d"], Config(jobs=2))
+    two = api.write_cleaned(result, ["d"], in_tmp / "two", workers=2)
+    assert all((in_tmp / f"{name}.died").exists()
+               for name in ("_read_batch", "_judge", "_clean_batch"))
+    assert result.skipped == [] and result.removals == expected.removals
+    assert two.not_written == [] and snapshot(in_tmp / "two") == snapshot(in_tmp / "one")
+    assert len(two.written) == len(one.written) == 200
+
+
+def test_a_file_that_kills_every_process_reading_it_is_skipped_alone(in_tmp, h, monkeypatch):
+    """A file that kills any process reading it (too large for memory, say)
+    would kill this process too: it is found by halving its task, skipped
+    with a message naming it, and the other 199 files are scanned as usual."""
+    _near_copies(in_tmp / "d", h.filler)
+    poison = in_tmp / "d" / "0130.txt"
+    poison.rename(in_tmp / "aside")
+    expected = api.scan(["d"], Config(jobs=1))
+    (in_tmp / "aside").rename(poison)
+    from dedup import corpus
+    _dying(monkeypatch, corpus, "_read_batch",
+           when=lambda task: any(path.endswith("0130.txt") for path, _ in task))
+    result = api.scan(["d"], Config(jobs=2))
+    assert result.skipped == ["d/0130.txt: the process reading it died each time "
+                              "(out of memory, or a crash); skipped"]
+    assert skip_summary(result.skipped) == "1 file skipped: 1 crashed"
+    assert len(result.documents) == 199
+    assert h.removed(result) == h.removed(expected) and h.findings(result) == h.findings(expected)
+
+
+def test_a_pair_that_kills_every_process_comparing_it_is_kept(in_tmp, h, monkeypatch):
+    """A pair whose verification kills any process is no repeat: both paragraphs
+    stay, a message names the files, and every other pair is verified."""
+    _near_copies(in_tmp / "d", h.filler)
+    expected = api.scan(["d"], Config(jobs=1))
+    from dedup import detect
+    monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)
+    third = h.filler[3]
+    _dying(monkeypatch, detect, "_judge",
+           when=lambda task: any(third in (pair[2], pair[3]) for pair in task))
+    result = api.scan(["d"], Config(jobs=2))
+    (message,) = result.skipped
+    assert message.startswith("d/0003.txt and d/0103.txt: the process comparing paragraph 2 "
+                              "with paragraph 2 died each time; both kept")
+
+    def near(scan):
+        return {k: v for k, v in h.removed(scan).items() if v[2] == "near"}
+    typo_of_third = {(f"d/{i:04d}.txt", 1) for i in range(103, 200, 10)}
+    assert typo_of_third <= set(near(expected))
+    assert near(result) == {k: v for k, v in near(expected).items() if k not in typo_of_third}
+    assert not typo_of_third & set(near(result))
+
+
+def test_a_file_that_kills_every_process_cleaning_it_is_not_written(in_tmp, h, monkeypatch):
+    _near_copies(in_tmp / "d", h.filler)
+    result = api.scan(["d"], Config(jobs=1))
+    one = api.write_cleaned(result, ["d"], in_tmp / "one")
+    monkeypatch.setattr(api, "_CLEANED_PER_TASK", 64)
+    _dying(monkeypatch, api, "_clean_batch",
+           when=lambda task: any(doc.path.endswith("0042.txt") for doc, _ in task))
+    two = api.write_cleaned(result, ["d"], in_tmp / "two", workers=2)
+    assert two.not_written == ["d/0042.txt: the process cleaning it died each time; not written"]
+    copies = snapshot(in_tmp / "one")
+    del copies["0042.txt"]
+    assert snapshot(in_tmp / "two") == copies and len(two.written) == len(one.written) - 1
+
+
+def _doubled_unless_seven(task: list[int]) -> list[int]:
+    if 7 in task and os.getpid() != _Dying.parent:
+        os._exit(9)
+    return [2 * x for x in task]
+
+
+def test_ordered_map_sets_aside_only_the_item_that_kills_its_process(monkeypatch):
+    from dedup.pool import ordered_map
+    monkeypatch.setattr(_Dying, "parent", os.getpid())
+    tasks = [[0, 1, 2], [3, 4, 5, 6, 7, 8, 9, 10], [11], [12, 13]]
+    got = list(ordered_map(_doubled_unless_seven, tasks, 2, crashed=lambda task: ["dead"]))
+    assert got == [[0, 2, 4], [6, 8, 10, 12, "dead", 16, 18, 20], [22], [24, 26]]
+    # Without ``crashed`` this process takes over, as before.
+    assert list(ordered_map(_doubled_unless_seven, tasks, 2))[1] == [2 * x for x in tasks[1]]
+
+
 def test_ordered_map_keeps_order_and_shuts_down_when_closed_early():
     from operator import mul
 
@@ -875,19 +980,33 @@ def test_ordered_map_keeps_order_and_shuts_down_when_closed_early():
 class _Dying:
     parent: int | None = None
     functions: dict = {}
+    rules: dict = {}     # name -> (which tasks kill, marker file for a single death or None)
 
 
-def _dying(monkeypatch, module, name: str) -> None:
-    """``module.name`` made to kill any pool process that runs it; this process runs it as before."""
+def _dying(monkeypatch, module, name: str, when=None, once: Path | None = None) -> None:
+    """``module.name`` made to kill any pool process that runs it (on a task
+    ``when(task)`` holds for, when given; only the first time, when ``once``
+    names a marker file); this process runs it as before."""
     monkeypatch.setattr(_Dying, "parent", os.getpid())
     monkeypatch.setitem(_Dying.functions, name, getattr(module, name))
+    monkeypatch.setitem(_Dying.rules, name, (when, once))
     monkeypatch.setattr(module, name, globals()[f"_dies_{name.lstrip('_')}"])
 
 
 def _dies(name: str, *args):
-    if os.getpid() != _Dying.parent:
-        os._exit(9)
+    when, once = _Dying.rules[name]
+    if os.getpid() != _Dying.parent and (when is None or when(args[0])):
+        if once is None or _first_time(once):
+            os._exit(9)
     return _Dying.functions[name](*args)
+
+
+def _first_time(marker: Path) -> bool:
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
 
 
 def _dies_clean_batch(*args):
