@@ -53,7 +53,7 @@ class Link:
     detail: str
 
 
-def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: Layout,
+def boilerplate_groups(members: list[list[int]], group_of, corpus: Layout,
                        cfg: Config, links: dict, updates: dict,
                        removed: set[int] = frozenset()) -> set[int]:
     """Groups that are page furniture rather than content.
@@ -70,85 +70,76 @@ def boilerplate_groups(members: list[list[int]], group_of: np.ndarray, corpus: L
     same repeated body. The edge rule keeps table labels such as "Nine mths"
     in earnings reports, which are short, frequent and carry the meaning of
     the rows under them.
+
+    With ``removed``, all of this is judged on the text as cleaning leaves
+    it: removed paragraphs are neither occurrences nor neighbours, and
+    distances to a file's ends count the paragraphs that remain. Every test
+    is taken for all paragraphs at once.
     """
-    candidates = {}
+    facts, doc_of, start = corpus.facts, np.asarray(corpus.doc_of), np.asarray(corpus.start)
+    gof = np.asarray(group_of, dtype=np.int64)
+    n, n_groups = len(gof), len(members)
+    if not n:
+        return set()
+    alive = np.ones(n, dtype=bool)
+    if removed:
+        alive[np.fromiter(removed, dtype=np.int64, count=len(removed))] = False
+    flats = np.flatnonzero(alive)
+    groups = gof[flats]
+    count = np.bincount(groups, minlength=n_groups)              # occurrences that remain
+
+    # Position among the paragraphs that remain in the file, and how many remain after.
+    remaining = np.concatenate(([0], np.cumsum(alive)))
+    docs = doc_of[flats]
+    before = remaining[flats] - remaining[start[docs]]
+    after = remaining[start[docs + 1]] - remaining[flats] - 1
+
+    first = np.full(n_groups, n - 1, dtype=np.int64)             # first occurrence that remains
+    np.minimum.at(first, groups, flats)
+    words = facts.words[first].astype(np.int64)
+    upper = np.bincount(groups, weights=facts.upper[flats], minlength=n_groups)
+    files = np.bincount(unique_sorted(groups * (len(start) - 1) + docs) // (len(start) - 1),
+                        minlength=n_groups)
+    wanted = ((count >= max(1, cfg.boilerplate_min_files)) & (files >= cfg.boilerplate_min_files)
+              & (words <= cfg.boilerplate_max_words) & ~facts.digit[first]
+              # an all-capitals heading or table header ("LAST BUYER SELLER"), not furniture
+              & ~((words > 1) & (2 * upper > count)))
     edge = cfg.boilerplate_edge
-    for g, flats in enumerate(members):
-        if len(flats) < cfg.boilerplate_min_files:
-            continue
-        if removed:  # judged on the cleaned text: removed paragraphs are gone
-            flats = [f for f in flats if f not in removed]
-            if len(flats) < cfg.boilerplate_min_files:
-                continue
-        facts = corpus.facts
-        words = int(facts.words[flats[0]])
-        if words > cfg.boilerplate_max_words or facts.digit[flats[0]]:
-            continue
-        if words > 1 and 2 * int(facts.upper[flats].sum()) > len(flats):
-            continue  # a heading or table header ("LAST BUYER SELLER"), not furniture
-        docs = corpus.doc_of[flats]
-        if len(unique_sorted(docs)) < cfg.boilerplate_min_files:
-            continue
-        if edge > 0:
-            if removed:
-                # Distances to the file's ends counted in paragraphs that remain.
-                before = np.array([sum(p not in removed for p in range(corpus.start[d], f))
-                                   for f, d in zip(flats, docs)])
-                after = np.array([sum(p not in removed for p in range(f + 1, corpus.start[d + 1]))
-                                  for f, d in zip(flats, docs)])
-            else:
-                before = np.asarray(flats) - corpus.start[docs]
-                after = corpus.start[docs + 1] - np.asarray(flats) - 1
-            at_edge = (before < edge) | (after < edge)
-            if 2 * int(at_edge.sum()) < len(flats):
-                continue
-        candidates[g] = flats
+    if edge > 0:
+        at_edge = np.bincount(groups, weights=(before < edge) | (after < edge),
+                              minlength=n_groups)
+        wanted &= 2 * at_edge >= count
+    candidate = wanted
 
-    counted: dict[int, int] = {}
+    # Whether each group repeats in the text as it stands: another occurrence,
+    # or a linked (near or changed-number) group with one.
+    repeats = count > 1
+    for relations, target in ((links, attrgetter("other")), (updates, int)):
+        sources, targets = [], []
+        for g, related in relations.items():
+            for item in related:
+                sources.append(g)
+                targets.append(target(item))
+        if sources:
+            sources = np.asarray(sources, dtype=np.int64)
+            repeats[sources[count[np.asarray(targets, dtype=np.int64)] > 0]] = True
 
-    def alive(g: int) -> int:
-        if not removed:
-            return len(members[g])
-        count = counted.get(g)
-        if count is None:   # once per group: a footer's group may hold every file
-            count = counted[g] = sum(f not in removed for f in members[g])
-        return count
-
-    def repeats(g: int) -> bool:
-        return (alive(g) > 1 or any(alive(link.other) for link in links.get(g, ()))
-                or any(alive(other) for other in updates.get(g, ())))
-
-    return {g for g, flats in candidates.items()
-            if not _beside_repeated_text(flats, group_of, repeats, candidates, corpus, removed)}
-
-
-def _beside_repeated_text(flats: list[int], group_of: np.ndarray, repeats, candidates,
-                          corpus: Layout, removed: set[int]) -> bool:
-    """Whether most occurrences stand next to text that itself repeats.
-
-    The neighbour looked at is the nearest paragraph towards the middle of
-    the file that is not itself a boilerplate candidate; it repeats when it
-    has an exact or near twin, or a twin but for its numbers (the body of a
-    daily market report under its fixed title).
-    """
-    beside_repeat = 0
-    for flat in flats:
-        doc = int(corpus.doc_of[flat])
-        first, end = int(corpus.start[doc]), int(corpus.start[doc + 1])
-        if removed:
-            # Towards the middle of the file as cleaning leaves it.
-            before = sum(p not in removed for p in range(first, flat))
-            after = sum(p not in removed for p in range(flat + 1, end))
-        else:
-            before, after = flat - first, end - flat - 1
-        step = 1 if before <= after else -1
-        neighbour = flat + step
-        while first <= neighbour < end and (int(group_of[neighbour]) in candidates
-                                            or neighbour in removed):
-            neighbour += step
-        if first <= neighbour < end and repeats(int(group_of[neighbour])):
-            beside_repeat += 1
-    return 2 * beside_repeat >= len(flats)
+    # The nearest paragraph towards the middle of the file that remains and
+    # is not itself a candidate; most occurrences beside repeated text: content.
+    mine = candidate[groups]
+    flats, groups, docs = flats[mine], groups[mine], docs[mine]
+    step_up = before[mine] <= after[mine]
+    usable = alive & ~candidate[gof]
+    positions = np.arange(n, dtype=np.int64)
+    next_usable = np.minimum.accumulate(np.where(usable, positions, n)[::-1])[::-1]
+    prev_usable = np.maximum.accumulate(np.where(usable, positions, -1))
+    up = np.append(next_usable, n)[flats + 1]
+    down = np.concatenate(([-1], prev_usable))[flats]            # prev_usable[flat - 1]
+    neighbour = np.where(step_up, up, down)
+    inside = (neighbour >= start[docs]) & (neighbour < start[docs + 1])
+    beside = inside & repeats[gof[neighbour.clip(0, n - 1)]]
+    beside_count = np.bincount(groups, weights=beside, minlength=n_groups)
+    return set(np.flatnonzero(candidate & ~(2 * beside_count >= count)).tolist())
 
 
 def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dict) -> tuple[dict[int, list[Link]], dict[int, list[int]]]:

@@ -333,3 +333,101 @@ def test_collector_is_paused_inside_the_block_and_restored_after_it():
         assert not gc.isenabled()       # left off when it was off before
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def _boilerplate_by_loops(members, group_of, corpus, cfg, links, updates, removed):
+    """The boilerplate rule as its docstring states it, one group and one
+    occurrence at a time (the engine takes every test for all paragraphs at once)."""
+    facts, starts = corpus.facts, corpus.start
+
+    def remaining(flat, doc):                 # paragraphs that remain before and after it
+        return (sum(p not in removed for p in range(starts[doc], flat)),
+                sum(p not in removed for p in range(flat + 1, starts[doc + 1])))
+
+    candidates = {}
+    for g, flats in enumerate(members):
+        flats = [f for f in flats if f not in removed]
+        if len(flats) < cfg.boilerplate_min_files or not flats:
+            continue
+        words = int(facts.words[flats[0]])
+        if words > cfg.boilerplate_max_words or facts.digit[flats[0]]:
+            continue
+        if words > 1 and 2 * sum(bool(facts.upper[f]) for f in flats) > len(flats):
+            continue
+        docs = [int(corpus.doc_of[f]) for f in flats]
+        if len(set(docs)) < cfg.boilerplate_min_files:
+            continue
+        if cfg.boilerplate_edge > 0:
+            near_end = sum(min(remaining(f, d)) < cfg.boilerplate_edge for f, d in zip(flats, docs))
+            if 2 * near_end < len(flats):
+                continue
+        candidates[g] = flats
+
+    def alive(g):
+        return sum(f not in removed for f in members[g])
+
+    def repeats(g):
+        return (alive(g) > 1 or any(alive(link.other) for link in links.get(g, ()))
+                or any(alive(other) for other in updates.get(g, ())))
+
+    out = set()
+    for g, flats in candidates.items():
+        beside = 0
+        for flat in flats:
+            doc = int(corpus.doc_of[flat])
+            before, after = remaining(flat, doc)
+            step = 1 if before <= after else -1
+            near = flat + step
+            while (starts[doc] <= near < starts[doc + 1]
+                   and (group_of[near] in candidates or near in removed)):
+                near += step
+            beside += bool(starts[doc] <= near < starts[doc + 1] and repeats(group_of[near]))
+        if 2 * beside < len(flats):
+            out.add(g)
+    return out
+
+
+def test_boilerplate_rule_matches_its_definition_by_loops(h):
+    """Random files of short lines (some in capitals, some with a digit) and
+    long ones, random near links and changed-number links, judged on the
+    text as it stands and with random paragraphs removed."""
+    import random
+
+    from dedup.corpus import corpus_from_texts
+    from dedup.detect import Link, boilerplate_groups
+    from dedup.facts import exact_groups
+
+    rng = random.Random(11)
+    shorts = ([f"Short line number {w}" for w in ("one", "two", "three", "four", "five")]
+              + ["SHARE THIS STORY NOW", "Share", "Updated at 5 pm", "Read more", "Comments"])
+    texts = {}
+    for i in range(120):
+        body = [f"Paragraph {k} of story {i}. {h.filler[(i + k) % 10]}"    # in this file only
+                for k in range(rng.randrange(1, 5))]
+        # a paragraph in exactly two files, and short lines at the ends or inside
+        shared = f"Shared by two files, {i // 2}. {h.filler[i // 2 % 10]}"
+        if i < 40:      # a wire story's title over its reused body: content, not furniture
+            body[:0] = ["From the wire desk", shared]
+        else:
+            body.insert(rng.randrange(len(body) + 1), shared)
+        for _ in range(rng.randrange(4)):
+            body.insert(rng.choice((0, len(body), rng.randrange(len(body) + 1))), rng.choice(shorts))
+        texts[f"{i:03d}.txt"] = h.article(*body)
+    found = 0
+    for settings in ({}, {"boilerplate_edge": 0}, {"boilerplate_min_files": 2, "boilerplate_edge": 1},
+                     {"boilerplate_max_words": 2}):
+        cfg = Config(**settings)
+        corpus = corpus_from_texts(texts, cfg)
+        group_of, members = exact_groups(corpus.facts)
+        group_of = group_of.tolist()
+        n_groups = len(members)
+        links = {g: [Link(rng.randrange(n_groups), 90.0, True, False, "")]
+                 for g in rng.sample(range(n_groups), n_groups // 10)}
+        updates = {g: [rng.randrange(n_groups)] for g in rng.sample(range(n_groups), n_groups // 10)}
+        for share in (0.0, 0.2, 0.5):
+            removed = {f for f in range(len(group_of)) if rng.random() < share}
+            want = _boilerplate_by_loops(members, group_of, corpus, cfg, links, updates, removed)
+            assert boilerplate_groups(members, group_of, corpus, cfg, links, updates,
+                                      removed) == want, (settings, share)
+            found += len(want)
+    assert found > 0
