@@ -1,13 +1,16 @@
 """Cost per paragraph as the input grows: 10^4, 10^5, 10^6 paragraphs.
 
-    python -m bench.scaling [--sizes 10000,100000,1000000] [--jobs 0]
+    python -m bench.scaling [--sizes 10000,100000,1000000] [--jobs 0] [--repeat 3]
 
 Inputs are built from real Reuters and BBC articles, replicated with light
 edits (a word dropped, a typo, a sentence cut, a changed figure) so that the
 larger inputs hold realistic exact and near repeats, not only copies. Each
-size runs ``dedup.scan`` in a fresh subprocess; the table shows seconds,
-microseconds per paragraph, MB/s, peak RSS (from wait4) and bytes of peak
-memory per paragraph, and the ratio of time per paragraph to the smallest size.
+size runs ``dedup.scan`` in a fresh subprocess, ``--repeat`` times on the
+same input; the table shows the median seconds (and the range), microseconds
+per paragraph, MB/s, the largest peak RSS (from wait4) and bytes of peak
+memory per paragraph, and the ratio of time per paragraph to the smallest
+size. The smallest size takes a fraction of a second, so one run of it
+varies by a quarter; the ratio is only as good as its median.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -121,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=0,
                         help="every size made of articles written this many times each "
                              "(0: cycle through the corpus, so larger sizes hold more copies)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size (default 3)")
     parser.add_argument("--child")
     args = parser.parse_args(argv)
     if args.child:
@@ -134,16 +139,23 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tempfile.mkdtemp(prefix=f"dedup-scale-{size}-"))
         try:
             files, nbytes = build(folder, size, copies=args.copies)
-            data = measure(folder, args.jobs)
+            runs = [measure(folder, args.jobs) for _ in range(max(1, args.repeat))]
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        if len({run["removed"] for run in runs}) > 1:
+            raise SystemExit(f"runs at {size} removed different counts: "
+                             f"{[run['removed'] for run in runs]}")
+        seconds = sorted(run["seconds"] for run in runs)
+        data = dict(runs[0], seconds=statistics.median(seconds),
+                    peak_rss=max(run["peak_rss"] for run in runs))
         data.update(files=files, bytes=nbytes, target=size)
         rows.append(data)
         first = rows[0]["seconds"] / rows[0]["paragraphs"]
         per = data["seconds"] / data["paragraphs"]
         rss = data["peak_rss"]
         print(f"{data['paragraphs']:>9,} paragraphs {files:>7,} files {nbytes / 1e6:7.1f} MB  "
-              f"{data['seconds']:7.1f} s  {per * 1e6:6.1f} us/paragraph  "
+              f"{data['seconds']:7.2f} s ({seconds[0]:.2f}-{seconds[-1]:.2f})  "
+              f"{per * 1e6:6.1f} us/paragraph  "
               f"{nbytes / 1e6 / data['seconds']:5.2f} MB/s  "
               f"peak RSS {rss / 2**20 if rss else float('nan'):7.0f} MiB "
               f"({rss / data['paragraphs'] if rss else float('nan'):6.0f} B/paragraph)  "
