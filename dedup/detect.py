@@ -109,7 +109,7 @@ def boilerplate_groups(members: list[list[int]], group_of, corpus: Layout,
         at_edge = np.bincount(groups, weights=(before < edge) | (after < edge),
                               minlength=n_groups)
         wanted &= 2 * at_edge >= count
-    candidate = wanted
+    candidate = wanted          # a boilerplate candidate, unless it stands beside repeated text
 
     # Whether each group repeats in the text as it stands: another occurrence,
     # or a linked (near or changed-number) group with one.
@@ -124,8 +124,11 @@ def boilerplate_groups(members: list[list[int]], group_of, corpus: Layout,
             sources = np.asarray(sources, dtype=np.int64)
             repeats[sources[count[np.asarray(targets, dtype=np.int64)] > 0]] = True
 
-    # The nearest paragraph towards the middle of the file that remains and
-    # is not itself a candidate; most occurrences beside repeated text: content.
+    # The neighbour looked at is the nearest paragraph towards the middle of
+    # the file that remains and is not itself a candidate. A group most of
+    # whose occurrences stand beside text that repeats (the title over a
+    # reused wire story, the fixed heading of a daily market report whose
+    # body differs only in its numbers) is content, not furniture.
     mine = candidate[groups]
     flats, groups, docs = flats[mine], groups[mine], docs[mine]
     step_up = before[mine] <= after[mine]
@@ -578,10 +581,9 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     short_flats = np.flatnonzero(is_short)
     if not len(short_flats):
         return
-    shorts = short_flats.tolist()
-    short_set = set(shorts)
+    short_set = set(short_flats.tolist())
+    # The short removals and the removals that name one of them as their twin.
     watched_flats = np.flatnonzero(is_short | (removed & is_short[np.maximum(twin_of, 0)]))
-    watched = watched_flats.tolist()
     ranks = np.asarray(rank, dtype=np.int64)
     links_to = _removal_links(links, len(boiler_group))
 

@@ -9,7 +9,7 @@ from typing import Callable, Iterator, Sequence
 
 
 def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int = 2,
-                crashed: Callable | None = None, merge: Callable = None) -> Iterator:
+                crashed: Callable | None = None, merge: Callable | None = None) -> Iterator:
     """``fn(task, *args)`` for every task, yielded in the order of ``tasks``.
 
     With ``workers`` > 1 (and more than one task) the calls run in that many
