@@ -95,3 +95,24 @@ def test_candidate_pairs_are_the_sorted_union_of_each_buckets_pairs():
     rows_ = [tuple(p) for p in got.tolist()]
     assert rows_ == sorted(expected) and all(i < j for i, j in rows_)
     assert got.dtype == np.int64 and got.shape[1] == 2
+
+
+def test_band_keys_follow_their_definition_one_value_at_a_time():
+    """Band keys are stored in the index: they must not drift. Each is the
+    band's rows folded in order: xor, multiply by the mixing constant
+    modulo 2^64, xor with itself shifted right by 31."""
+    import numpy as np
+
+    from dedup.fingerprint import _MIX1, band_keys
+
+    rng = np.random.default_rng(7)
+    for bands, rows in ((16, 4), (9, 7), (20, 5)):
+        sigs = rng.integers(0, 2**32, size=(6, bands * rows + 3), dtype=np.uint32)
+        got = band_keys(sigs, bands, rows)
+        for i in range(len(sigs)):
+            for b in range(bands):
+                key = 0
+                for r in range(rows):
+                    key = ((key ^ int(sigs[i, b * rows + r])) * int(_MIX1)) % 2**64
+                    key ^= key >> 31
+                assert int(got[i, b]) == key
