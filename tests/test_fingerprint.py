@@ -116,3 +116,19 @@ def test_band_keys_follow_their_definition_one_value_at_a_time():
                     key = ((key ^ int(sigs[i, b * rows + r])) * int(_MIX1)) % 2**64
                     key ^= key >> 31
                 assert int(got[i, b]) == key
+
+
+def test_paragraph_keys_are_the_blake2b_halves_of_each_text():
+    """Exact groups are groups of equal keys, in every process and on every
+    machine: Facts.of gives each text's text_key, an empty text and a lone
+    surrogate included."""
+    from dedup.facts import Facts, text_key
+
+    norms = ["", "a", "the same text", "the same text", "caf\u00e9 5,000", "\ud800x", "z" * 5000]
+    facts = Facts.of(norms, norms)
+    assert [(int(hi), int(lo)) for hi, lo in zip(facts.key_hi, facts.key_lo)] == [
+        text_key(t) for t in norms]
+    assert text_key("a") != text_key("b") and facts.key_hi[2] == facts.key_hi[3]
+    assert len(Facts.of([], []).key_hi) == 0
+    single = Facts.of(["one"], ["one"])
+    single.key_hi[0] = 1                   # its own array, not a view of read-only bytes
