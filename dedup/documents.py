@@ -491,12 +491,15 @@ def read_regular_file(path: str | Path) -> bytes:
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(errno.EINVAL, _file_kind(info.st_mode), str(path))
-        with os.fdopen(fd, "rb", closefd=True) as handle:
-            fd = -1
-            return handle.read()
+        # Straight from the descriptor (a buffered file object cost as much
+        # again for small files): the size it has, then on until the end, so
+        # a file that grows meanwhile is read whole.
+        parts = [os.read(fd, info.st_size + 1)]
+        while parts[-1]:
+            parts.append(os.read(fd, 1 << 20))
+        return parts[0] if len(parts) == 2 else b"".join(parts)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
 
 
 def parse_document(data: bytes, name: str, encoding: str | None = None) -> Document:
