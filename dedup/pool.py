@@ -53,8 +53,8 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
             except BrokenProcessPool:
                 index = submitted - len(pending) - 1
                 pool.shutdown(cancel_futures=True)
-                result = _survived(fn, tasks[index], args, crashed, join) if crashed else None
-                if result is None:
+                result = _survived(fn, tasks[index], args, crashed, join) if crashed else _HOPELESS
+                if result is _HOPELESS:
                     for task in tasks[index:]:
                         yield fn(task, *args)
                     return
@@ -64,6 +64,11 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
             yield result
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+# What _survived gives when processes die whatever they run (a task's own
+# result may be anything, None included).
+_HOPELESS = object()
 
 
 def _concatenated(parts: list[list]) -> list:
@@ -81,13 +86,13 @@ def _alone(fn: Callable, task, args) -> tuple[bool, object]:
 
 def _survived(fn: Callable, task: list, args, crashed: Callable, join: Callable):
     """The result of a task whose pool process died, with the items that
-    kill any process running them set aside; None when processes die
-    whatever they run (see :func:`ordered_map`)."""
+    kill any process running them set aside; ``_HOPELESS`` when processes
+    die whatever they run (see :func:`ordered_map`)."""
     ran, result = _alone(fn, task, args)
     if ran:
         return result
     if not _alone(fn, task[:0], args)[0]:
-        return None
+        return _HOPELESS
     return _halved(fn, task, args, crashed, join)
 
 
