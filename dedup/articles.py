@@ -17,12 +17,11 @@ even when the unchanged paragraphs alone reach the threshold.
 
 from __future__ import annotations
 
-from array import array
 from collections import defaultdict
 
 import numpy as np
 
-from .arrays import present, unique_sorted
+from .arrays import Relations, present, unique_sorted
 from .model import ArticleRepeat
 
 # A paragraph in more files than this (a footer that escaped the boilerplate
@@ -31,7 +30,7 @@ from .model import ArticleRepeat
 _MAX_GROUP_FILES = 64
 
 
-def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
+def article_repeats(corpus, members, group_of, relations: Relations, boiler: set[int],
                     priority: np.ndarray, keep: str, threshold: float) -> list[ArticleRepeat]:
     """Article-level findings, best-ranked (kept) article first in each pair."""
     n_docs = len(corpus.start) - 1
@@ -45,7 +44,7 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
 
     doc_of = np.asarray(corpus.doc_of, dtype=np.int64)
     gof = np.asarray(group_of, dtype=np.int64)
-    same, changed = _pair_tables(gof, doc_of, lengths, n_docs, members, boiler, links, updates)
+    same, changed = _pair_tables(gof, doc_of, lengths, n_docs, members, boiler, relations)
 
     a_all, b_all = same.pairs()
     over = (doc_chars[a_all] > 0) & (same.chars / np.maximum(doc_chars[a_all], 1) >= threshold)
@@ -124,11 +123,11 @@ def article_repeats(corpus, members, group_of, links, updates, boiler: set[int],
     return sorted(unique, key=lambda r: r.doc)
 
 
-def _pair_tables(gof, doc_of, lengths, n_docs: int, members, boiler, links, updates
+def _pair_tables(gof, doc_of, lengths, n_docs: int, members, boiler, relations: Relations
                  ) -> tuple["_PairTable", "_PairTable"]:
     """(characters, paragraphs) of file ``a`` that repeat file ``b``, for every
     pair of files, counting unchanged and changed-number paragraphs apart."""
-    partners, moved = _pair_files(gof, doc_of, n_docs, members, boiler, links, updates)
+    partners, moved = _pair_files(gof, doc_of, n_docs, members, boiler, relations)
     same = _PairTable(n_docs)        # (a, b) -> (chars, paragraphs)
     changed = _PairTable(n_docs)     # same, for paragraphs whose numbers changed
     for table, files in ((same, partners), (changed, moved)):
@@ -138,7 +137,7 @@ def _pair_tables(gof, doc_of, lengths, n_docs: int, members, boiler, links, upda
     return same, changed
 
 
-def _pair_files(gof, doc_of, n_docs: int, members, boiler, links, updates):
+def _pair_files(gof, doc_of, n_docs: int, members, boiler, relations: Relations):
     """Which files each group's paragraphs count against, for the two tables.
 
     A group's partners are its own files and those of the groups it has a
@@ -151,8 +150,8 @@ def _pair_files(gof, doc_of, n_docs: int, members, boiler, links, updates):
     width = max(1, n_docs)
     n_groups = len(members)
     files = _files_of_groups(gof, doc_of, width, n_groups)
-    link_from, link_to = _edges(links, lambda link: link.other)
-    update_from, update_to = _edges(updates, int)
+    link_from, link_to = relations.link_from, relations.link_to
+    update_from, update_to = relations.update_from, relations.update_to
     wanted = np.fromiter(map(len, members), dtype=np.int64, count=n_groups) > 1
     wanted[link_from] = True
     wanted[update_from] = True
@@ -173,16 +172,6 @@ def _pair_files(gof, doc_of, n_docs: int, members, boiler, links, updates):
                                           width))
     moved_keys = moved_keys[~present(partner_keys, moved_keys)]
     return partners, _by_group(moved_keys, width, n_groups)
-
-
-def _edges(relations: dict, target) -> tuple[np.ndarray, np.ndarray]:
-    """(from, to) group arrays of a ``group -> related items`` mapping."""
-    sources, targets = [], []
-    for g, related in relations.items():
-        for item in related:
-            sources.append(g)
-            targets.append(target(item))
-    return np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
 
 
 def _files_of_groups(gof, doc_of, width: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

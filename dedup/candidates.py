@@ -22,7 +22,6 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import unique_sorted
-
 from .fingerprint import band_keys, exact_key
 
 PREFIX_CHARS = 40

@@ -30,7 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .articles import article_repeats
-from .arrays import present, unique_sorted
+from .arrays import Relations, present, unique_sorted
 from .candidates import candidate_pairs, prefix_keys
 from .config import Config
 from .corpus import Corpus
@@ -54,7 +54,7 @@ class Link:
 
 
 def boilerplate_groups(members: list[list[int]], group_of, corpus: Layout,
-                       cfg: Config, links: dict, updates: dict,
+                       cfg: Config, relations: Relations,
                        removed: set[int] = frozenset()) -> set[int]:
     """Groups that are page furniture rather than content.
 
@@ -114,15 +114,9 @@ def boilerplate_groups(members: list[list[int]], group_of, corpus: Layout,
     # Whether each group repeats in the text as it stands: another occurrence,
     # or a linked (near or changed-number) group with one.
     repeats = count > 1
-    for relations, target in ((links, attrgetter("other")), (updates, int)):
-        sources, targets = [], []
-        for g, related in relations.items():
-            for item in related:
-                sources.append(g)
-                targets.append(target(item))
-        if sources:
-            sources = np.asarray(sources, dtype=np.int64)
-            repeats[sources[count[np.asarray(targets, dtype=np.int64)] > 0]] = True
+    for sources, targets in ((relations.link_from, relations.link_to),
+                             (relations.update_from, relations.update_to)):
+        repeats[sources[count[targets] > 0]] = True
 
     # The neighbour looked at is the nearest paragraph towards the middle of
     # the file that remains and is not itself a candidate. A group most of
@@ -383,22 +377,26 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
     priority = _priorities(corpus, cfg)
     # Python lists, not arrays, for the loops below: indexing a list gives an
     # int at once, an array a numpy scalar (several times slower to make and use).
+    # The rules that test all paragraphs at once take the arrays, made once here.
     rank = rank_keys(corpus, cfg, priority).tolist()
-    group_of = group_of.tolist() if isinstance(group_of, np.ndarray) else group_of
+    gof = np.asarray(group_of, dtype=np.int64)
+    group_of = gof.tolist()
+    relations = Relations.of(links, updates)
+    graph = _Graph(group_of, gof, links, relations)
 
-    boiler = boilerplate_groups(members, group_of, corpus, cfg, links, updates)
-    chosen = _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank)
+    boiler = boilerplate_groups(members, gof, corpus, cfg, relations)
+    chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank)
     # Boilerplate is judged on the text as it stands; once copies are removed
     # a footer may stand beside unrepeated text only. Judging again on the
     # cleaned layout makes a second run over the output find nothing new.
     for _ in range(_CONTEXT_ROUNDS):
         removed = {f for f, c in chosen.items() if c.kind != BOILERPLATE}
-        again = boilerplate_groups(members, group_of, corpus, cfg, links, updates, removed)
+        again = boilerplate_groups(members, gof, corpus, cfg, relations, removed)
         if again <= boiler:
             break
         boiler |= again
-        chosen = _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank)
-    articles = article_repeats(corpus, members, group_of, links, updates, boiler, priority,
+        chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank)
+    articles = article_repeats(corpus, members, gof, relations, boiler, priority,
                                cfg.keep, cfg.article_threshold)
     return Decisions(chosen, boiler, members, rank, articles)
 
@@ -438,8 +436,19 @@ def result_of(decisions: Decisions, corpus: Layout, documents: list, text_of, cf
                       skipped=list(skipped), stats=stats, articles=decisions.articles)
 
 
-def _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank) -> dict[int, _Choice]:
+@dataclass(frozen=True)
+class _Graph:
+    """Groups and their links, in the forms the decisions read them."""
+
+    group_of: list[int]           # for the loops, one paragraph at a time
+    gof: np.ndarray               # the same as an array, for whole-array tests
+    links: dict                   # group -> [Link]
+    relations: Relations          # the links and updates as arrays
+
+
+def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank) -> dict[int, _Choice]:
     """Keep/remove every paragraph: boilerplate, then repeats in keep order."""
+    group_of, links = graph.group_of, graph.links
     chosen: dict[int, _Choice] = {}
     for g in boiler:
         flats = sorted(members[g], key=lambda f: rank[f])
@@ -461,7 +470,7 @@ def _decide_paragraphs(corpus, cfg, members, group_of, links, boiler, rank) -> d
             _keep_or_remove(flat, chosen, kept_in, group_of, links, rank)
 
     _remove_kept_partials(chosen, kept_in, links, group_of, rank)
-    _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, rank)
+    _require_context_for_short(chosen, corpus, cfg, boiler, graph, rank)
     return chosen
 
 
@@ -545,7 +554,7 @@ def _direct(flat: int, twin: int, group_of, links) -> _Choice | None:
     return None
 
 
-def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, rank) -> None:
+def _require_context_for_short(chosen, corpus, cfg, boiler, graph: _Graph, rank) -> None:
     """Short paragraphs repeat only beside a twin or inside a run of repeats.
 
     Judged on the text as cleaning leaves it, so that cleaning the output
@@ -567,8 +576,8 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     # itself only on those, in the same order. Arrays mirror the choices:
     # ``twin_of`` (-1: kept) and ``boiler_kind`` for ``chosen``, ``reverted_twin``
     # for ``reverted``; ``sync`` brings them up to date after dict changes.
+    group_of, links, gof = graph.group_of, graph.links, graph.gof
     twin_of, boiler_kind = _choice_arrays(chosen, n)
-    gof = np.asarray(group_of, dtype=np.int64)
     boiler_group = np.zeros(int(gof.max()) + 1 if n else 0, dtype=bool)
     if boiler:
         boiler_group[np.fromiter(boiler, dtype=np.int64, count=len(boiler))] = True
@@ -585,7 +594,7 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, group_of, links, ran
     # The short removals and the removals that name one of them as their twin.
     watched_flats = np.flatnonzero(is_short | (removed & is_short[np.maximum(twin_of, 0)]))
     ranks = np.asarray(rank, dtype=np.int64)
-    links_to = _removal_links(links, len(boiler_group))
+    links_to = _removal_links(graph.relations, len(boiler_group))
 
     reverted: dict[int, _Choice] = {}
     reverted_twin = np.full(n, -1, dtype=np.int64)
@@ -784,12 +793,11 @@ def _choice_arrays(chosen: dict[int, _Choice], n: int) -> tuple[np.ndarray, np.n
     return twin_of, boiler_kind
 
 
-def _removal_links(links: dict, width: int) -> np.ndarray:
+def _removal_links(relations: Relations, width: int) -> np.ndarray:
     """``group * width + other`` of every link that lets ``group`` be removed
     for ``other``, sorted (the pairs ``_direct`` accepts beside equal groups)."""
-    codes = [g * width + link.other for g, linked in links.items() for link in linked
-             if link.may_remove]
-    return unique_sorted(np.asarray(codes, dtype=np.int64))
+    usable = relations.removable
+    return unique_sorted(relations.link_from[usable] * width + relations.link_to[usable])
 
 
 def findings_of(by_ref: dict[Ref, Removal]) -> list[Finding]:

@@ -167,6 +167,7 @@ def test_pair_tables_match_their_definition_by_sets(monkeypatch):
     import numpy as np
 
     from dedup import articles
+    from dedup.arrays import Relations
     from dedup.detect import Link
 
     monkeypatch.setattr(articles, "_ROWS_CHUNK", 5)      # many chunks, merged several times
@@ -193,7 +194,7 @@ def test_pair_tables_match_their_definition_by_sets(monkeypatch):
 
     same, changed = articles._pair_tables(
         np.array(group_of), np.array(doc_of), np.array(lengths), n_docs, members, boiler,
-        links, updates)
+        Relations.of(links, updates))
     want_same, want_changed = _pair_tables_by_sets(doc_of, members, links, updates, boiler,
                                                    lengths, articles._MAX_GROUP_FILES)
     for table, want in ((same, want_same), (changed, want_changed)):

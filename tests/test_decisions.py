@@ -393,6 +393,7 @@ def test_boilerplate_rule_matches_its_definition_by_loops(h):
     text as it stands and with random paragraphs removed."""
     import random
 
+    from dedup.arrays import Relations
     from dedup.corpus import corpus_from_texts
     from dedup.detect import Link, boilerplate_groups
     from dedup.facts import exact_groups
@@ -427,7 +428,8 @@ def test_boilerplate_rule_matches_its_definition_by_loops(h):
         for share in (0.0, 0.2, 0.5):
             removed = {f for f in range(len(group_of)) if rng.random() < share}
             want = _boilerplate_by_loops(members, group_of, corpus, cfg, links, updates, removed)
-            assert boilerplate_groups(members, group_of, corpus, cfg, links, updates,
-                                      removed) == want, (settings, share)
+            assert boilerplate_groups(members, group_of, corpus, cfg,
+                                      Relations.of(links, updates), removed) == want, \
+                (settings, share)
             found += len(want)
     assert found > 0
