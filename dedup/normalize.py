@@ -62,7 +62,9 @@ def normalize_many(texts: list[str]) -> list[str]:
 
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_WITH_DIGIT = re.compile(r"\w*\d\w*")
+_DIGIT = re.compile(r"\d")
+# A whole run of word characters holding a digit and a character that is not one.
+_MIXED = re.compile(r"(?<!\w)(?=\w*\d)\w*[^\W\d]\w*")
 
 
 def _drop_wordy(match: re.Match) -> str:
@@ -77,12 +79,12 @@ def numbers(norm: str) -> list[str]:
     A word with a stray digit ("rubb1e" from OCR, "1st") is not a number;
     a code that is mostly digits ("A320", "F16") is.
     """
-    out = []
-    for token in _NUMBER.findall(_WITH_DIGIT.sub(_drop_wordy, norm)):
-        if _THOUSANDS.match(token):
-            token = token.replace(",", "")
-        out.append(token)
-    return out
+    if not _DIGIT.search(norm):
+        return []
+    # Only a run of word characters that holds a digit and something else can
+    # be wordy; the plain numbers (most runs) are not handed to Python one by one.
+    tokens = _NUMBER.findall(_MIXED.sub(_drop_wordy, norm))
+    return [t.replace(",", "") if "," in t and _THOUSANDS.match(t) else t for t in tokens]
 
 
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n't\b")
@@ -93,8 +95,10 @@ def negations(norm: str) -> int:
     return len(_NEGATION.findall(norm))
 
 
-_TOKEN = re.compile(r"\w[\w'&.-]*")
-_CAPITALISED = re.compile(r"\b[A-Z][\w'&.-]*")
+# A word starts and ends with a word character: the punctuation it may hold
+# inside ("u.s", "at&t", "o'neill") is not taken at its end ("u.s.", "rock'n'").
+_TOKEN = re.compile(r"\w(?:[\w'&.-]*\w)?")
+_CAPITALISED = re.compile(r"\b[A-Z](?:[\w'&.-]*\w)?")
 # Capitalised because they start a sentence, not because they name something.
 COMMON_WORDS = frozenset("""
 a an the this that these those there their they them he she it its his her we our
@@ -144,33 +148,30 @@ def names(text: str) -> set[str]:
     Compared between a pair's original texts: one name swapped for another
     ("Chelsea" for "Arsenal") means different facts, not a repeat.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES_DASHES)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    if _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_QUOTES_DASHES)
     out = set()
-    for token in _CAPITALISED.findall(text):
-        token = _without_possessive(token.strip(".'-&").casefold())
+    for token in set(_CAPITALISED.findall(text)):
+        token = token.casefold()
+        if token.endswith("'s"):
+            token = token[:-2]
         if len(token) > 1 and token not in COMMON_WORDS:
             out.add(token)
     return out
 
 
-def _without_possessive(token: str) -> str:
-    """``token`` without a final 's ("Reuters's" -> "Reuters"); a plain string
-    test, as a regex per word cost a sixth of the fact checks."""
-    return token[:-2] if token.endswith("'s") else token
-
-
 def words(norm: str) -> list[str]:
-    """Words of a normalised text without surrounding punctuation or a possessive 's.
+    """Words of a normalised text without trailing punctuation or a possessive 's.
 
     Split like ``names`` so that a name always finds itself among the words
     ("U.S./overseas" holds the word "u.s").
     """
-    out = []
-    for token in _TOKEN.findall(norm):
-        token = _without_possessive(token.strip(".'-&"))
-        if token:
-            out.append(token)
-    return out
+    tokens = _TOKEN.findall(norm)
+    if "'s" not in norm:
+        return tokens
+    return [t[:-2] if t.endswith("'s") else t for t in tokens]
 
 
 _DATE_WORDS = frozenset("""

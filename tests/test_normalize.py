@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.normalize import (names, negations, normalize, normalize_many, numbers, word_count,
                              words)
@@ -144,3 +146,73 @@ def test_possessive_s_is_dropped_from_words_and_names_only_at_the_end():
 def test_word_count():
     assert word_count(normalize("  one two\tthree\n four ")) == 4
     assert word_count("") == 0
+
+
+# The fact extractors take shortcuts for speed (a regex that leaves trailing
+# punctuation out, plain numbers not handed to Python one by one). Each is
+# held here to its definition written plainly, token by token, on text drawn
+# from the characters the shortcuts are about.
+_FACT_ALPHABET = "aAsSzZ019_ .,:/'&-\u00e9\u00c9\u00df\u2019\u2014\u00b2\u0661\n"
+
+
+def _plain_numbers(norm):
+    import re
+
+    def wordy(match):
+        token = match.group()
+        letters = sum(c.isalpha() for c in token)
+        return " " if letters > len(token) - letters else token
+    out = []
+    for token in re.findall(r"\d+(?:[.,:/]\d+)*", re.sub(r"\w*\d\w*", wordy, norm)):
+        if re.match(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$", token):
+            token = token.replace(",", "")
+        out.append(token)
+    return out
+
+
+def _plain_words(norm):
+    import re
+    out = []
+    for token in re.findall(r"\w[\w'&.-]*", norm):
+        token = token.strip(".'-&")
+        token = token[:-2] if token.endswith("'s") else token
+        if token:
+            out.append(token)
+    return out
+
+
+def _plain_names(text):
+    import re
+    import unicodedata
+
+    from dedup.normalize import _QUOTES_DASHES, COMMON_WORDS
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES_DASHES)
+    out = set()
+    for token in re.findall(r"\b[A-Z][\w'&.-]*", text):
+        token = token.strip(".'-&").casefold()
+        token = token[:-2] if token.endswith("'s") else token
+        if len(token) > 1 and token not in COMMON_WORDS:
+            out.add(token)
+    return out
+
+
+@given(st.text(alphabet=_FACT_ALPHABET, max_size=60))
+@settings(max_examples=2000, deadline=None)
+def test_facts_follow_their_plain_definitions(text):
+    norm = normalize(text)
+    for raw in (text, norm):
+        assert numbers(raw) == _plain_numbers(raw)
+        assert words(raw) == _plain_words(raw)
+        assert names(raw) == _plain_names(raw)
+
+
+@pytest.mark.parametrize("text", [
+    "the A320 and F16, 1st of 2,500 rubb1e 3_000 x2 2x 12ab 5,000.5 \u0661\u0662",
+    "Reuters's U.S.'s O'Neill's AT&T-'s Smith.' Jones-& rock'n' A. B.C.",
+    "caf\u00e9's 'S \u00c9cole's Stra\u00dfe STRASSE'S e\u0301t\u00e9",
+])
+def test_facts_follow_their_plain_definitions_on_hand_picked_text(text):
+    for raw in (text, normalize(text)):
+        assert numbers(raw) == _plain_numbers(raw)
+        assert words(raw) == _plain_words(raw)
+        assert names(raw) == _plain_names(raw)
