@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 
+# difflib's SequenceMatcher compiled: the same opcodes (a test holds it to
+# difflib's), at a fifth less of the fact checks' time.
+from cydifflib import SequenceMatcher
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Indel
 

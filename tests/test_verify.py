@@ -1,0 +1,34 @@
+"""The word-by-word fact check's matcher.
+
+``dedup.verify`` uses cydifflib's SequenceMatcher, a compiled port of
+difflib's, for speed. The decisions depend on its exact opcodes (which words
+count as replaced), so it is held to difflib's on word lists drawn from a
+small vocabulary, where repeats and ties between equal blocks are common.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import verify
+
+_WORDS = st.lists(st.sampled_from(["a", "the", "wheat", "soybeans", "rose", "fell", "5", "u.s"]),
+                  max_size=40)
+
+
+@given(_WORDS, _WORDS)
+@settings(max_examples=3000, deadline=None)
+def test_word_matcher_gives_difflibs_opcodes(words_a, words_b):
+    ours = verify.SequenceMatcher(None, words_a, words_b, autojunk=False).get_opcodes()
+    plain = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False).get_opcodes()
+    assert [tuple(op) for op in ours] == [tuple(op) for op in plain]
+
+
+def test_a_replaced_content_word_is_reported_and_a_function_word_is_not():
+    said = "farmers planted more wheat this year than last".split()
+    assert verify._swapped_words(said, [w.replace("wheat", "soybeans") for w in said]) == \
+        "words differ: 'wheat' vs 'soybeans'"
+    assert verify._swapped_words(said, [w.replace("this", "that") for w in said]) == ""
