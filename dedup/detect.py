@@ -34,7 +34,7 @@ from .arrays import Relations, present, unique_sorted
 from .candidates import candidate_pairs, prefix_keys
 from .config import Config
 from .corpus import Corpus
-from .facts import Facts, Layout, exact_groups
+from .facts import Layout, exact_groups
 from .fingerprint import lsh_params
 from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, Removal,
                     ScanResult)
@@ -415,21 +415,26 @@ def result_of(decisions: Decisions, corpus: Layout, documents: list, text_of, cf
         doc = int(doc_of[flat])
         return Ref(doc, flat - int(start[doc]))
 
-    def refs(flats) -> list[Ref]:
-        flats = np.fromiter(flats, dtype=np.int64)
-        docs = doc_of[flats].astype(np.int64)
-        return [Ref(d, p) for d, p in zip(docs.tolist(), (flats - start[docs]).tolist())]
-
+    n = len(chosen)
+    flats = np.fromiter(chosen, dtype=np.int64, count=n)
     choices = list(chosen.values())
-    removed = refs(chosen)
-    by_ref = {r: Removal(r, k, c.kind, c.score, c.detail)
-              for r, k, c in zip(removed, refs(c.twin for c in choices), choices)}
+    twins = np.fromiter((c.twin for c in choices), dtype=np.int64, count=n)
+    docs, twin_docs = doc_of[flats].astype(np.int64), doc_of[twins].astype(np.int64)
+    paras, twin_paras = flats - start[docs], twins - start[twin_docs]
+    removed = [Ref(d, p) for d, p in zip(docs.tolist(), paras.tolist())]
+    kept = [Ref(d, p) for d, p in zip(twin_docs.tolist(), twin_paras.tolist())]
+    in_order = [Removal(r, k, c.kind, c.score, c.detail) for r, k, c in zip(removed, kept, choices)]
+    by_ref = dict(zip(removed, in_order))
     boilerplate_out = [
-        Boilerplate(text_of(flats[0]), len({int(doc_of[f]) for f in flats}),
-                    tuple(ref(f) for f in flats), sum(f in chosen for f in flats))
-        for flats in sorted((sorted(members[g], key=lambda f: rank[f]) for g in decisions.boiler),
-                            key=lambda flats: rank[flats[0]])]
-    findings = findings_of(by_ref)
+        Boilerplate(text_of(occ[0]), len({int(doc_of[f]) for f in occ}),
+                    tuple(ref(f) for f in occ), sum(f in chosen for f in occ))
+        for occ in sorted((sorted(members[g], key=lambda f: rank[f]) for g in decisions.boiler),
+                          key=lambda occ: rank[occ[0]])]
+    # Flat positions run in file and position order.
+    order = np.argsort(flats, kind="stable")
+    boiler = np.fromiter((c.kind == BOILERPLATE for c in choices), dtype=bool, count=n)
+    findings = _runs([in_order[i] for i in order.tolist()], docs[order], paras[order],
+                     twin_docs[order], twin_paras[order], boiler[order])
     stats["removed"] = len(by_ref)
     return ScanResult(documents=documents, removals=by_ref, findings=findings,
                       boilerplate=boilerplate_out, settings=cfg.settings(),
@@ -802,29 +807,38 @@ def _removal_links(relations: Relations, width: int) -> np.ndarray:
 
 def findings_of(by_ref: dict[Ref, Removal]) -> list[Finding]:
     """Removals grouped into runs per file, in file and position order."""
-    findings: list[Finding] = []
-    run: list[Removal] = []
+    removals = sorted(by_ref.values(), key=lambda r: (r.removed.doc, r.removed.para))
 
-    def flush() -> None:
-        if not run:
-            return
-        first, last = run[0], run[-1]
-        kind = BLOCK if len(run) > 1 else first.kind
+    def column(values) -> np.ndarray:
+        return np.fromiter(values, dtype=np.int64, count=len(removals))
+    return _runs(removals, column(r.removed.doc for r in removals),
+                 column(r.removed.para for r in removals), column(r.kept.doc for r in removals),
+                 column(r.kept.para for r in removals),
+                 np.array([r.kind == BOILERPLATE for r in removals], dtype=bool))
+
+
+def _runs(removals: list[Removal], doc: np.ndarray, para: np.ndarray, kept_doc: np.ndarray,
+          kept_para: np.ndarray, boiler: np.ndarray) -> list[Finding]:
+    """Removals (in file and position order, with their positions as arrays)
+    grouped into findings: a removal continues the run before it when both
+    repeat (not boilerplate) and it follows the run's last paragraph in the
+    same file, repeating the paragraph that follows the last one's twin."""
+    n = len(removals)
+    if not n:
+        return []
+    continues = np.zeros(n, dtype=bool)
+    continues[1:] = (~boiler[1:] & ~boiler[:-1] & (doc[1:] == doc[:-1])
+                     & (para[1:] == para[:-1] + 1) & (kept_doc[1:] == kept_doc[:-1])
+                     & (kept_para[1:] == kept_para[:-1] + 1))
+    starts = np.flatnonzero(~continues).tolist()
+    findings = []
+    for first_at, end in zip(starts, starts[1:] + [n]):
+        first, last = removals[first_at], removals[end - 1]
+        if end - first_at == 1:
+            kind, score, run = first.kind, first.score, (first,)
+        else:
+            run = tuple(removals[first_at:end])
+            kind, score = BLOCK, min(r.score for r in run)
         findings.append(Finding(first.removed.doc, first.removed.para, last.removed.para, kind,
-                                min(r.score for r in run), first.kept.doc, first.kept.para,
-                                last.kept.para, tuple(run)))
-        run.clear()
-
-    for ref in sorted(by_ref, key=lambda r: (r.doc, r.para)):
-        removal = by_ref[ref]
-        if run:
-            prev = run[-1]
-            continues = (removal.kind != BOILERPLATE and prev.kind != BOILERPLATE
-                         and ref.doc == prev.removed.doc and ref.para == prev.removed.para + 1
-                         and removal.kept.doc == prev.kept.doc
-                         and removal.kept.para == prev.kept.para + 1)
-            if not continues:
-                flush()
-        run.append(removal)
-    flush()
+                                score, first.kept.doc, first.kept.para, last.kept.para, run))
     return findings

@@ -433,3 +433,52 @@ def test_boilerplate_rule_matches_its_definition_by_loops(h):
                 (settings, share)
             found += len(want)
     assert found > 0
+
+
+def _findings_by_loop(by_ref):
+    """Runs of removals, one removal at a time: the definition findings_of follows."""
+    from dedup.model import BLOCK, BOILERPLATE, Finding
+    findings, run = [], []
+
+    def flush():
+        if run:
+            first, last = run[0], run[-1]
+            findings.append(Finding(first.removed.doc, first.removed.para, last.removed.para,
+                                    BLOCK if len(run) > 1 else first.kind,
+                                    min(r.score for r in run), first.kept.doc, first.kept.para,
+                                    last.kept.para, tuple(run)))
+            run.clear()
+    for ref in sorted(by_ref, key=lambda r: (r.doc, r.para)):
+        removal = by_ref[ref]
+        if run:
+            prev = run[-1]
+            if not (removal.kind != BOILERPLATE and prev.kind != BOILERPLATE
+                    and ref.doc == prev.removed.doc and ref.para == prev.removed.para + 1
+                    and removal.kept.doc == prev.kept.doc
+                    and removal.kept.para == prev.kept.para + 1):
+                flush()
+        run.append(removal)
+    flush()
+    return findings
+
+
+def test_findings_group_removals_into_runs_as_their_definition_does():
+    import random
+
+    from dedup.model import BOILERPLATE, EXACT, NEAR, Removal
+    rng = random.Random(7)
+    for _ in range(300):
+        by_ref = {}
+        for _ in range(rng.randrange(0, 40)):
+            ref = Ref(rng.randrange(3), rng.randrange(12))
+            kept = Ref(rng.randrange(3), rng.randrange(12))
+            kind = rng.choice((EXACT, EXACT, NEAR, BOILERPLATE))
+            by_ref[ref] = Removal(ref, kept, kind, rng.choice((100.0, 91.5, 95.0)))
+        # Runs are likelier when a removal's twin follows the one before's.
+        for ref in list(by_ref)[:5]:
+            nxt = Ref(ref.doc, ref.para + 1)
+            by_ref[nxt] = Removal(nxt, Ref(by_ref[ref].kept.doc, by_ref[ref].kept.para + 1),
+                                  NEAR, 92.0)
+        assert detect_module.findings_of(by_ref) == _findings_by_loop(by_ref)
+    blocks = detect_module.findings_of(by_ref)
+    assert any(len(f.removals) > 1 for f in blocks)    # the check saw runs, not only singles
