@@ -259,7 +259,11 @@ def pair_scores(first: list[str], second: list[str],
     scores = process.cpdist(first, second, scorer=fuzz.ratio, dtype=np.float64,
                             workers=cfg.workers)
     prefix_scores = np.zeros(len(first), dtype=np.float64)
-    cut = [k for k, (a, b) in enumerate(zip(first, second)) if may_truncate(len(a), len(b), cfg)]
+    # may_truncate over all pairs at once.
+    len_a = np.fromiter(map(len, first), dtype=np.int64, count=len(first))
+    len_b = np.fromiter(map(len, second), dtype=np.int64, count=len(second))
+    short, long_ = np.minimum(len_a, len_b), np.maximum(len_a, len_b)
+    cut = np.flatnonzero((short < long_) & (short >= cfg.truncated_min_share * long_)).tolist()
     if cut:
         shorter = [min(first[k], second[k], key=len) for k in cut]
         starts = [max(first[k], second[k], key=len)[:len(s)] for k, s in zip(cut, shorter)]
