@@ -39,7 +39,7 @@ from .fingerprint import lsh_params
 from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, Removal,
                     ScanResult)
 from .pool import ordered_map
-from .verify import TRUNCATED, Verdict, may_truncate, verify
+from .verify import TRUNCATED, Verdict, verify
 
 
 @dataclass(frozen=True, slots=True)
