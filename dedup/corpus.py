@@ -1,8 +1,9 @@
 """Reading many files in parallel into one flat, ordered corpus.
 
-Workers read, split, normalise and sign batches of files; the results come
-back in input order, so the corpus (and every decision made from it) is the
-same whatever ``--jobs`` is.
+Workers read, split and normalise batches of files; the results come back in
+input order, so the corpus (and every decision made from it) is the same
+whatever ``--jobs`` is. Then the first paragraph of every distinct text long
+enough is signed, again in the workers, and its copies share its signature.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from .config import Config
 from .documents import Document, InputError, document_from_text, read_document
-from .facts import Facts
+from .facts import Facts, first_copies
 from .fingerprint import signatures
 from .normalize import normalize_many
 from .pool import ordered_map
@@ -89,14 +90,20 @@ class Batch:
     texts: list[str]
 
 
-def sign_documents(documents: list[Document], cfg: Config, skipped: list[str]) -> Batch:
+def sign_documents(documents: list[Document], cfg: Config, skipped: list[str],
+                   sign: bool = True) -> Batch:
+    """The batch of ``documents``: normalised, with their facts, and (with
+    ``sign``) a signature for every paragraph long enough."""
     # One normalisation call for the whole batch: its cost is mostly per call.
     texts = [p.text for doc in documents for p in doc.paragraphs]
     norms = normalize_many(texts)
     counts = [len(doc.paragraphs) for doc in documents]
-    signed = np.fromiter((i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars),
-                         dtype=np.int64)
-    sigs = signatures([norms[i] for i in signed], cfg.shingle_size, cfg.num_perm, cfg.seed)
+    if sign:
+        signed = np.fromiter((i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars),
+                             dtype=np.int64)
+        sigs = signatures([norms[i] for i in signed], cfg.shingle_size, cfg.num_perm, cfg.seed)
+    else:
+        signed, sigs = np.zeros(0, dtype=np.int64), np.zeros((0, cfg.num_perm), dtype=np.uint32)
     # Documents go back without their lines: a paragraph's text is in
     # ``texts`` once, and files are read again only to write or show them.
     return Batch([d.unloaded() for d in documents], norms, counts, signed, sigs, skipped,
@@ -110,7 +117,42 @@ def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None)
             documents.append(read_document(Path(path), display, encoding))
         except InputError as exc:
             skipped.append(str(exc))
-    return sign_documents(documents, cfg, skipped)
+    return sign_documents(documents, cfg, skipped, sign=False)
+
+
+def sign_first_copies(corpus: Corpus, cfg: Config) -> None:
+    """Sign the first paragraph of each distinct text long enough; its copies
+    share its signature row.
+
+    A copy has the same normalised text, so the same signature: most repeats
+    are exact, and signing each text once leaves most of a repetitive corpus
+    unsigned (at 10^6 paragraphs built from copies, three in four). With
+    ``cfg.workers`` > 1 pool processes sign the texts, a few megabytes per task.
+    """
+    first = first_copies(corpus.facts)
+    signable = corpus.facts.length >= cfg.near_min_chars
+    reps = np.flatnonzero(signable & (first == np.arange(len(first))))
+    row = np.full(len(first), -1, dtype=np.int64)
+    row[reps] = np.arange(len(reps))
+    corpus.signature_row = np.where(signable, row[first], -1)
+    texts = [corpus.norms[r] for r in reps.tolist()]
+    ends = np.cumsum(corpus.facts.length[reps], dtype=np.int64)
+    cuts = np.searchsorted(ends, np.arange(1, int(ends[-1]) // _SIGNED_PER_TASK + 1)
+                           * _SIGNED_PER_TASK).tolist() if len(ends) else []
+    bounds = sorted(set([0] + cuts + [len(texts)]))
+    tasks = [texts[a:b] for a, b in zip(bounds, bounds[1:])]
+    with closing(ordered_map(_sign, tasks, cfg.workers, cfg)) as parts:
+        signed = list(parts)
+    corpus.signatures = (np.concatenate(signed) if signed
+                         else np.zeros((0, cfg.num_perm), dtype=np.uint32))
+
+
+# Characters of normalised text per signing task.
+_SIGNED_PER_TASK = 2 << 20
+
+
+def _sign(texts: list[str], cfg: Config) -> np.ndarray:
+    return signatures(texts, cfg.shingle_size, cfg.num_perm, cfg.seed)
 
 
 def _joined(parts: list[Batch]) -> Batch:
@@ -179,7 +221,7 @@ def read_corpus(files: list[tuple[Path, str]], cfg: Config, encoding: str | None
     def unread(task: list[tuple[str, str]]) -> Batch:
         (_, display), = task
         return sign_documents([], cfg, [f"{display}: the process reading it died each time "
-                                        "(out of memory, or a crash); skipped"])
+                                        "(out of memory, or a crash); skipped"], sign=False)
 
     # In pool processes with --jobs above 1. A file that kills any process
     # reading it is skipped with a message; other deaths cost a retry
@@ -190,11 +232,15 @@ def read_corpus(files: list[tuple[Path, str]], cfg: Config, encoding: str | None
             batches.append(batch)
             if progress is not None:
                 progress(len(task))
-    return _assemble(batches, cfg.num_perm)
+    corpus = _assemble(batches, cfg.num_perm)
+    sign_first_copies(corpus, cfg)
+    return corpus
 
 
 def corpus_from_texts(texts: dict[str, str] | list[tuple[str, str]], cfg: Config) -> Corpus:
     """A corpus from in-memory ``name -> text``, sorted by name like files."""
     items = sorted(texts.items() if isinstance(texts, dict) else texts)
     documents = [document_from_text(text, name) for name, text in items]
-    return _assemble([sign_documents(documents, cfg, [])], cfg.num_perm)
+    corpus = _assemble([sign_documents(documents, cfg, [], sign=False)], cfg.num_perm)
+    sign_first_copies(corpus, cfg)
+    return corpus

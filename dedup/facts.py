@@ -98,12 +98,7 @@ def exact_groups(facts: Facts) -> tuple[np.ndarray, list[list[int]]]:
     if n == 0:
         return np.zeros(0, dtype=np.int64), []
     flat = np.arange(n, dtype=np.int64)
-    order = np.lexsort((flat, facts.key_lo, facts.key_hi))
-    hi, lo = facts.key_hi[order], facts.key_lo[order]
-    new_class = np.ones(n, dtype=bool)
-    new_class[1:] = (hi[1:] != hi[:-1]) | (lo[1:] != lo[:-1])
-    class_of_sorted = np.cumsum(new_class) - 1
-    firsts = order[new_class]                     # first paragraph of each class
+    order, class_of_sorted, firsts = _classes(facts)
     number = np.empty(len(firsts), dtype=np.int64)
     number[np.argsort(firsts, kind="stable")] = np.arange(len(firsts))
     group_of = np.empty(n, dtype=np.int64)
@@ -113,6 +108,26 @@ def exact_groups(facts: Facts) -> tuple[np.ndarray, list[list[int]]]:
     listed = by_group.tolist()
     members = [listed[a:b] for a, b in zip([0] + bounds, bounds + [n])]
     return group_of, members
+
+
+def first_copies(facts: Facts) -> np.ndarray:
+    """For every paragraph, the position of the first paragraph with its text."""
+    first = np.empty(len(facts), dtype=np.int64)
+    if len(facts):
+        order, class_of_sorted, firsts = _classes(facts)
+        first[order] = firsts[class_of_sorted]
+    return first
+
+
+def _classes(facts: Facts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Paragraphs sorted by key then position, the class (distinct key) of each
+    in that order, and the first paragraph of each class."""
+    n = len(facts)
+    order = np.lexsort((np.arange(n, dtype=np.int64), facts.key_lo, facts.key_hi))
+    hi, lo = facts.key_hi[order], facts.key_lo[order]
+    new_class = np.ones(n, dtype=bool)
+    new_class[1:] = (hi[1:] != hi[:-1]) | (lo[1:] != lo[:-1])
+    return order, np.cumsum(new_class) - 1, order[new_class]
 
 
 @dataclass

@@ -132,3 +132,36 @@ def test_paragraph_keys_are_the_blake2b_halves_of_each_text():
     assert len(Facts.of([], []).key_hi) == 0
     single = Facts.of(["one"], ["one"])
     single.key_hi[0] = 1                   # its own array, not a view of read-only bytes
+
+
+def test_copies_share_the_signature_of_their_first_occurrence(tmp_path, monkeypatch):
+    """Each distinct text long enough is signed once; every copy (in any file,
+    read by one process or two) points at that signature, and every
+    paragraph's row holds exactly the signature of its own text."""
+    from dedup import Config
+    from dedup import corpus as corpus_module
+    from dedup.corpus import read_corpus
+
+    # Small tasks, so that two processes read and sign several each.
+    monkeypatch.setattr(corpus_module, "_FILES_PER_TASK", 4)
+    monkeypatch.setattr(corpus_module, "_SIGNED_PER_TASK", 300)
+
+    paragraphs = [FILLER[0], FILLER[1], "Short line", FILLER[0].upper(), FILLER[2]]
+    for i in range(40):        # 40 files: copies across tasks and processes
+        chosen = [paragraphs[(i + k) % len(paragraphs)] for k in range(3)]
+        (tmp_path / f"{i:02d}.txt").write_text("\n\n".join(chosen) + "\n", encoding="utf-8")
+    files = [(p, p.name) for p in sorted(tmp_path.glob("*.txt"))]
+    for jobs in (1, 2):
+        cfg = Config(jobs=jobs)
+        corpus = read_corpus(files, cfg)
+        rows = corpus.signature_row
+        signable = np.array([len(n) >= cfg.near_min_chars for n in corpus.norms])
+        assert ((rows >= 0) == signable).all()
+        assert len(corpus.signatures) == len({n for n, s in zip(corpus.norms, signable) if s}) == 3
+        expected = signatures([n for n, s in zip(corpus.norms, signable) if s],
+                              cfg.shingle_size, cfg.num_perm, cfg.seed)
+        assert (corpus.signatures[rows[signable]] == expected).all()
+        # The first occurrence of each text holds the lowest row numbers, in order.
+        firsts = [int(rows[i]) for i in range(len(rows))
+                  if signable[i] and corpus.norms[i] not in corpus.norms[:i]]
+        assert firsts == [0, 1, 2]
