@@ -1,13 +1,15 @@
 """Reading many files in parallel into one flat, ordered corpus.
 
-Workers read, split and normalise batches of files; the results come back in
-input order, so the corpus (and every decision made from it) is the same
-whatever ``--jobs`` is. Then the first paragraph of every distinct text long
-enough is signed, again in the workers, and its copies share its signature.
+Workers read, split, normalise and sign batches of files; the results come
+back in input order, so the corpus (and every decision made from it) is the
+same whatever ``--jobs`` is. Copies share the signature of the first
+paragraph with their text, and a worker signs a text only once.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,68 +93,82 @@ class Batch:
 
 
 def sign_documents(documents: list[Document], cfg: Config, skipped: list[str],
-                   sign: bool = True) -> Batch:
-    """The batch of ``documents``: normalised, with their facts, and (with
-    ``sign``) a signature for every paragraph long enough."""
+                   seen: set | None = None) -> Batch:
+    """The batch of ``documents``: normalised, with their facts and a signature
+    for every paragraph long enough, but for the texts whose keys are in
+    ``seen`` (given: the keys signed here are added to it)."""
     # One normalisation call for the whole batch: its cost is mostly per call.
     texts = [p.text for doc in documents for p in doc.paragraphs]
     norms = normalize_many(texts)
     counts = [len(doc.paragraphs) for doc in documents]
-    if sign:
-        signed = np.fromiter((i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars),
-                             dtype=np.int64)
-        sigs = signatures([norms[i] for i in signed], cfg.shingle_size, cfg.num_perm, cfg.seed)
-    else:
-        signed, sigs = np.zeros(0, dtype=np.int64), np.zeros((0, cfg.num_perm), dtype=np.uint32)
+    facts = Facts.of(norms, texts)
+    chosen = [i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars]
+    if seen is not None:
+        keys = list(zip(facts.key_hi.tolist(), facts.key_lo.tolist()))
+        fresh = []
+        for i in chosen:
+            if keys[i] not in seen:
+                seen.add(keys[i])
+                fresh.append(i)
+        chosen = fresh
+    signed = np.array(chosen, dtype=np.int64)
+    sigs = signatures([norms[i] for i in chosen], cfg.shingle_size, cfg.num_perm, cfg.seed)
     # Documents go back without their lines: a paragraph's text is in
     # ``texts`` once, and files are read again only to write or show them.
     return Batch([d.unloaded() for d in documents], norms, counts, signed, sigs, skipped,
-                 Facts.of(norms, texts), texts)
+                 facts, texts)
 
 
-def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None) -> Batch:
+def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None,
+                run: tuple) -> Batch:
     documents, skipped = [], []
     for path, display in files:
         try:
             documents.append(read_document(Path(path), display, encoding))
         except InputError as exc:
             skipped.append(str(exc))
-    return sign_documents(documents, cfg, skipped, sign=False)
+    return sign_documents(documents, cfg, skipped, _signed_in(run))
 
 
-def sign_first_copies(corpus: Corpus, cfg: Config) -> None:
-    """Sign the first paragraph of each distinct text long enough; its copies
-    share its signature row.
+# Keys of the texts this process signed during one read (run -> set). A pool
+# process takes its tasks in input order, so a text it skips was signed in an
+# earlier batch, and the first batch holding a text always signs it; the keys
+# are forgotten when the next read starts.
+_SIGNED: dict[tuple, set] = {}
+_RUNS = itertools.count()
 
-    A copy has the same normalised text, so the same signature: most repeats
-    are exact, and signing each text once leaves most of a repetitive corpus
-    unsigned (at 10^6 paragraphs built from copies, three in four). With
-    ``cfg.workers`` > 1 pool processes sign the texts, a few megabytes per task.
+
+def _signed_in(run: tuple) -> set:
+    if run not in _SIGNED:
+        _SIGNED.clear()
+        _SIGNED[run] = set()
+    return _SIGNED[run]
+
+
+def share_first_signatures(corpus: Corpus, cfg: Config) -> None:
+    """Point every copy at the signature of the first paragraph with its text
+    and drop the other signatures.
+
+    Copies have the same normalised text, hence the same signature, and only
+    the first of each exact group is ever compared: most repeats are exact,
+    and signing each text once leaves most of a repetitive corpus unsigned.
+    A first copy that came back unsigned (not expected) is signed here.
     """
+    n = len(corpus)
     first = first_copies(corpus.facts)
     signable = corpus.facts.length >= cfg.near_min_chars
-    reps = np.flatnonzero(signable & (first == np.arange(len(first))))
-    row = np.full(len(first), -1, dtype=np.int64)
+    reps = np.flatnonzero(signable & (first == np.arange(n)))
+    rows = corpus.signature_row[reps]
+    sigs = corpus.signatures[np.maximum(rows, 0)] if len(corpus.signatures) else \
+        np.zeros((len(reps), cfg.num_perm), dtype=np.uint32)
+    unsigned = np.flatnonzero(rows < 0)
+    if len(unsigned):
+        sigs[unsigned] = signatures([corpus.norms[r] for r in reps[unsigned].tolist()],
+                                    cfg.shingle_size, cfg.num_perm, cfg.seed)
+    row = np.full(n, -1, dtype=np.int64)
     row[reps] = np.arange(len(reps))
     corpus.signature_row = np.where(signable, row[first], -1)
-    texts = [corpus.norms[r] for r in reps.tolist()]
-    ends = np.cumsum(corpus.facts.length[reps], dtype=np.int64)
-    cuts = np.searchsorted(ends, np.arange(1, int(ends[-1]) // _SIGNED_PER_TASK + 1)
-                           * _SIGNED_PER_TASK).tolist() if len(ends) else []
-    bounds = sorted(set([0] + cuts + [len(texts)]))
-    tasks = [texts[a:b] for a, b in zip(bounds, bounds[1:])]
-    with closing(ordered_map(_sign, tasks, cfg.workers, cfg)) as parts:
-        signed = list(parts)
-    corpus.signatures = (np.concatenate(signed) if signed
-                         else np.zeros((0, cfg.num_perm), dtype=np.uint32))
-
-
-# Characters of normalised text per signing task.
-_SIGNED_PER_TASK = 2 << 20
-
-
-def _sign(texts: list[str], cfg: Config) -> np.ndarray:
-    return signatures(texts, cfg.shingle_size, cfg.num_perm, cfg.seed)
+    corpus.signatures = sigs
 
 
 def _joined(parts: list[Batch]) -> Batch:
@@ -221,19 +237,23 @@ def read_corpus(files: list[tuple[Path, str]], cfg: Config, encoding: str | None
     def unread(task: list[tuple[str, str]]) -> Batch:
         (_, display), = task
         return sign_documents([], cfg, [f"{display}: the process reading it died each time "
-                                        "(out of memory, or a crash); skipped"], sign=False)
+                                        "(out of memory, or a crash); skipped"])
 
     # In pool processes with --jobs above 1. A file that kills any process
     # reading it is skipped with a message; other deaths cost a retry
     # (see ordered_map).
-    with closing(ordered_map(_read_batch, tasks, cfg.workers, cfg, encoding,
-                             crashed=unread, merge=_joined)) as done:
-        for task, batch in zip(tasks, done):
-            batches.append(batch)
-            if progress is not None:
-                progress(len(task))
+    run = (os.getpid(), next(_RUNS))
+    try:
+        with closing(ordered_map(_read_batch, tasks, cfg.workers, cfg, encoding, run,
+                                 crashed=unread, merge=_joined)) as done:
+            for task, batch in zip(tasks, done):
+                batches.append(batch)
+                if progress is not None:
+                    progress(len(task))
+    finally:
+        _SIGNED.pop(run, None)      # what this process signed itself (--jobs 1)
     corpus = _assemble(batches, cfg.num_perm)
-    sign_first_copies(corpus, cfg)
+    share_first_signatures(corpus, cfg)
     return corpus
 
 
@@ -241,6 +261,6 @@ def corpus_from_texts(texts: dict[str, str] | list[tuple[str, str]], cfg: Config
     """A corpus from in-memory ``name -> text``, sorted by name like files."""
     items = sorted(texts.items() if isinstance(texts, dict) else texts)
     documents = [document_from_text(text, name) for name, text in items]
-    corpus = _assemble([sign_documents(documents, cfg, [], sign=False)], cfg.num_perm)
-    sign_first_copies(corpus, cfg)
+    corpus = _assemble([sign_documents(documents, cfg, [], set())], cfg.num_perm)
+    share_first_signatures(corpus, cfg)
     return corpus

@@ -134,34 +134,59 @@ def test_paragraph_keys_are_the_blake2b_halves_of_each_text():
     single.key_hi[0] = 1                   # its own array, not a view of read-only bytes
 
 
+def _copied_files(folder):
+    paragraphs = [FILLER[0], FILLER[1], "Short line", FILLER[0].upper(), FILLER[2]]
+    for i in range(40):        # 40 files: copies across tasks and processes
+        chosen = [paragraphs[(i + k) % len(paragraphs)] for k in range(3)]
+        (folder / f"{i:02d}.txt").write_text("\n\n".join(chosen) + "\n", encoding="utf-8")
+    return [(p, p.name) for p in sorted(folder.glob("*.txt"))]
+
+
+def _assert_each_text_signed_once(corpus, cfg):
+    rows = corpus.signature_row
+    signable = np.array([len(n) >= cfg.near_min_chars for n in corpus.norms])
+    assert ((rows >= 0) == signable).all()
+    assert len(corpus.signatures) == len({n for n, s in zip(corpus.norms, signable) if s}) == 3
+    expected = signatures([n for n, s in zip(corpus.norms, signable) if s],
+                          cfg.shingle_size, cfg.num_perm, cfg.seed)
+    assert (corpus.signatures[rows[signable]] == expected).all()
+    # The first occurrence of each text holds the lowest row numbers, in order.
+    firsts = [int(rows[i]) for i in range(len(rows))
+              if signable[i] and corpus.norms[i] not in corpus.norms[:i]]
+    assert firsts == [0, 1, 2]
+
+
 def test_copies_share_the_signature_of_their_first_occurrence(tmp_path, monkeypatch):
-    """Each distinct text long enough is signed once; every copy (in any file,
-    read by one process or two) points at that signature, and every
-    paragraph's row holds exactly the signature of its own text."""
+    """Each distinct text long enough keeps one signature; every copy (in any
+    file, read by one process or two) points at it, and every paragraph's row
+    holds exactly the signature of its own text."""
     from dedup import Config
     from dedup import corpus as corpus_module
     from dedup.corpus import read_corpus
 
-    # Small tasks, so that two processes read and sign several each.
+    # Small tasks, so that two processes read several each.
     monkeypatch.setattr(corpus_module, "_FILES_PER_TASK", 4)
-    monkeypatch.setattr(corpus_module, "_SIGNED_PER_TASK", 300)
-
-    paragraphs = [FILLER[0], FILLER[1], "Short line", FILLER[0].upper(), FILLER[2]]
-    for i in range(40):        # 40 files: copies across tasks and processes
-        chosen = [paragraphs[(i + k) % len(paragraphs)] for k in range(3)]
-        (tmp_path / f"{i:02d}.txt").write_text("\n\n".join(chosen) + "\n", encoding="utf-8")
-    files = [(p, p.name) for p in sorted(tmp_path.glob("*.txt"))]
+    files = _copied_files(tmp_path)
+    signed = []
+    real = corpus_module.signatures
+    monkeypatch.setattr(corpus_module, "signatures",
+                        lambda texts, *a: signed.extend(texts) or real(texts, *a))
     for jobs in (1, 2):
         cfg = Config(jobs=jobs)
-        corpus = read_corpus(files, cfg)
-        rows = corpus.signature_row
-        signable = np.array([len(n) >= cfg.near_min_chars for n in corpus.norms])
-        assert ((rows >= 0) == signable).all()
-        assert len(corpus.signatures) == len({n for n, s in zip(corpus.norms, signable) if s}) == 3
-        expected = signatures([n for n, s in zip(corpus.norms, signable) if s],
-                              cfg.shingle_size, cfg.num_perm, cfg.seed)
-        assert (corpus.signatures[rows[signable]] == expected).all()
-        # The first occurrence of each text holds the lowest row numbers, in order.
-        firsts = [int(rows[i]) for i in range(len(rows))
-                  if signable[i] and corpus.norms[i] not in corpus.norms[:i]]
-        assert firsts == [0, 1, 2]
+        _assert_each_text_signed_once(read_corpus(files, cfg), cfg)
+    # One process signs each text once (what two processes signed is theirs).
+    assert len(signed) == 3
+
+
+def test_a_first_copy_that_comes_back_unsigned_is_signed_after_reading(tmp_path, monkeypatch):
+    from dedup import Config
+    from dedup import corpus as corpus_module
+    from dedup.corpus import read_corpus
+    from dedup.facts import text_key
+
+    files = _copied_files(tmp_path)
+    cfg = Config(jobs=1)
+    everything = {text_key(normalize(t)) for t in FILLER[:3]}
+    # A reader that believes it signed every text already.
+    monkeypatch.setattr(corpus_module, "_signed_in", lambda run: set(everything))
+    _assert_each_text_signed_once(read_corpus(files, cfg), cfg)
