@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .clean import atomic_write, cleaned_text, unified_diff
+from .clean import atomic_write, cleaned_text, remove_dead_temporaries, unified_diff
 from .config import Config
 from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
@@ -37,14 +37,13 @@ def scan(paths: list[str | Path], config: Config | None = None, *,
     """
     cfg = config or Config()
     files, warnings = discover([Path(p) for p in paths], cfg.glob, list(exclude), temp_files)
-    counter = None
-    if progress is not None:
-        seen = [0]
+    seen = [0]
 
-        def counter(n: int) -> None:
-            seen[0] += n
-            progress(seen[0], len(files))
-    result = decide(read_corpus(files, cfg, encoding, counter), cfg, release=True)
+    def counter(n: int) -> None:
+        seen[0] += n
+        progress(seen[0], len(files))
+    result = decide(read_corpus(files, cfg, encoding, counter if progress else None), cfg,
+                    release=True)
     result.skipped[:0] = warnings
     return result
 
@@ -178,14 +177,16 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
     and a target that escapes ``out`` (through ``..`` or a symbolic link) or
     resolves to an input file raises :class:`WriteError` with nothing written.
     Each file is written atomically (see :func:`dedup.clean.atomic_write`).
-    With ``workers`` > 1, that many processes read and clean the documents
-    while this one writes them, in order.
+    With ``workers`` > 1, that many processes read, clean and write the
+    documents (see :func:`_written`). A copy that cannot be written (a full
+    disk) raises :class:`WriteError` naming it, once the batches already
+    started are done; the copies written are listed in its message's count.
     """
     base = str(output_base(paths))
     out = out.absolute()
     # Paths as strings here: pathlib's parsing cost more than the checks.
     inside = _folder_prefix(os.path.realpath(out))
-    plan: list[tuple[int, Path]] = []
+    plan: list[tuple[int, str]] = []
     dropped = result.dropped_articles()
     realpath = RealPaths()
     for i, doc in enumerate(result.documents):
@@ -196,60 +197,83 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
             raise WriteError(f"{doc.path}: output path {target} escapes {out}; nothing written")
         if target == realpath(doc.path):
             raise WriteError(f"{doc.path}: refusing to write over the original; nothing written")
-        plan.append((i, Path(target)))
+        plan.append((i, target))
     summary = WriteSummary(out)
-    tasks = [(result.documents[i], result.removed_in(i)) for i, _ in plan]
-    with closing(_cleaned_bytes(tasks, workers)) as cleaned:    # the pool ends with the loop
-        for (doc, removed), (_, target), (status, payload) in zip(tasks, plan, cleaned):
-            if status != "ok":
-                summary.not_written.append(payload)
-                continue
-            try:
-                # Copies, not originals: not forced to disk one by one (a power cut
-                # can cost copies, which a second run makes again, never an original).
-                atomic_write(target, payload, durable=False)
-            except OSError as exc:
-                raise _stopped(doc.path, target, exc, summary, len(plan)) from exc
-            summary.written.append(target)
-            summary.changed += bool(removed)
+    tasks = [(result.documents[i], result.removed_in(i), target) for i, target in plan]
+    failed = None
+    try:
+        with closing(_written(tasks, workers)) as outcomes:    # the pool ends with the loop
+            for (doc, removed, target), (status, detail) in zip(tasks, outcomes):
+                if status == "written":
+                    summary.written.append(Path(target))
+                    summary.changed += bool(removed)
+                elif status == "not written":
+                    summary.not_written.append(detail)
+                elif status == "failed" and failed is None:
+                    failed = doc.path, Path(target), OSError(*detail)
+    finally:
+        if workers > 1:
+            remove_dead_temporaries([target for _, target in plan])
+    if failed is not None:
+        raise _stopped(*failed, summary, len(plan))
     return summary
 
 
-def _cleaned_bytes(tasks: list[tuple[Document, set[int]]], workers: int = 1):
-    """``("ok", bytes)`` or ``("not written", message)`` per document, in order.
+def _written(tasks: list[tuple[Document, set[int], str]], workers: int = 1):
+    """The outcome of writing each document's cleaned copy, in order:
+    ``("written", None)``, ``("not written", message)``, ``("failed",
+    (errno, reason))`` when the copy could not be written, or ``("not tried",
+    None)`` after a failure.
 
     Each document is read again from its file (checked against the digest
-    taken when it was scanned) and cleaned. With ``workers`` > 1 and enough
-    documents, pool processes do that a batch at a time, at most two batches
-    per process ahead of the caller, so the copies waiting to be written stay
-    a few megabytes however large the corpus is. A document that kills any
-    process cleaning it is not written (a message says so); other deaths
-    cost a retry (:func:`dedup.pool.ordered_map`).
+    taken when it was scanned), cleaned and written atomically. With
+    ``workers`` > 1 and enough documents, pool processes do that a batch at a
+    time, so both cores create files. After a failure (a full disk, say) no
+    further batch is started; the batches already started finish, and what
+    they wrote is counted. A document that kills any process cleaning it is
+    not written (a message says so); other deaths cost a retry (see
+    :func:`dedup.pool.ordered_map`).
     """
     batches = [tasks[i:i + _CLEANED_PER_TASK] for i in range(0, len(tasks), _CLEANED_PER_TASK)]
-    with closing(ordered_map(_clean_batch, batches, workers, crashed=_not_cleaned)) as cleaned:
-        for batch in cleaned:
+    with closing(ordered_map(_clean_batch, batches, workers, crashed=_not_cleaned,
+                             stop=_has_failed)) as done:
+        for batch in done:
             yield from batch
 
 
-# Documents per batch when pool processes clean them.
+# Documents per batch when pool processes clean and write them.
 _CLEANED_PER_TASK = 256
 
 
-def _not_cleaned(task: list[tuple[Document, set[int]]]) -> list[tuple[str, str]]:
-    (doc, _), = task
+def _has_failed(outcomes: list[tuple[str, object]]) -> bool:
+    return any(status == "failed" for status, _ in outcomes)
+
+
+def _not_cleaned(task: list[tuple[Document, set[int], str]]) -> list[tuple[str, str]]:
+    (doc, _, _), = task
     return [("not written", f"{doc.path}: the process cleaning it died each time; not written")]
 
 
-def _clean_batch(tasks: list[tuple[Document, set[int]]]) -> list[tuple[str, bytes | str]]:
-    out = []
-    for doc, removed in tasks:
+def _clean_batch(tasks: list[tuple[Document, set[int], str]]) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    for doc, removed, target in tasks:
+        if out and out[-1][0] in ("failed", "not tried"):
+            out.append(("not tried", None))
+            continue
         try:
             # Nothing removed: the file's own bytes, checked, without parsing it again.
-            out.append(("ok", doc.encode(cleaned_text(doc, removed)) if removed
-                        else doc.stored_bytes()))
+            data = doc.encode(cleaned_text(doc, removed)) if removed else doc.stored_bytes()
         except InputError as exc:       # changed or gone since the scan: not guessed at
             out.append(("not written", f"{exc}; not written"))
+            continue
+        try:
+            # Copies, not originals: not forced to disk one by one (a power cut
+            # can cost copies, which a second run makes again, never an original).
+            atomic_write(target, data, durable=False)
+        except OSError as exc:
+            out.append(("failed", (exc.errno, exc.strerror or str(exc))))
+            continue
+        out.append(("written", None))
     return out
 
 

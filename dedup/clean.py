@@ -26,25 +26,25 @@ def cleaned_lines(doc: Document, removed: set[int]) -> list[str]:
     separator instead (and a lone LF line at the very end is left out), so
     the cleaned file always reads back as the kept paragraphs.
     """
-    paragraphs = doc.paragraphs
-    if not removed or not paragraphs:
+    if not removed:
         return list(doc.lines)
-    lines = doc.lines
-    out = list(lines[:paragraphs[0].first_line - 1])          # blank lines at the start
+    lines, spans = doc.layout()
+    if not spans:
+        return list(lines)
+    out = list(lines[:spans[0][0]])                           # blank lines at the start
     previous_end = None                                       # 0-based line after a paragraph
     kept_end = None                                           # ... after the last kept one
-    for para in paragraphs:
-        start, end = para.first_line - 1, para.last_line
-        if para.index not in removed:
+    for index, (start, end) in enumerate(spans):
+        if index not in removed:
             if kept_end is not None:
                 separator = lines[previous_end:start]         # the one before this paragraph
                 if _would_join(out, separator):
-                    separator = _blank_after(doc, kept_end)   # the one after the last kept
+                    separator = _blank_after(lines, kept_end)  # the one after the last kept
                 out.extend(separator)
             out.extend(lines[start:end])
             kept_end = end
         previous_end = end
-    tail = lines[paragraphs[-1].last_line:]                    # blank lines at the end
+    tail = lines[spans[-1][1]:]                                # blank lines at the end
     while _would_join(out, tail):
         tail = tail[1:]
     out.extend(tail)
@@ -55,12 +55,12 @@ def _would_join(out: list[str], following: list[str]) -> bool:
     return bool(out and following) and out[-1].endswith("\r") and following[0] == "\n"
 
 
-def _blank_after(doc: Document, line: int) -> list[str]:
+def _blank_after(lines: list[str], line: int) -> list[str]:
     """The blank lines from 0-based ``line`` to the next paragraph (or the end)."""
     end = line
-    while end < len(doc.lines) and not doc.lines[end].strip():
+    while end < len(lines) and not lines[end].strip():
         end += 1
-    return doc.lines[line:end]
+    return lines[line:end]
 
 
 def cleaned_text(doc: Document, removed: set[int]) -> str:
@@ -105,7 +105,7 @@ def _terminate(lines: list[str]) -> bool:
     return False
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None,
+def atomic_write(path: str | Path, data: bytes, mode: int | None = None,
                  owner: tuple[int, int] | None = None, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
 
@@ -126,7 +126,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
     try:
         fd, tmp = _temporary(path, create)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = _temporary(path, create)
     try:
         try:
@@ -153,13 +153,13 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None,
             pass
         raise
     if durable:
-        _sync_folder(path.parent)
+        _sync_folder(os.path.dirname(os.path.abspath(path)))
 
 
 _COUNTER = itertools.count()
 
 
-def _temporary(path: Path, mode: int) -> tuple[int, str]:
+def _temporary(path: str | Path, mode: int) -> tuple[int, str]:
     """A new, exclusively created ``.NAME.PID-N.dedup-tmp`` beside ``path``.
 
     Named from the process and a counter rather than by ``tempfile.mkstemp``,
@@ -176,7 +176,53 @@ def _temporary(path: Path, mode: int) -> tuple[int, str]:
             continue
 
 
-def _sync_folder(folder: Path) -> None:
+_TEMP_NAME = re.compile(r"\.(.+)\.(\d+)-\d+" + re.escape(TEMP_SUFFIX))
+
+
+def remove_dead_temporaries(targets: list[str]) -> list[str]:
+    """Remove the temporary files that processes now dead left beside ``targets``.
+
+    A process killed while writing leaves its ``.NAME.PID-N.dedup-tmp``
+    behind; with pool processes writing, one dying takes its siblings down
+    mid-write too. Only files named for one of ``targets``, by a process
+    that is gone, are removed (a live process may still rename its own).
+    Returns their paths.
+    """
+    found: dict[str, list[str]] = {}
+    for folder in {os.path.dirname(t) for t in targets}:
+        try:
+            temps = [e.name for e in os.scandir(folder) if e.name.endswith(TEMP_SUFFIX)]
+        except OSError:
+            continue
+        if temps:
+            found[folder] = temps
+    if not found:                       # the common case: nothing was left behind
+        return []
+    wanted = {os.path.split(t) for t in targets if os.path.dirname(t) in found}
+    removed = []
+    for folder, temps in found.items():
+        for entry in temps:
+            match = _TEMP_NAME.fullmatch(entry)
+            if match and (folder, match.group(1)) in wanted and not _alive(int(match.group(2))):
+                try:
+                    os.unlink(os.path.join(folder, entry))
+                except OSError:
+                    continue
+                removed.append(os.path.join(folder, entry))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True         # someone else's process, or not a process id: left alone
+    return True
+
+
+def _sync_folder(folder: str | Path) -> None:
     try:
         dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:

@@ -138,6 +138,18 @@ class Document:
     def loaded(self) -> bool:
         return self._lines is not None
 
+    def layout(self) -> tuple[list[str], list[tuple[int, int]]]:
+        """Its lines and each paragraph's span of them (0-based, end excluded).
+
+        What cleaning needs: an unloaded document not in the cache is read
+        again (and checked) without building its paragraphs' texts, and is
+        not cached, since cleaning visits each document once.
+        """
+        if self._lines is None and (self.source, self.digest, self.forced) not in _LOADED:
+            lines = split_lines(decode(self._read_again(), self.path, self.forced)[0])
+            return lines, paragraph_spans(lines)
+        return self.lines, [(p.first_line - 1, p.last_line) for p in self.paragraphs]
+
     def unloaded(self) -> "Document":
         """The same document holding no text (itself when it has no file to reread)."""
         if self.source is None or self.digest is None:
@@ -258,23 +270,31 @@ def _is_blank(line: str) -> bool:
 
 def split_paragraphs(lines: list[str]) -> list[Paragraph]:
     """Paragraphs of a document given as lines with their endings."""
+    return [_make(k, lines, start, end - 1)
+            for k, (start, end) in enumerate(paragraph_spans(lines))]
+
+
+def paragraph_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """Where each paragraph stands: its first line and the line after its last
+    (0-based). Paragraphs are runs of non-blank lines; a document without any
+    blank line between its first and last line has one paragraph per line."""
     blank = [_is_blank(line) for line in lines]
     content = [i for i, b in enumerate(blank) if not b]
     if not content:
         return []
     first, last = content[0], content[-1]
     if not any(blank[first:last + 1]):
-        return [_make(k, lines, i, i) for k, i in enumerate(range(first, last + 1))]
-    paragraphs: list[Paragraph] = []
+        return [(i, i + 1) for i in range(first, last + 1)]
+    spans: list[tuple[int, int]] = []
     start = None
     for i in range(first, last + 2):
         if i <= last and not blank[i]:
             if start is None:
                 start = i
         elif start is not None:
-            paragraphs.append(_make(len(paragraphs), lines, start, i - 1))
+            spans.append((start, i))
             start = None
-    return paragraphs
+    return spans
 
 
 def _make(index: int, lines: list[str], start: int, end: int) -> Paragraph:

@@ -9,7 +9,8 @@ from typing import Callable, Iterator, Sequence
 
 
 def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int = 2,
-                crashed: Callable | None = None, merge: Callable | None = None) -> Iterator:
+                crashed: Callable | None = None, merge: Callable | None = None,
+                stop: Callable | None = None) -> Iterator:
     """``fn(task, *args)`` for every task, yielded in the order of ``tasks``.
 
     With ``workers`` > 1 (and more than one task) the calls run in that many
@@ -32,19 +33,27 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
       items that do are found, each given ``crashed([item])`` as its result,
       and the results of the parts are joined by ``merge`` (default: list
       concatenation). The later tasks go on in a fresh pool.
+
+    With ``stop``, once a result for which ``stop(result)`` is true has been
+    yielded no further task is started; the results of the tasks already
+    handed to the pool are still yielded, in order.
     """
     workers = min(workers, len(tasks))
     if workers <= 1:
         for task in tasks:
-            yield fn(task, *args)
+            result = fn(task, *args)
+            yield result
+            if stop is not None and stop(result):
+                return
         return
     join = merge or _concatenated
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         pending: deque = deque()
         submitted = 0
-        while submitted < len(tasks) or pending:
-            while submitted < len(tasks) and len(pending) <= ahead * workers:
+        end = len(tasks)               # what ``stop`` leaves to run
+        while submitted < end or pending:
+            while submitted < end and len(pending) <= ahead * workers:
                 pending.append(pool.submit(fn, tasks[submitted], *args))
                 submitted += 1
             future = pending.popleft()
@@ -55,13 +64,18 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
                 pool.shutdown(cancel_futures=True)
                 result = _survived(fn, tasks[index], args, crashed, join) if crashed else _HOPELESS
                 if result is _HOPELESS:
-                    for task in tasks[index:]:
-                        yield fn(task, *args)
+                    for task in tasks[index:end]:
+                        result = fn(task, *args)
+                        yield result
+                        if stop is not None and stop(result):
+                            return
                     return
                 pending.clear()
                 submitted = index + 1
                 pool = ProcessPoolExecutor(max_workers=workers)
             yield result
+            if stop is not None and stop(result):
+                end = min(end, submitted)
     finally:
         pool.shutdown(cancel_futures=True)
 

@@ -942,7 +942,7 @@ def test_a_file_that_kills_every_process_cleaning_it_is_not_written(in_tmp, h, m
     one = api.write_cleaned(result, ["d"], in_tmp / "one")
     monkeypatch.setattr(api, "_CLEANED_PER_TASK", 64)
     _dying(monkeypatch, api, "_clean_batch",
-           when=lambda task: any(doc.path.endswith("0042.txt") for doc, _ in task))
+           when=lambda task: any(doc.path.endswith("0042.txt") for doc, *_ in task))
     two = api.write_cleaned(result, ["d"], in_tmp / "two", workers=2)
     assert two.not_written == ["d/0042.txt: the process cleaning it died each time; not written"]
     copies = snapshot(in_tmp / "one")
@@ -1019,3 +1019,61 @@ def _dies_read_batch(*args):
 
 def _dies_judge(*args):
     return _dies("_judge", *args)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_copy_that_cannot_be_written_stops_the_writing_and_counts_what_was_written(
+        in_tmp, h, monkeypatch, workers):
+    """A copy that cannot be written (here a file stands where its folder
+    should be) raises a WriteError naming it; no batch is started after it,
+    and the count in the message is what the output folder holds."""
+    f = h.filler
+    (in_tmp / "d" / "0150m").mkdir(parents=True)
+    for i in range(300):
+        (in_tmp / "d" / f"{i:04d}.txt").write_text(art(f"Story {i} has a line of its own.",
+                                                        f[i % 10], f[(i + 1) % 10]))
+    (in_tmp / "d" / "0150m" / "late.txt").write_text(art("A story of its own.", f[0]))
+    result = api.scan(["d"], Config(jobs=1))
+    order = [doc.path for doc in result.documents]
+    blocked = order.index("d/0150m/late.txt")
+    assert 0 < blocked < len(order) - 100          # copies before it, many after it
+    (in_tmp / "out").mkdir()
+    (in_tmp / "out" / "0150m").write_text("in the way")
+    monkeypatch.setattr(api, "_CLEANED_PER_TASK", 8)
+    with pytest.raises(api.WriteError) as caught:
+        api.write_cleaned(result, ["d"], in_tmp / "out", workers=workers)
+    written = [p for p in (in_tmp / "out").rglob("*.txt")]
+    message = str(caught.value)
+    assert message.startswith(f"d/0150m/late.txt: cannot write {in_tmp / 'out' / '0150m' / 'late.txt'}: ")
+    assert message.endswith(f"; stopped after {len(written)} of {len(order)} files "
+                            "(every file holds its old content or its new one)")
+    # Every copy before the blocked one is written; after it, at most the
+    # batches already handed to the pool (two per process beyond the one waited for).
+    assert {p.name for p in written} >= {Path(name).name for name in order[:blocked]}
+    assert len(written) - blocked <= (2 * workers + 1) * 8 * (workers > 1)
+    assert not list((in_tmp / "out").rglob("*.dedup-tmp"))
+
+
+def test_temporaries_of_dead_writers_beside_the_copies_are_removed(in_tmp):
+    """What a killed writer left beside a copy goes; a live process's
+    temporary, one beside another file, and other files stay."""
+    import subprocess
+    import sys
+
+    from dedup.clean import remove_dead_temporaries
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    out = in_tmp / "out"
+    out.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (out / name).write_text("copy\n")
+    dead = out / f".a.txt.{gone.pid}-3.dedup-tmp"
+    live = out / f".b.txt.{os.getpid()}-4.dedup-tmp"
+    other = out / f".c.txt.{gone.pid}-5.dedup-tmp"          # c.txt is not a target here
+    plain = out / ".a.txt.notes"
+    for path in (dead, live, other, plain):
+        path.write_text("")
+    removed = remove_dead_temporaries([str(out / "a.txt"), str(out / "b.txt")])
+    assert removed == [str(dead)]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["a.txt", "b.txt", "c.txt", live.name, other.name, plain.name])
