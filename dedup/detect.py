@@ -265,8 +265,11 @@ def pair_scores(first: list[str], second: list[str],
     short, long_ = np.minimum(len_a, len_b), np.maximum(len_a, len_b)
     cut = np.flatnonzero((short < long_) & (short >= cfg.truncated_min_share * long_)).tolist()
     if cut:
-        shorter = [min(first[k], second[k], key=len) for k in cut]
-        starts = [max(first[k], second[k], key=len)[:len(s)] for k, s in zip(cut, shorter)]
+        # The shorter side is the first when it is strictly shorter (no ties here).
+        first_short = (len_a < len_b)[cut].tolist()
+        shorter = [first[k] if f else second[k] for k, f in zip(cut, first_short)]
+        starts = [(second[k] if f else first[k])[:len(s)]
+                  for k, f, s in zip(cut, first_short, shorter)]
         prefix_scores[cut] = process.cpdist(shorter, starts, scorer=fuzz.ratio,
                                             dtype=np.float64, workers=cfg.workers)
     return scores, prefix_scores
