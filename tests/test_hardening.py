@@ -15,7 +15,6 @@ import json
 import os
 import random
 import stat
-import time
 from pathlib import Path
 
 import pytest
