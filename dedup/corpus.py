@@ -124,7 +124,7 @@ def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None,
     documents, skipped = [], []
     for path, display in files:
         try:
-            documents.append(read_document(Path(path), display, encoding))
+            documents.append(read_document(path, display, encoding))
         except InputError as exc:
             skipped.append(str(exc))
     return sign_documents(documents, cfg, skipped, _signed_in(run))

@@ -278,7 +278,7 @@ def paragraph_spans(lines: list[str]) -> list[tuple[int, int]]:
     """Where each paragraph stands: its first line and the line after its last
     (0-based). Paragraphs are runs of non-blank lines; a document without any
     blank line between its first and last line has one paragraph per line."""
-    blank = [_is_blank(line) for line in lines]
+    blank = [not line.strip() for line in lines]      # _is_blank, inline
     content = [i for i, b in enumerate(blank) if not b]
     if not content:
         return []
@@ -448,7 +448,7 @@ def _detect_encoding(data: bytes) -> tuple[str | None, str]:
     return name, ""
 
 
-def read_input(path: Path, name: str) -> bytes:
+def read_input(path: str | Path, name: str) -> bytes:
     """The bytes of an input file; InputError with a one-line message naming it."""
     try:
         return read_regular_file(path)
@@ -470,7 +470,7 @@ def read_input(path: Path, name: str) -> bytes:
         raise InputError(f"{name}: too large to hold in memory") from exc
 
 
-def read_document(path: Path, display: str | None = None,
+def read_document(path: str | Path, display: str | None = None,
                   encoding: str | None = None) -> Document:
     """Read and split one file. Raises InputError with a one-line message.
 

@@ -190,3 +190,24 @@ def test_a_first_copy_that_comes_back_unsigned_is_signed_after_reading(tmp_path,
     # A reader that believes it signed every text already.
     monkeypatch.setattr(corpus_module, "_signed_in", lambda run: set(everything))
     _assert_each_text_signed_once(read_corpus(files, cfg), cfg)
+
+
+def test_thousands_separators_are_dropped_text_by_text():
+    """Dropping separators over all texts at once gives what each text alone
+    gives: no match spans two texts, and a text holding the joining
+    character itself falls back to one text at a time."""
+    import re
+
+    from dedup.fingerprint import _without_separators
+
+    def one_by_one(texts):
+        return [re.sub(r"(?<=\d),(?=\d{3})", "", t) for t in texts]
+    cases = [
+        [],
+        ["no commas here"],
+        ["5,000 died", "up 1,234,567.8", "12,34 and 3,5"],
+        ["ends with 5,", "000 starts the next", "9", ",123"],
+        ["a,b", "1,000\x00,200", "7,500"],
+    ]
+    for texts in cases:
+        assert _without_separators(texts) == one_by_one(texts)
