@@ -284,6 +284,11 @@ class _PairTable:
 def _summed(keys: np.ndarray, chars: np.ndarray,
             paras: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows with the same key added up: (sorted keys, chars, paras)."""
-    unique, inverse = np.unique(keys, return_inverse=True)
-    return (unique, np.bincount(inverse, weights=chars, minlength=len(unique)).astype(np.int64),
-            np.bincount(inverse, weights=paras, minlength=len(unique)).astype(np.int64))
+    if not len(keys):
+        return keys.astype(np.int64), chars.astype(np.int64), paras.astype(np.int64)
+    # A sort and sums over runs (np.unique with its inverse took twice as long).
+    order = np.argsort(keys)
+    keys = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return (keys[starts], np.add.reduceat(chars[order].astype(np.int64), starts),
+            np.add.reduceat(paras[order].astype(np.int64), starts))

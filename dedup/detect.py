@@ -389,7 +389,9 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
     gof = np.asarray(group_of, dtype=np.int64)
     group_of = gof.tolist()
     relations = Relations.of(links, updates)
-    graph = _Graph(group_of, gof, links, relations)
+    lesser = frozenset(g for g, linked in links.items()
+                       if any(link.fuller_other and link.may_remove for link in linked))
+    graph = _Graph(group_of, gof, links, relations, lesser)
 
     boiler = boilerplate_groups(members, gof, corpus, cfg, relations)
     chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank)
@@ -456,6 +458,9 @@ class _Graph:
     gof: np.ndarray               # the same as an array, for whole-array tests
     links: dict                   # group -> [Link]
     relations: Relations          # the links and updates as arrays
+    #: Groups with a link to a fuller twin they may be removed for: the only
+    #: ones _remove_kept_partials can change.
+    lesser: frozenset = frozenset()
 
 
 def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank) -> dict[int, _Choice]:
@@ -481,7 +486,7 @@ def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank) -> dic
         else:
             _keep_or_remove(flat, chosen, kept_in, group_of, links, rank)
 
-    _remove_kept_partials(chosen, kept_in, links, group_of, rank)
+    _remove_kept_partials(chosen, kept_in, links, group_of, rank, graph.lesser)
     _require_context_for_short(chosen, corpus, cfg, boiler, graph, rank)
     return chosen
 
@@ -513,7 +518,7 @@ def _best_link(links, kept_in, rank, usable) -> tuple[int, "Link"] | None:
     return None if best is None else best[1:]
 
 
-def _remove_kept_partials(chosen, kept_in, links, group_of, rank) -> None:
+def _remove_kept_partials(chosen, kept_in, links, group_of, rank, lesser) -> None:
     """A paragraph kept because it came first goes once a fuller twin is kept.
 
     A truncated copy, or a near copy lacking a name its twin has, may not
@@ -526,7 +531,9 @@ def _remove_kept_partials(chosen, kept_in, links, group_of, rank) -> None:
     dependents: dict[int, list[int]] = defaultdict(list)
     for flat, choice in chosen.items():
         dependents[choice.twin].append(flat)
-    for g, kept in list(kept_in.items()):
+    # Only groups in ``lesser`` have a link this pass may use; the others
+    # are skipped without looking at their links (same order as kept_in).
+    for g, kept in [(g, kept) for g, kept in kept_in.items() if g in lesser]:
         for flat in list(kept):
             best = _best_link(links.get(g, ()), kept_in, rank,
                               lambda link: link.fuller_other and link.may_remove)
