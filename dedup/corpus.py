@@ -95,8 +95,8 @@ class Batch:
 def sign_documents(documents: list[Document], cfg: Config, skipped: list[str],
                    seen: set | None = None) -> Batch:
     """The batch of ``documents``: normalised, with their facts and a signature
-    for every paragraph long enough, but for the texts whose keys are in
-    ``seen`` (given: the keys signed here are added to it)."""
+    for every paragraph long enough, but for the texts whose keys (high
+    halves) are in ``seen`` (given: the keys signed here are added to it)."""
     # One normalisation call for the whole batch: its cost is mostly per call.
     texts = [p.text for doc in documents for p in doc.paragraphs]
     norms = normalize_many(texts)
@@ -104,7 +104,10 @@ def sign_documents(documents: list[Document], cfg: Config, skipped: list[str],
     facts = Facts.of(norms, texts)
     chosen = [i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars]
     if seen is not None:
-        keys = list(zip(facts.key_hi.tolist(), facts.key_lo.tolist()))
+        # Half of each text's key: two texts sharing it (about one chance in
+        # 10^7 for a million texts) leave one unsigned here, and it is signed
+        # after reading (see share_first_signatures).
+        keys = facts.key_hi.tolist()
         fresh = []
         for i in chosen:
             if keys[i] not in seen:
@@ -152,7 +155,8 @@ def share_first_signatures(corpus: Corpus, cfg: Config) -> None:
     Copies have the same normalised text, hence the same signature, and only
     the first of each exact group is ever compared: most repeats are exact,
     and signing each text once leaves most of a repetitive corpus unsigned.
-    A first copy that came back unsigned (not expected) is signed here.
+    A first copy that came back unsigned (its key's half shared with another
+    text a reader signed before: rare) is signed here.
     """
     n = len(corpus)
     first = first_copies(corpus.facts)
