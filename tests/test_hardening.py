@@ -330,8 +330,8 @@ def test_file_that_disappears_during_a_scan_through_the_library(in_tmp, h, monke
     real = corpus.read_document
 
     def vanishing(path, display=None, encoding=None):
-        if path.name == "2.txt":
-            path.unlink()
+        if os.path.basename(path) == "2.txt":
+            os.unlink(path)
         return real(path, display, encoding)
 
     monkeypatch.setattr(corpus, "read_document", vanishing)
