@@ -264,10 +264,6 @@ def split_lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def _is_blank(line: str) -> bool:
-    return not line.strip()
-
-
 def split_paragraphs(lines: list[str]) -> list[Paragraph]:
     """Paragraphs of a document given as lines with their endings."""
     return [_make(k, lines, start, end - 1)
@@ -278,7 +274,7 @@ def paragraph_spans(lines: list[str]) -> list[tuple[int, int]]:
     """Where each paragraph stands: its first line and the line after its last
     (0-based). Paragraphs are runs of non-blank lines; a document without any
     blank line between its first and last line has one paragraph per line."""
-    blank = [not line.strip() for line in lines]      # _is_blank, inline
+    blank = [not line.strip() for line in lines]      # nothing but whitespace
     content = [i for i, b in enumerate(blank) if not b]
     if not content:
         return []
