@@ -39,7 +39,7 @@ from .fingerprint import lsh_params
 from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, Removal,
                     ScanResult)
 from .pool import ordered_map
-from .verify import TRUNCATED, Verdict, verify
+from .verify import TRUNCATED, Verdict, may_truncate, verify
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,11 +259,9 @@ def pair_scores(first: list[str], second: list[str],
     scores = process.cpdist(first, second, scorer=fuzz.ratio, dtype=np.float64,
                             workers=cfg.workers)
     prefix_scores = np.zeros(len(first), dtype=np.float64)
-    # may_truncate over all pairs at once.
     len_a = np.fromiter(map(len, first), dtype=np.int64, count=len(first))
     len_b = np.fromiter(map(len, second), dtype=np.int64, count=len(second))
-    short, long_ = np.minimum(len_a, len_b), np.maximum(len_a, len_b)
-    cut = np.flatnonzero((short < long_) & (short >= cfg.truncated_min_share * long_)).tolist()
+    cut = np.flatnonzero(may_truncate(len_a, len_b, cfg)).tolist()
     if cut:
         # The shorter side is the first when it is strictly shorter (no ties here).
         first_short = (len_a < len_b)[cut].tolist()

@@ -95,10 +95,12 @@ class Verdict:
         return bool(self.relation)
 
 
-def may_truncate(len_a: int, len_b: int, cfg: Config) -> bool:
-    """Whether the shorter of two lengths could be a truncated copy of the longer."""
-    short, long_ = min(len_a, len_b), max(len_a, len_b)
-    return short < long_ and short >= cfg.truncated_min_share * long_
+def may_truncate(len_a, len_b, cfg: Config):
+    """Whether the shorter of two lengths could be a truncated copy of the
+    longer: they differ, and the shorter holds at least truncated_min_share
+    of the longer. Given two length arrays, the answer for each pair."""
+    share = cfg.truncated_min_share       # at most 1: one of the two tests binds
+    return (len_a != len_b) & (len_a >= share * len_b) & (len_b >= share * len_a)
 
 
 def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config,

@@ -32,3 +32,18 @@ def test_a_replaced_content_word_is_reported_and_a_function_word_is_not():
     assert verify._swapped_words(said, [w.replace("wheat", "soybeans") for w in said]) == \
         "words differ: 'wheat' vs 'soybeans'"
     assert verify._swapped_words(said, [w.replace("this", "that") for w in said]) == ""
+
+
+def test_truncation_rule_is_the_same_for_one_pair_and_for_arrays():
+    import numpy as np
+
+    from dedup import Config
+    for share in (0.5, 0.77, 1.0):
+        cfg = Config(truncated_min_share=share)
+        lengths = np.arange(0, 50)
+        a, b = np.repeat(lengths, len(lengths)), np.tile(lengths, len(lengths))
+        together = verify.may_truncate(a, b, cfg)
+        for x, y, answer in zip(a.tolist(), b.tolist(), together.tolist()):
+            short, long_ = min(x, y), max(x, y)
+            assert verify.may_truncate(x, y, cfg) == answer == (short < long_
+                                                              and short >= share * long_)
