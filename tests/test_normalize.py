@@ -196,6 +196,28 @@ def _plain_names(text):
     return out
 
 
+def _plain_normalize(text):
+    import re
+    import unicodedata
+
+    from dedup.normalize import _QUOTES_DASHES
+    text = unicodedata.normalize("NFKC", text.translate(_QUOTES_DASHES)).casefold()
+    return re.sub(r"\s+", " ", text.translate(_QUOTES_DASHES)).strip()
+
+
+# Whitespace of every kind str.isspace knows (form feed, the separators
+# \x1c-\x1f, next line, no-break, em and ideographic spaces, line and paragraph
+# separators), beside quotes, dashes and invisible characters.
+_SPACE_ALPHABET = "aB1 \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u3000\u2028\u2029\u2019\u2014\u200b"
+
+
+@given(st.lists(st.text(alphabet=_SPACE_ALPHABET, max_size=20), max_size=6))
+@settings(max_examples=1500, deadline=None)
+def test_normalize_follows_its_plain_definition(texts):
+    assert [normalize(t) for t in texts] == [_plain_normalize(t) for t in texts]
+    assert normalize_many(texts) == [_plain_normalize(t) for t in texts]
+
+
 @given(st.text(alphabet=_FACT_ALPHABET, max_size=60))
 @settings(max_examples=2000, deadline=None)
 def test_facts_follow_their_plain_definitions(text):
