@@ -389,7 +389,7 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
     relations = Relations.of(links, updates)
     lesser = frozenset(g for g, linked in links.items()
                        if any(link.fuller_other and link.may_remove for link in linked))
-    graph = _Graph(group_of, gof, links, relations, lesser)
+    graph = _Graph.of(group_of, gof, links, relations, lesser, members, rank)
 
     boiler = boilerplate_groups(members, gof, corpus, cfg, relations)
     chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank)
@@ -459,6 +459,27 @@ class _Graph:
     #: Groups with a link to a fuller twin they may be removed for: the only
     #: ones _remove_kept_partials can change.
     lesser: frozenset = frozenset()
+    ranks: np.ndarray | None = None     # keep rank of every paragraph
+    by_rank: np.ndarray | None = None   # paragraphs in keep order
+    repeated: np.ndarray | None = None  # per group: more than one member, or a link
+    linked: np.ndarray | None = None    # per group: has a link
+    #: Per linked group, (other, score, link) of each link that lets it be removed.
+    removable: dict | None = None
+
+    @staticmethod
+    def of(group_of: list[int], gof: np.ndarray, links: dict, relations: Relations,
+           lesser: frozenset, members: list[list[int]], rank: list[int]) -> "_Graph":
+        ranks = np.asarray(rank, dtype=np.int64)
+        by_rank = np.empty(len(ranks), dtype=np.int64)
+        by_rank[ranks] = np.arange(len(ranks), dtype=np.int64)     # ranks are a permutation
+        linked = np.zeros(len(members), dtype=bool)
+        if links:
+            linked[np.fromiter(links, dtype=np.int64, count=len(links))] = True
+        sizes = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
+        removable = {g: [(link.other, link.score, link) for link in linked_to if link.may_remove]
+                     for g, linked_to in links.items()}
+        return _Graph(group_of, gof, links, relations, lesser, ranks, by_rank,
+                      (sizes > 1) | linked, linked, removable)
 
 
 def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank) -> dict[int, _Choice]:
@@ -472,21 +493,85 @@ def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank) -> dic
         for flat in doomed:
             chosen[flat] = _Choice(flats[0], BOILERPLATE, 100.0, f"boilerplate in {files} files")
 
-    involved = [f for g, m in enumerate(members) if g not in boiler and (len(m) > 1 or g in links)
-                for f in m]
-    involved.sort(key=rank.__getitem__)
-    kept_in: dict[int, list[int]] = defaultdict(list)
-    for flat in involved:
-        g = group_of[flat]
-        kept = kept_in[g]
-        if kept:                     # the common case, inline: an exact copy of a kept paragraph
-            chosen[flat] = _Choice(kept[0], EXACT, 100.0)
-        else:
-            _keep_or_remove(flat, chosen, kept_in, group_of, links, rank)
-
+    kept_in = _keep_in_order(chosen, graph, boiler, rank)
     _remove_kept_partials(chosen, kept_in, links, group_of, rank, graph.lesser)
     _require_context_for_short(chosen, corpus, cfg, boiler, graph, rank)
     return chosen
+
+
+def _keep_in_order(chosen: dict, graph: _Graph, boiler: set[int], rank: list[int]) -> dict:
+    """Walk the repeated paragraphs in keep order: each is removed as an exact
+    copy of the first kept paragraph of its group, else as a near copy of the
+    best kept twin it has a link to, else kept. Adds the removals to
+    ``chosen`` in keep order and returns ``kept_in`` (group -> kept
+    paragraphs) for the groups that have links.
+
+    Only groups with links depend on the order: a group without any keeps its
+    first paragraph and removes the others, so the walk runs on the linked
+    groups alone, and the exact copies of every group are found at once with
+    arrays after it. The removals go into ``chosen`` in keep order as a
+    paragraph-by-paragraph walk over every group would put them; exact copies
+    of one paragraph share one (never changed) choice.
+    """
+    group_of, links, gof, ranks = graph.group_of, graph.links, graph.gof, graph.ranks
+    repeated = graph.repeated
+    if boiler:
+        repeated = repeated.copy()
+        repeated[np.fromiter(boiler, dtype=np.int64, count=len(boiler))] = False
+    flats = graph.by_rank[repeated[gof[graph.by_rank]]]            # in keep order
+    in_linked = graph.linked[gof[flats]]
+
+    kept_in: dict[int, list[int]] = defaultdict(list)
+    near_flats: list[int] = []
+    near: list[_Choice] = []
+    removable = graph.removable
+    for flat in flats[in_linked].tolist():
+        g = group_of[flat]
+        kept = kept_in[g]
+        if kept:
+            continue                     # an exact copy: found below with the others
+        # _best_link over the links that allow a removal, inline (the walk's
+        # hot spot): the highest score, then the best-ranked twin.
+        best = None
+        for other, score, link in removable[g]:
+            kept_other = kept_in.get(other)
+            if not kept_other:
+                continue
+            twin = kept_other[0]
+            if best is None or score > best_score or (score == best_score
+                                                      and rank[twin] < best_rank):
+                best, best_score, best_rank = (twin, link), score, rank[twin]
+        if best is None:
+            kept.append(flat)
+        else:
+            twin, link = best
+            near_flats.append(flat)
+            near.append(_Choice(twin, NEAR, link.score, link.detail))
+
+    # The paragraph each group keeps: the first in keep order for a group
+    # without links, the one the walk kept for the others (none when the walk
+    # removed them all as near copies).
+    keeper = np.full(len(repeated), -1, dtype=np.int64)
+    plain = flats[~in_linked]
+    if len(plain):
+        groups, first = np.unique(gof[plain], return_index=True)
+        keeper[groups] = plain[first]
+    walked = [(g, kept[0]) for g, kept in kept_in.items() if kept]
+    if walked:
+        keeper[np.array(walked, dtype=np.int64).T[0]] = np.array(walked, dtype=np.int64).T[1]
+    twin = keeper[gof[flats]]
+    copies = flats[(twin >= 0) & (ranks[flats] > ranks[np.maximum(twin, 0)])]
+    copy_twins = keeper[gof[copies]]
+    twins, which = np.unique(copy_twins, return_inverse=True)
+    shared = [_Choice(t, EXACT, 100.0) for t in twins.tolist()]
+
+    removed = np.concatenate([copies, np.asarray(near_flats, dtype=np.int64)])
+    choice_at = np.concatenate([which.reshape(-1) + len(near),
+                                np.arange(len(near), dtype=np.int64)])
+    order = np.argsort(ranks[removed], kind="stable")
+    pool = near + shared
+    chosen.update(zip(removed[order].tolist(), [pool[i] for i in choice_at[order].tolist()]))
+    return kept_in
 
 
 def _keep_or_remove(flat, chosen, kept_in, group_of, links, rank) -> None:

@@ -482,3 +482,72 @@ def test_findings_group_removals_into_runs_as_their_definition_does():
         assert detect_module.findings_of(by_ref) == _findings_by_loop(by_ref)
     blocks = detect_module.findings_of(by_ref)
     assert any(len(f.removals) > 1 for f in blocks)    # the check saw runs, not only singles
+
+
+def _walk_one_by_one(members, group_of, links, boiler, rank):
+    """The keep-order walk written plainly: every repeated paragraph in keep
+    order, an exact copy of its group's first kept paragraph, else a near copy
+    of the best kept twin it may be removed for (highest score, then rank)."""
+    from collections import defaultdict
+    chosen, kept_in = {}, defaultdict(list)
+    involved = sorted((f for g, m in enumerate(members)
+                       if g not in boiler and (len(m) > 1 or g in links) for f in m),
+                      key=lambda f: rank[f])
+    for flat in involved:
+        g = group_of[flat]
+        if kept_in[g]:
+            chosen[flat] = ("exact", kept_in[g][0], 100.0)
+            continue
+        best = None
+        for link in links.get(g, ()):
+            if link.may_remove and kept_in.get(link.other):
+                twin = kept_in[link.other][0]
+                if best is None or (-link.score, rank[twin]) < best[0]:
+                    best = ((-link.score, rank[twin]), twin, link.score)
+        if best is None:
+            kept_in[g].append(flat)
+        else:
+            chosen[flat] = ("near", best[1], best[2])
+    return chosen, {g: kept for g, kept in kept_in.items() if g in links}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_keep_order_walk_matches_the_walk_over_every_paragraph(seed):
+    # The decisions walk only the groups that have links and find every other
+    # exact copy with arrays; removals, their order and what each group keeps
+    # must be those of the plain walk, on random groups, links, scores with
+    # ties, keep orders and boilerplate.
+    import random
+
+    import numpy as np
+
+    rng = random.Random(seed)
+    n = rng.randint(1, 120)
+    n_groups = rng.randint(1, n)
+    group_of = [rng.randrange(n_groups) for _ in range(n)]
+    used = sorted(set(group_of))
+    group_of = [used.index(g) for g in group_of]          # every group has a member
+    members = [[] for _ in used]
+    for flat, g in enumerate(group_of):
+        members[g].append(flat)
+    links = {}
+    for _ in range(rng.randint(0, 2 * len(members))):
+        a, b = rng.randrange(len(members)), rng.randrange(len(members))
+        if a == b:
+            continue
+        score = rng.choice([90.0, 95.5, 99.1])
+        links.setdefault(a, []).append(detect_module.Link(b, score, rng.random() < 0.8,
+                                                          False, ""))
+        links.setdefault(b, []).append(detect_module.Link(a, score, rng.random() < 0.8,
+                                                          False, ""))
+    rank = list(range(n))
+    rng.shuffle(rank)
+    boiler = {g for g in range(len(members)) if rng.random() < 0.1}
+    graph = detect_module._Graph.of(group_of, np.array(group_of, dtype=np.int64), links, None,
+                                    frozenset(), members, rank)
+    chosen: dict = {}
+    kept_in = detect_module._keep_in_order(chosen, graph, boiler, rank)
+    expected, expected_kept = _walk_one_by_one(members, group_of, links, boiler, rank)
+    assert [(f, c.kind, c.twin, c.score) for f, c in chosen.items()] == [
+        (f, kind, twin, score) for f, (kind, twin, score) in expected.items()]
+    assert list(kept_in.items()) == list(expected_kept.items())
