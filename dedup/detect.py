@@ -833,10 +833,14 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, graph: _Graph, rank)
         # What a second run over the cleaned text would still remove.
         snapshot()
         back = np.flatnonzero(reverted_twin >= 0)
-        after = nearest[1][back]
-        maybe = back[(twin_of[back] < 0)
-                     & (may_have_twin_before(back)
-                        | ((after >= 0) & (reverted_twin[np.maximum(after, 0)] >= 0)))]
+        after = np.maximum(nearest[1][back], 0)
+        twin, twin_after = reverted_twin[back], reverted_twin[after]
+        # The loop below only adds to ``chosen``, so what it needs kept (not
+        # in ``chosen``) must be kept before it too.
+        may_pair = ((nearest[1][back] >= 0) & (twin_after >= 0) & (twin_of[after] < 0)
+                    & (twin_of[twin] < 0) & (twin_of[np.maximum(twin_after, 0)] < 0)
+                    & (nearest[1][twin] == twin_after))
+        maybe = back[(twin_of[back] < 0) & (may_have_twin_before(back) | may_pair)]
         for flat in maybe.tolist():
             if flat in chosen:
                 continue
