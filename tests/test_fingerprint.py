@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import FILLER  # noqa: E402
 
@@ -211,3 +213,14 @@ def test_thousands_separators_are_dropped_text_by_text():
     ]
     for texts in cases:
         assert _without_separators(texts) == one_by_one(texts)
+
+
+@given(st.lists(st.text(alphabet="19,a \x00\u0663", max_size=12), max_size=5))
+@settings(max_examples=1500, deadline=None)
+def test_thousands_separators_follow_the_plain_rule(texts):
+    # The pattern is written comma first for speed; it must drop exactly the
+    # commas the plain rule (a digit before, three after) drops.
+    import re
+
+    from dedup.fingerprint import _without_separators
+    assert _without_separators(texts) == [re.sub(r"(?<=\d),(?=\d{3})", "", t) for t in texts]
