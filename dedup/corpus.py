@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from .config import Config
-from .documents import Document, InputError, document_from_text, read_document
+from .documents import Document, InputError, document_from_text, read_texts
 from .facts import Facts, first_copies
 from .fingerprint import signatures
 from .normalize import normalize_many
@@ -93,14 +93,17 @@ class Batch:
 
 
 def sign_documents(documents: list[Document], cfg: Config, skipped: list[str],
-                   seen: set | None = None) -> Batch:
+                   seen: set | None = None, texts: list[str] | None = None) -> Batch:
     """The batch of ``documents``: normalised, with their facts and a signature
     for every paragraph long enough, but for the texts whose keys (high
-    halves) are in ``seen`` (given: the keys signed here are added to it)."""
+    halves) are in ``seen`` (given: the keys signed here are added to it).
+    ``texts``, when given, are the paragraphs' texts (else read from the
+    documents)."""
+    if texts is None:
+        texts = [p.text for doc in documents for p in doc.paragraphs]
     # One normalisation call for the whole batch: its cost is mostly per call.
-    texts = [p.text for doc in documents for p in doc.paragraphs]
     norms = normalize_many(texts)
-    counts = [len(doc.paragraphs) for doc in documents]
+    counts = [doc.count for doc in documents]
     facts = Facts.of(norms, texts)
     chosen = [i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars]
     if seen is not None:
@@ -124,13 +127,16 @@ def sign_documents(documents: list[Document], cfg: Config, skipped: list[str],
 
 def _read_batch(files: list[tuple[str, str]], cfg: Config, encoding: str | None,
                 run: tuple) -> Batch:
-    documents, skipped = [], []
+    documents, texts, skipped = [], [], []
     for path, display in files:
         try:
-            documents.append(read_document(path, display, encoding))
+            doc, doc_texts = read_texts(path, display, encoding)
         except InputError as exc:
             skipped.append(str(exc))
-    return sign_documents(documents, cfg, skipped, _signed_in(run))
+            continue
+        documents.append(doc)
+        texts.extend(doc_texts)
+    return sign_documents(documents, cfg, skipped, _signed_in(run), texts)
 
 
 # Keys of the texts this process signed during one read (run -> set). A pool

@@ -152,7 +152,7 @@ class Document:
 
     def unloaded(self) -> "Document":
         """The same document holding no text (itself when it has no file to reread)."""
-        if self.source is None or self.digest is None:
+        if self._lines is None or self.source is None or self.digest is None:
             return self
         return Document(self.path, None, None, self.encoding, self.bom, self.size,
                         source=self.source, digest=self.digest, forced=self.forced,
@@ -266,8 +266,14 @@ def split_lines(text: str) -> list[str]:
 
 def split_paragraphs(lines: list[str]) -> list[Paragraph]:
     """Paragraphs of a document given as lines with their endings."""
-    return [_make(k, lines, start, end - 1)
+    return [Paragraph(k, start + 1, end, paragraph_text(lines, start, end))
             for k, (start, end) in enumerate(paragraph_spans(lines))]
+
+
+def paragraph_text(lines: list[str], start: int, end: int) -> str:
+    """The text of the paragraph on ``lines[start:end]``: its lines joined,
+    without the final line ending."""
+    return "".join(lines[start:end]).rstrip("\r\n")
 
 
 def paragraph_spans(lines: list[str]) -> list[tuple[int, int]]:
@@ -291,11 +297,6 @@ def paragraph_spans(lines: list[str]) -> list[tuple[int, int]]:
             spans.append((start, i))
             start = None
     return spans
-
-
-def _make(index: int, lines: list[str], start: int, end: int) -> Paragraph:
-    text = "".join(lines[start:end + 1]).rstrip("\r\n")
-    return Paragraph(index, start + 1, end + 1, text)
 
 
 # Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
@@ -473,12 +474,37 @@ def read_document(path: str | Path, display: str | None = None,
     Only regular files are read: a FIFO, socket or device (which could block
     or never end) is refused without reading from it.
     """
+    return _read(path, display, encoding, _whole)
+
+
+def read_texts(path: str | Path, display: str | None = None,
+               encoding: str | None = None) -> tuple[Document, list[str]]:
+    """Read and split one file as a scan needs it: the document unloaded
+    (see :meth:`Document.unloaded`) and the text of each paragraph, without
+    building paragraph objects. Raises InputError as :func:`read_document`."""
+    return _read(path, display, encoding, _texts_only)
+
+
+def _whole(data: bytes, name: str, encoding: str | None, source: str) -> Document:
+    doc = parse_document(data, name, encoding)
+    doc.source, doc.digest, doc.forced = source, _digest(data), encoding
+    return doc
+
+
+def _texts_only(data: bytes, name: str, encoding: str | None,
+                source: str) -> tuple[Document, list[str]]:
+    text, used, bom = decode(data, name, encoding)
+    lines = split_lines(text)
+    texts = [paragraph_text(lines, start, end) for start, end in paragraph_spans(lines)]
+    return Document(name, None, None, used, bom, len(data), source=source, digest=_digest(data),
+                    forced=encoding, count=len(texts)), texts
+
+
+def _read(path: str | Path, display: str | None, encoding: str | None, parse):
     name = display or str(path)
     data = read_input(path, name)
     try:
-        doc = parse_document(data, name, encoding)
-        doc.source, doc.digest, doc.forced = os.path.abspath(path), _digest(data), encoding
-        return doc
+        return parse(data, name, encoding, os.path.abspath(path))
     except MemoryError as exc:
         raise InputError(f"{name}: too large to hold in memory "
                          f"({len(data)} bytes)") from exc

@@ -327,14 +327,14 @@ def test_file_that_disappears_during_a_scan_through_the_library(in_tmp, h, monke
     (in_tmp / "d").mkdir()
     for i in range(3):
         (in_tmp / "d" / f"{i}.txt").write_text(art(h.filler[i]))
-    real = corpus.read_document
+    real = corpus.read_texts
 
     def vanishing(path, display=None, encoding=None):
         if os.path.basename(path) == "2.txt":
             os.unlink(path)
         return real(path, display, encoding)
 
-    monkeypatch.setattr(corpus, "read_document", vanishing)
+    monkeypatch.setattr(corpus, "read_texts", vanishing)
     result = api.scan(["d"], Config(jobs=1))
     assert result.skipped == ["d/2.txt: disappeared before it could be read"]
     assert len(result.documents) == 2

@@ -167,3 +167,22 @@ def test_cleaned_lines_are_a_subsequence_of_the_original_lines():
     for removed in ({0}, {1}, {2}, {3}, {0, 2}, {1, 3}, {0, 1, 2, 3}):
         out = iter(doc.lines)
         assert all(line in out for line in cleaned_lines(doc, removed)), removed
+
+
+@pytest.mark.parametrize("data", [t.encode("utf-8") for t in ROUND_TRIP] + [
+    b"\xef\xbb\xbfbom first\n\nthen more\n",             # UTF-8 with BOM
+    "caf\u00e9 \u00a3100\n\nsecond".encode("cp1252"),    # a guessed encoding
+])
+def test_reading_texts_only_gives_what_reading_the_whole_document_gives(tmp_path, data):
+    # A scan reads files with read_texts (no paragraph objects); everything
+    # it keeps must equal what read_document parses from the same bytes.
+    from dedup.documents import read_document, read_texts
+    path = tmp_path / "f.txt"
+    path.write_bytes(data)
+    whole = read_document(path, "f.txt")
+    doc, texts = read_texts(path, "f.txt")
+    assert texts == [p.text for p in whole.paragraphs]
+    assert not doc.loaded and doc.count == whole.count == len(texts)
+    assert (doc.path, doc.encoding, doc.bom, doc.size, doc.source, doc.digest) == (
+        whole.path, whole.encoding, whole.bom, whole.size, whole.source, whole.digest)
+    assert doc.paragraphs == whole.paragraphs and doc.lines == whole.lines   # read again
