@@ -807,7 +807,13 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, graph: _Graph, rank)
         # it is queued again all the same, which costs little and keeps the
         # order exactly that of a plain pass over every short line.
         queue = short_flats[removed_now & ~settled].tolist()
-        last = -1
+        # The lines queued here fail the tests below on the state the arrays
+        # read. Lines go in increasing order and only a line's own move
+        # changes its choice, so for such a line only the raw run with the
+        # line before can change, and only when that line was just given
+        # another twin (the line after it has not been visited yet).
+        failed = set(queue)
+        last = moved = -1
         while queue:
             flat = heapq.heappop(queue)
             if flat == last:
@@ -816,10 +822,13 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, graph: _Graph, rank)
             choice = chosen.get(flat)
             if choice is None or flat in confirmed:
                 continue
-            if raw_run(flat, choice, -1) or raw_run(flat, choice, 1):
+            if flat in failed:
+                if moved == flat - 1 and raw_run(flat, choice, -1):
+                    continue
+            elif raw_run(flat, choice, -1) or raw_run(flat, choice, 1) or (
+                    doc_of[choice.twin] == doc_of[flat] and survivor(flat, -1) == choice.twin):
                 continue
-            if doc_of[choice.twin] == doc_of[flat] and survivor(flat, -1) == choice.twin:
-                continue
+            moved = flat
             del chosen[flat]
             touched.append(flat)
             beside = kept_twin_before(flat)
