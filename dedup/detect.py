@@ -513,7 +513,7 @@ def _keep_in_order(chosen: dict, graph: _Graph, boiler: set[int], rank: list[int
     paragraph-by-paragraph walk over every group would put them; exact copies
     of one paragraph share one (never changed) choice.
     """
-    group_of, links, gof, ranks = graph.group_of, graph.links, graph.gof, graph.ranks
+    group_of, gof, ranks = graph.group_of, graph.gof, graph.ranks
     repeated = graph.repeated
     if boiler:
         repeated = repeated.copy()
@@ -532,7 +532,7 @@ def _keep_in_order(chosen: dict, graph: _Graph, boiler: set[int], rank: list[int
             continue                     # an exact copy: found below with the others
         # _best_link over the links that allow a removal, inline (the walk's
         # hot spot): the highest score, then the best-ranked twin.
-        best = None
+        best, best_score, best_rank = None, 0.0, 0
         for other, score, link in removable[g]:
             kept_other = kept_in.get(other)
             if not kept_other:
@@ -556,9 +556,9 @@ def _keep_in_order(chosen: dict, graph: _Graph, boiler: set[int], rank: list[int
     if len(plain):
         groups, first = np.unique(gof[plain], return_index=True)
         keeper[groups] = plain[first]
-    walked = [(g, kept[0]) for g, kept in kept_in.items() if kept]
-    if walked:
-        keeper[np.array(walked, dtype=np.int64).T[0]] = np.array(walked, dtype=np.int64).T[1]
+    walked = np.array([(g, kept[0]) for g, kept in kept_in.items() if kept],
+                      dtype=np.int64).reshape(-1, 2)
+    keeper[walked[:, 0]] = walked[:, 1]
     twin = keeper[gof[flats]]
     copies = flats[(twin >= 0) & (ranks[flats] > ranks[np.maximum(twin, 0)])]
     copy_twins = keeper[gof[copies]]
@@ -843,12 +843,12 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, graph: _Graph, rank)
         snapshot()
         back = np.flatnonzero(reverted_twin >= 0)
         after = np.maximum(nearest[1][back], 0)
-        twin, twin_after = reverted_twin[back], reverted_twin[after]
+        back_twins, after_twins = reverted_twin[back], reverted_twin[after]
         # The loop below only adds to ``chosen``, so what it needs kept (not
         # in ``chosen``) must be kept before it too.
-        may_pair = ((nearest[1][back] >= 0) & (twin_after >= 0) & (twin_of[after] < 0)
-                    & (twin_of[twin] < 0) & (twin_of[np.maximum(twin_after, 0)] < 0)
-                    & (nearest[1][twin] == twin_after))
+        may_pair = ((nearest[1][back] >= 0) & (after_twins >= 0) & (twin_of[after] < 0)
+                    & (twin_of[back_twins] < 0) & (twin_of[np.maximum(after_twins, 0)] < 0)
+                    & (nearest[1][back_twins] == after_twins))
         maybe = back[(twin_of[back] < 0) & (may_have_twin_before(back) | may_pair)]
         for flat in maybe.tolist():
             if flat in chosen:
