@@ -37,6 +37,7 @@ class InputError(Exception):
 
 #: Why a file was skipped, as :func:`skip_reason` names it, and the phrases
 #: that start the reason part of the messages of that kind (``"PATH: phrase..."``).
+NOT_COMPARED = "not compared"
 SKIP_REASONS: dict[str, tuple[str, ...]] = {
     "binary": ("binary file", "not text"),
     "encoding": ("cannot decode", "not UTF-8", "decoding as"),
@@ -46,7 +47,9 @@ SKIP_REASONS: dict[str, tuple[str, ...]] = {
     "too large": ("too large",),
     "not a file": ("is a directory", "not a regular file"),
     "missing": ("no such file or directory",),
-    "crashed": ("the process reading it died", "the process comparing"),
+    "crashed": ("the process reading it died",),
+    # Not a skipped file: a pair of paragraphs never compared (both kept).
+    NOT_COMPARED: ("the process comparing",),
 }
 _REASON_OF = {phrase: reason for reason, phrases in SKIP_REASONS.items() for phrase in phrases}
 _REASON_PHRASE = re.compile(": (" + "|".join(re.escape(p) for p in _REASON_OF) + ")")
@@ -68,13 +71,24 @@ def skip_reason(message: str) -> str:
 
 
 def skip_summary(messages: list[str]) -> str:
-    """One line counting skipped files by reason: ``"3 files skipped: 2 binary, 1 encoding"``."""
-    if not messages:
-        return "no files skipped"
+    """One line counting skipped files by reason: ``"3 files skipped: 2 binary, 1 encoding"``.
+
+    Pairs of paragraphs that could not be compared (both kept) are counted
+    after the files, as pairs: no file was skipped for them.
+    """
     counts = Counter(skip_reason(m) for m in messages)
-    parts = ", ".join(f"{n} {reason}" for reason, n in
-                      sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-    return f"{len(messages)} file{'s' if len(messages) != 1 else ''} skipped: {parts}"
+    pairs = counts.pop(NOT_COMPARED, 0)
+    files = sum(counts.values())
+    if not files:
+        line = "no files skipped"
+    else:
+        parts = ", ".join(f"{n} {reason}" for reason, n in
+                          sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        line = f"{files} file{'s' if files != 1 else ''} skipped: {parts}"
+    if pairs:
+        line += (f"; {pairs} pair{'s' if pairs != 1 else ''} of paragraphs not compared "
+                 "(the process comparing them died; both kept)")
+    return line
 
 
 @dataclass(frozen=True, slots=True)

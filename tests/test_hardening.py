@@ -926,6 +926,15 @@ def test_a_pair_that_kills_every_process_comparing_it_is_kept(in_tmp, h, monkeyp
     (message,) = result.skipped
     assert message.startswith("d/0003.txt and d/0103.txt: the process comparing paragraph 2 "
                               "with paragraph 2 died each time; both kept")
+    # No file was skipped: the summary counts the pair as a pair.
+    assert skip_summary(result.skipped) == (
+        "no files skipped; 1 pair of paragraphs not compared (the process comparing them "
+        "died; both kept)")
+    assert skip_summary(result.skipped + ["x.txt: binary file (contains NUL bytes)"]) == (
+        "1 file skipped: 1 binary; 1 pair of paragraphs not compared (the process comparing "
+        "them died; both kept)")
+    from dedup.report.interface import summary
+    assert (summary(result)["skipped"], summary(result)["not_compared"]) == (0, 1)
 
     def near(scan):
         return {k: v for k, v in h.removed(scan).items() if v[2] == "near"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ..documents import NOT_COMPARED, skip_reason
 from ..model import Finding, Ref, ScanResult
 
 
@@ -39,6 +40,7 @@ def summary(result: ScanResult) -> dict:
         by_kind[removal.kind] += 1
         doc = result.documents[ref.doc]
         removed_bytes += len(doc.encode(result.paragraph(ref).text))
+    not_compared = sum(skip_reason(line) == NOT_COMPARED for line in result.skipped)
     findings_by_kind: dict[str, int] = {}
     for finding in result.findings:
         findings_by_kind[finding.kind] = findings_by_kind.get(finding.kind, 0) + 1
@@ -52,5 +54,8 @@ def summary(result: ScanResult) -> dict:
         "findings": len(result.findings),
         "findings_by_kind": findings_by_kind,
         "files_changed": len({r.doc for r in result.removals}),
-        "skipped": len(result.skipped),
+        # Files skipped; a pair of paragraphs that could not be compared
+        # (both kept) is listed in ``skipped`` too but counted apart.
+        "skipped": len(result.skipped) - not_compared,
+        "not_compared": not_compared,
     }

@@ -58,5 +58,6 @@ class TextFormat:
             out.append("")
         out.append(f"{s['files']} files, {s['paragraphs']} paragraphs: {s['removed']} repeated "
                    f"paragraphs ({kinds}) in {s['findings']} findings across "
-                   f"{s['files_changed']} files; {s['skipped']} files skipped")
+                   f"{s['files_changed']} files; {s['skipped']} files skipped"
+                   + (f"; {s['not_compared']} pairs not compared" if s["not_compared"] else ""))
         return "\n".join(out) + "\n"
