@@ -35,9 +35,11 @@ class InputError(Exception):
     """A file that cannot be read as text; the message names the file."""
 
 
+#: The reason of a message about a pair of paragraphs that could not be
+#: compared (listed with the skipped files, though no file was skipped).
+NOT_COMPARED = "not compared"
 #: Why a file was skipped, as :func:`skip_reason` names it, and the phrases
 #: that start the reason part of the messages of that kind (``"PATH: phrase..."``).
-NOT_COMPARED = "not compared"
 SKIP_REASONS: dict[str, tuple[str, ...]] = {
     "binary": ("binary file", "not text"),
     "encoding": ("cannot decode", "not UTF-8", "decoding as"),
