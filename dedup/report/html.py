@@ -32,7 +32,6 @@ import shlex
 from collections import defaultdict
 from html import escape
 
-from ..documents import NOT_COMPARED, skip_reason
 from ..explain import changed_words, words
 from ..model import BLOCK, BOILERPLATE, KINDS, NEAR, Finding, Ref, Removal, ScanResult
 from .interface import span, summary
@@ -289,8 +288,8 @@ class _Page:
             items = "".join(f"<li>{_e(line)}</li>" for line in r.skipped[:MAX_SKIPPED])
             more = (f"<li>\u2026 and {len(r.skipped) - MAX_SKIPPED:,} more (see report.json)</li>"
                     if len(r.skipped) > MAX_SKIPPED else "")
-            pairs = sum(skip_reason(line) == NOT_COMPARED for line in r.skipped)
-            label = f"{len(r.skipped) - pairs:,} files skipped" + (
+            pairs = self.summary["not_compared"]
+            label = f"{self.summary['skipped']:,} files skipped" + (
                 f", {pairs:,} pairs of paragraphs not compared" if pairs else "")
             html.append(f'<details class="skipped" open><summary>{label}</summary>'
                         f'<ul>{items}{more}</ul></details>')
