@@ -335,6 +335,35 @@ def test_collector_is_paused_inside_the_block_and_restored_after_it():
         (gc.enable if was else gc.disable)()
 
 
+@pytest.mark.skipif(detect_module._set_madvise_hugepage is None,
+                    reason="this numpy has no huge page setting")
+def test_huge_pages_are_off_inside_the_block_and_restored_after_it(monkeypatch):
+    setting = detect_module._set_madvise_hugepage
+
+    def current() -> bool:
+        value = setting(True)           # returns the setting it replaces
+        setting(value)
+        return value
+
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    was = current()
+    try:
+        for before in (True, False):
+            setting(before)
+            with pytest.raises(ValueError):
+                with detect_module.ordinary_pages():
+                    assert current() is False
+                    raise ValueError("a failure inside the block")
+            assert current() is before
+        # The user's own choice is left alone.
+        setting(True)
+        monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+        with detect_module.ordinary_pages():
+            assert current() is True
+    finally:
+        setting(was)
+
+
 def _boilerplate_by_loops(members, group_of, corpus, cfg, links, updates, removed):
     """The boilerplate rule as its docstring states it, one group and one
     occurrence at a time (the engine takes every test for all paragraphs at once)."""
