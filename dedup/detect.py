@@ -39,7 +39,7 @@ from .facts import Layout, exact_groups
 from .fingerprint import lsh_params
 from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, Removal,
                     ScanResult)
-from .pool import ordered_map
+from .pool import MadeOnDemand, ordered_map
 from .verify import TRUNCATED, Verdict, may_truncate, verify
 
 
@@ -198,10 +198,12 @@ def judge_pairs(first: list[str], second: list[str], text_first, text_second, cf
     if workers > 1:
         # The fact checks are Python, pair by pair: spread over processes,
         # with the texts sent along (a pair's verdict depends on nothing else).
-        tasks = [[(first[k], second[k], text_first(k), text_second(k),
-                   float(scores[k]), float(prefix_scores[k])) for k in chunk]
-                 for chunk in (promising[i:i + _JUDGED_PER_TASK]
-                               for i in range(0, len(promising), _JUDGED_PER_TASK))]
+        def task(number: int) -> list[tuple]:
+            return [(first[k], second[k], text_first(k), text_second(k),
+                     float(scores[k]), float(prefix_scores[k]))
+                    for k in promising[number * _JUDGED_PER_TASK:(number + 1) * _JUDGED_PER_TASK]]
+
+        tasks = MadeOnDemand(task, -(-len(promising) // _JUDGED_PER_TASK))
         # A pair that kills any process comparing it is not a repeat (both
         # paragraphs kept); other deaths cost a retry (see ordered_map).
         with closing(ordered_map(_judge, tasks, workers, cfg, crashed=_not_compared)) as parts:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator
 
 
 def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int = 2,
@@ -78,6 +79,29 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
                 end = min(end, submitted)
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+class MadeOnDemand(Sequence):
+    """``count`` tasks, task ``i`` made by ``make(i)`` each time it is asked for.
+
+    Given to :func:`ordered_map`, each task is made just before it is handed
+    to the pool, while the pool processes work on the earlier ones, rather
+    than all of them before the first starts; and only the tasks waiting for
+    a process are held at once.
+    """
+
+    def __init__(self, make: Callable[[int], object], count: int) -> None:
+        self._make, self._count = make, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._make(i) for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return self._make(index % self._count)
 
 
 # What _survived gives when processes die whatever they run (a task's own

@@ -974,6 +974,28 @@ def test_ordered_map_sets_aside_only_the_item_that_kills_its_process(monkeypatch
     assert list(ordered_map(_doubled_unless_seven, tasks, 2))[1] == [2 * x for x in tasks[1]]
 
 
+def test_tasks_made_on_demand_run_as_a_list_of_them_would(monkeypatch):
+    from dedup.pool import MadeOnDemand, ordered_map
+    monkeypatch.setattr(_Dying, "parent", os.getpid())
+    listed = [[0, 1, 2], [3, 4, 5, 6, 7, 8, 9, 10], [11], [12, 13]]
+    made = []
+
+    def make(i: int) -> list[int]:
+        made.append(i)
+        return list(listed[i])
+
+    lazy = MadeOnDemand(make, len(listed))
+    assert len(lazy) == 4 and lazy[-1] == [12, 13] and lazy[1:3] == listed[1:3]
+    with pytest.raises(IndexError):
+        lazy[4]
+    made.clear()
+    steps = ordered_map(_doubled_unless_seven, lazy, 2, crashed=lambda task: ["dead"], ahead=0)
+    assert next(steps) == [0, 2, 4]
+    assert made == [0]                  # the later tasks are not made yet
+    assert list(steps) == [[6, 8, 10, 12, "dead", 16, 18, 20], [22], [24, 26]]
+    assert sorted(set(made)) == [0, 1, 2, 3]
+
+
 def test_ordered_map_keeps_order_and_shuts_down_when_closed_early():
     from operator import mul
 
