@@ -24,7 +24,7 @@ import os
 import time
 from collections import defaultdict
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 import numpy as np
@@ -501,6 +501,9 @@ class _Graph:
     linked: np.ndarray | None = None    # per group: has a link
     #: Per linked group, (other, score, link) of each link that lets it be removed.
     removable: dict | None = None
+    #: The last walk over the linked groups (see _walk_linked), kept for the
+    #: next pass: a pass whose new boilerplate groups have no links walks the same.
+    walked: list = field(default_factory=list)
 
     @staticmethod
     def of(group_of: list[int], gof: np.ndarray, links: dict, relations: Relations,
@@ -549,7 +552,7 @@ def _keep_in_order(chosen: dict, graph: _Graph, boiler: set[int], rank: list[int
     paragraph-by-paragraph walk over every group would put them; exact copies
     of one paragraph share one (never changed) choice.
     """
-    group_of, gof, ranks = graph.group_of, graph.gof, graph.ranks
+    gof, ranks = graph.gof, graph.ranks
     repeated = graph.repeated
     if boiler:
         repeated = repeated.copy()
@@ -557,32 +560,19 @@ def _keep_in_order(chosen: dict, graph: _Graph, boiler: set[int], rank: list[int
     flats = graph.by_rank[repeated[gof[graph.by_rank]]]            # in keep order
     in_linked = graph.linked[gof[flats]]
 
+    # The walk reads only the linked groups, so it depends on the boilerplate
+    # among them alone: the same set walks the same (the boilerplate found
+    # again after cleaning is mostly short lines, which have no links).
+    linked_boiler = frozenset(g for g in boiler if graph.linked[g])
+    if graph.walked and graph.walked[0] == linked_boiler:
+        _, walked_in, near_flats, near = graph.walked
+    else:
+        walked_in, near_flats, near = _walk_linked(flats[in_linked], graph, rank)
+        graph.walked[:] = [linked_boiler, walked_in, near_flats, near]
+    # A copy: the passes after the walk change what the groups keep.
     kept_in: dict[int, list[int]] = defaultdict(list)
-    near_flats: list[int] = []
-    near: list[_Choice] = []
-    removable = graph.removable
-    for flat in flats[in_linked].tolist():
-        g = group_of[flat]
-        kept = kept_in[g]
-        if kept:
-            continue                     # an exact copy: found below with the others
-        # _best_link over the links that allow a removal, inline (the walk's
-        # hot spot): the highest score, then the best-ranked twin.
-        best, best_score, best_rank = None, 0.0, 0
-        for other, score, link in removable[g]:
-            kept_other = kept_in.get(other)
-            if not kept_other:
-                continue
-            twin = kept_other[0]
-            if best is None or score > best_score or (score == best_score
-                                                      and rank[twin] < best_rank):
-                best, best_score, best_rank = (twin, link), score, rank[twin]
-        if best is None:
-            kept.append(flat)
-        else:
-            twin, link = best
-            near_flats.append(flat)
-            near.append(_Choice(twin, NEAR, link.score, link.detail))
+    for g, kept in walked_in.items():
+        kept_in[g] = kept.copy()
 
     # The paragraph each group keeps: the first in keep order for a group
     # without links, the one the walk kept for the others (none when the walk
@@ -608,6 +598,40 @@ def _keep_in_order(chosen: dict, graph: _Graph, boiler: set[int], rank: list[int
     pool = near + shared
     chosen.update(zip(removed[order].tolist(), [pool[i] for i in choice_at[order].tolist()]))
     return kept_in
+
+
+def _walk_linked(flats: np.ndarray, graph: _Graph, rank: list[int]):
+    """The walk over the paragraphs of linked groups, ``flats``, in keep order:
+    ``kept_in`` (group -> its kept paragraphs) and the near removals (their
+    flats and choices, in keep order). Exact copies are left to the caller."""
+    group_of = graph.group_of
+    kept_in: dict[int, list[int]] = defaultdict(list)
+    near_flats: list[int] = []
+    near: list[_Choice] = []
+    removable = graph.removable
+    for flat in flats.tolist():
+        g = group_of[flat]
+        kept = kept_in[g]
+        if kept:
+            continue                     # an exact copy: the caller finds it with the others
+        # _best_link over the links that allow a removal, inline (the walk's
+        # hot spot): the highest score, then the best-ranked twin.
+        best, best_score, best_rank = None, 0.0, 0
+        for other, score, link in removable[g]:
+            kept_other = kept_in.get(other)
+            if not kept_other:
+                continue
+            twin = kept_other[0]
+            if best is None or score > best_score or (score == best_score
+                                                      and rank[twin] < best_rank):
+                best, best_score, best_rank = (twin, link), score, rank[twin]
+        if best is None:
+            kept.append(flat)
+        else:
+            twin, link = best
+            near_flats.append(flat)
+            near.append(_Choice(twin, NEAR, link.score, link.detail))
+    return kept_in, near_flats, near
 
 
 def _keep_or_remove(flat, chosen, kept_in, group_of, links, rank) -> None:
