@@ -554,7 +554,8 @@ def stage_judge(first: Reps, second: Reps, cfg: Config, pairs: np.ndarray):
     second_norms, second_rows = norms_of(second, pairs[:, 1])
     verdicts = judge_pairs(first_norms, second_norms,
                            lambda k: first.texts[int(first_rows[k])],
-                           lambda k: second.texts[int(second_rows[k])], cfg)
+                           lambda k: second.texts[int(second_rows[k])], cfg,
+                           ids=(pairs[:, 0], pairs[:, 1]))
     ks = np.array([k for k, _ in verdicts], dtype=np.int64)
     return pairs[ks] if len(ks) else np.zeros((0, 2), dtype=np.int64), [v for _, v in verdicts]
 

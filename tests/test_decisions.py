@@ -591,3 +591,79 @@ def test_keep_order_walk_matches_the_walk_over_every_paragraph(seed):
         assert list(kept_in.items()) == list(expected_kept.items())
         for kept in kept_in.values():       # as _remove_kept_partials may
             kept.append(-1)
+
+
+def _clusters_by_search(id_a: list[int], id_b: list[int]) -> list[int]:
+    """The cluster of every pair, found plainly: texts joined by pairs, searched
+    from each text in turn; a cluster is named by its smallest text."""
+    neighbours: dict[int, set[int]] = {}
+    for x, y in zip(id_a, id_b):
+        neighbours.setdefault(x, set()).add(y)
+        neighbours.setdefault(y, set()).add(x)
+    name: dict[int, int] = {}
+    for text in sorted(neighbours):
+        if text in name:
+            continue
+        todo, seen = [text], {text}
+        while todo:
+            for other in neighbours[todo.pop()] - seen:
+                seen.add(other)
+                todo.append(other)
+        for member in seen:
+            name[member] = text
+    return [name[x] for x in id_a]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_pairs_are_judged_cluster_by_cluster_in_their_own_order(seed):
+    import random
+
+    import numpy as np
+
+    rng = random.Random(seed)
+    texts = rng.randint(2, 40)
+    pairs = [(rng.randrange(texts), rng.randrange(texts)) for _ in range(rng.randint(1, 60))]
+    id_a, id_b = [a for a, _ in pairs], [b for _, b in pairs]
+    order = detect_module._by_cluster(np.array(id_a) * 7 + 3, np.array(id_b) * 7 + 3).tolist()
+    assert sorted(order) == list(range(len(pairs)))
+    cluster = _clusters_by_search(id_a, id_b)
+    runs = [cluster[k] for k in order]
+    # Each cluster is one run, and its pairs keep their order inside it.
+    assert len({c for c in runs}) == len([c for i, c in enumerate(runs) if i == 0 or runs[i - 1] != c])
+    for c in set(cluster):
+        assert [k for k in order if cluster[k] == c] == [k for k in range(len(pairs)) if cluster[k] == c]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_judging_cluster_by_cluster_gives_the_same_verdicts(monkeypatch, workers):
+    from dedup.normalize import normalize
+    monkeypatch.setattr(detect_module, "_JUDGED_PER_TASK", 4)    # several tasks, two processes
+    base = ["Shares of Acme rose 5 percent to 120 dollars on Monday, traders said.",
+            "The central bank held its key rate at 2.5 percent, citing weak exports.",
+            "Arsenal beat Chelsea 2-1 in the league on Saturday evening at home."]
+    edits = [lambda t: t, lambda t: t.replace("said", "told reporters"),
+             lambda t: t.replace("5", "7"), lambda t: t.replace("Monday", "Tuesday"),
+             lambda t: t.replace("Chelsea", "Everton"), lambda t: t[:len(t) * 3 // 4],
+             lambda t: t.replace("the", "teh")]
+    raw = [edit(t) for edit in edits for t in base]    # the three stories interleaved
+    norms = [normalize(t) for t in raw]
+    pairs = [(i, j) for i in range(len(raw)) for j in range(i + 1, len(raw))]
+    first, second = [norms[i] for i, _ in pairs], [norms[j] for _, j in pairs]
+    cfg = Config()
+
+    def judged(ids):
+        return detect_module.judge_pairs(first, second, lambda k: raw[pairs[k][0]],
+                                         lambda k: raw[pairs[k][1]], cfg, workers=workers,
+                                         ids=ids)
+
+    import numpy as np
+    plain = judged(None)
+    assert len(plain) >= 3 * 4 * workers        # enough pairs reach the checks to fill tasks
+    assert {v.relation for _, v in plain} > {""}   # some repeats, some not
+    ids = (np.array([i for i, _ in pairs]), np.array([j for _, j in pairs]))
+    judged_ks = np.array([k for k, _ in plain])
+    order = detect_module._by_cluster(ids[0][judged_ks], ids[1][judged_ks]).tolist()
+    assert order != sorted(order)               # the checks do run in another order
+    clustered = judged(ids)
+    assert clustered == plain
+    assert [k for k, _ in clustered] == sorted(k for k, _ in clustered)
