@@ -127,6 +127,20 @@ def test_negations(text, count):
     assert negations(normalize(text)) == count
 
 
+@given(st.lists(st.sampled_from(
+    ["not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot",
+     "n't", "don", "t", "snot", "nota", "w", "c", "n", "'", "\u2019", " ", "-", ".", "\u00e9",
+     "_", "1"]), max_size=15).map("".join))
+@settings(max_examples=2000, deadline=None)
+def test_negations_follow_the_plain_pattern(text):
+    # The pattern opens with a lookahead for speed; it must count what the
+    # plain alternation counts.
+    import re
+    plain = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b"
+                       r"|n't\b")
+    assert negations(text) == len(plain.findall(text))
+
+
 def test_names_skip_sentence_starters_and_fold_case():
     assert names("The Mayor of Riverton met Clara Holt on Monday. She said") == {
         "mayor", "riverton", "clara", "holt"}
