@@ -777,7 +777,11 @@ def test_a_file_with_nothing_removed_is_copied_byte_for_byte_after_its_check(in_
     assert (in_tmp / "out" / "twice.txt").read_bytes() == art(f[8], f[9]).encode()
 
 
-def test_real_paths_looked_up_by_folder_agree_with_realpath(in_tmp):
+@pytest.mark.parametrize("list_after", [0, 3, api.RealPaths.LIST_AFTER])
+def test_real_paths_looked_up_by_folder_agree_with_realpath(in_tmp, monkeypatch, list_after):
+    # Folders are listed for their links at once, after a few names, or (for
+    # these few paths) never.
+    monkeypatch.setattr(api.RealPaths, "LIST_AFTER", list_after)
     (in_tmp / "a" / "b").mkdir(parents=True)
     (in_tmp / "a" / "b" / "f.txt").write_text("x")
     (in_tmp / "elsewhere").mkdir()
