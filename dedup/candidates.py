@@ -63,20 +63,14 @@ def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
     flat = keys.ravel()
     valid = flat != 0
     flat, members = flat[valid], members[valid]
-    # Ordered by (key, member): numpy's default sort of the keys alone, then
-    # of (run of equal keys, member) as one integer, takes a third of the
-    # time of a stable sort by key (which keeps the members' increasing order).
     order = np.argsort(flat)
     flat, members = flat[order], members[order]
-    run = np.zeros(len(flat), dtype=np.int64)
-    run[1:] = np.cumsum(flat[1:] != flat[:-1])
-    order = np.argsort(run * np.int64(n) + members)
-    flat, members = flat[order], members[order]
-    # A member listed twice under one key (keys of different kinds colliding)
-    # is one member of that bucket, as bucket_pairs counts it.
-    again = np.zeros(len(flat), dtype=bool)
-    again[1:] = (flat[1:] == flat[:-1]) & (members[1:] == members[:-1])
-    flat, members = flat[~again], members[~again]
+    # Members within a bucket may stand in any order: every pair of a small
+    # bucket is taken, and bucket_pairs sorts a large one. A member listed
+    # twice under one key (keys of different kinds colliding) does no harm
+    # either: its pair with itself is dropped and its pairs twice are one
+    # below, and a bucket it makes look larger than max_bucket goes to
+    # bucket_pairs, which counts it once.
     boundaries = np.flatnonzero(np.diff(flat)) + 1
     starts = np.concatenate(([0], boundaries))
     ends = np.concatenate((boundaries, [len(flat)]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -97,6 +98,29 @@ def test_candidate_pairs_are_the_sorted_union_of_each_buckets_pairs():
     rows_ = [tuple(p) for p in got.tolist()]
     assert rows_ == sorted(expected) and all(i < j for i, j in rows_)
     assert got.dtype == np.int64 and got.shape[1] == 2
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_member_listed_twice_under_one_key_counts_once(seed):
+    # An opening key equal to one of the member's own band keys (keys of
+    # different kinds colliding) puts it in that bucket twice; the bucket
+    # must still count it once, or a bucket at max_bucket would be taken
+    # for a larger one and paired differently.
+    from dedup.candidates import bucket_keys, bucket_pairs
+    rng = np.random.default_rng(seed)
+    bands, rows = 4, 2
+    sigs = rng.integers(0, 2, size=(120, bands * rows)).astype(np.uint64)
+    band = bucket_keys(sigs, bands, rows)
+    prefixes = np.where(rng.random(120) < 0.3, band[:, 0], 0).astype(np.uint64)
+    got = candidate_pairs(sigs, bands, rows, prefixes, max_bucket=5)
+    keys = bucket_keys(sigs, bands, rows, prefixes)
+    assert (keys[:, -1:] == keys[:, :1]).any()          # some members are listed twice
+    expected = set()
+    for key in np.unique(keys[keys != 0]):
+        bucket = np.flatnonzero((keys == key).any(axis=1))
+        if len(bucket) > 1:
+            expected |= {tuple(sorted(p)) for p in bucket_pairs(bucket, 5).tolist() if p[0] != p[1]}
+    assert [tuple(p) for p in got.tolist()] == sorted(expected)
 
 
 def test_band_keys_follow_their_definition_one_value_at_a_time():
