@@ -20,7 +20,7 @@ from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
 from .documents import BACKUP_SUFFIX, Document, InputError, discover, read_regular_file, same_bytes
 from .model import ScanResult
-from .pool import ordered_map
+from .pool import MadeOnDemand, ordered_map
 
 
 def scan(paths: list[str | Path], config: Config | None = None, *,
@@ -258,7 +258,10 @@ def _written(tasks: list[tuple[Document, set[int], str]], workers: int = 1):
     not written (a message says so); other deaths cost a retry (see
     :func:`dedup.pool.ordered_map`).
     """
-    batches = [tasks[i:i + _CLEANED_PER_TASK] for i in range(0, len(tasks), _CLEANED_PER_TASK)]
+    # Made on demand: forked pool processes take their batches from ``tasks``
+    # themselves, and the documents are not sent to them.
+    batches = MadeOnDemand(lambda b: tasks[b * _CLEANED_PER_TASK:(b + 1) * _CLEANED_PER_TASK],
+                           -(-len(tasks) // _CLEANED_PER_TASK))
     with closing(ordered_map(_clean_batch, batches, workers, crashed=_not_cleaned,
                              stop=_has_failed)) as done:
         for batch in done:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -38,6 +40,10 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
     With ``stop``, once a result for which ``stop(result)`` is true has been
     yielded no further task is started; the results of the tasks already
     handed to the pool are still yielded, in order.
+
+    Tasks given as :class:`MadeOnDemand` are made by the pool processes
+    themselves when they start as forks of this one (see :func:`forks`):
+    only the task's number is sent, not the task.
     """
     workers = min(workers, len(tasks))
     if workers <= 1:
@@ -48,6 +54,11 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
                 return
         return
     join = merge or _concatenated
+    token = next(_TOKENS)
+    if isinstance(tasks, MadeOnDemand) and forks():
+        # Set before the pool's processes are forked (at its first task),
+        # so they hold the maker and what it reads.
+        _MAKERS[token] = tasks.make
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         pending: deque = deque()
@@ -55,7 +66,10 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
         end = len(tasks)               # what ``stop`` leaves to run
         while submitted < end or pending:
             while submitted < end and len(pending) <= ahead * workers:
-                pending.append(pool.submit(fn, tasks[submitted], *args))
+                if token in _MAKERS:
+                    pending.append(pool.submit(_made_and_run, token, submitted, fn, args))
+                else:
+                    pending.append(pool.submit(fn, tasks[submitted], *args))
                 submitted += 1
             future = pending.popleft()
             try:
@@ -79,6 +93,24 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
                 end = min(end, submitted)
     finally:
         pool.shutdown(cancel_futures=True)
+        _MAKERS.pop(token, None)
+
+
+def forks() -> bool:
+    """Whether pool processes start as forks of this process (Linux's default
+    before Python 3.14), and so hold everything it held when they started."""
+    return multiprocessing.get_context().get_start_method() == "fork"
+
+
+# The makers of the MadeOnDemand tasks of running ordered_map calls whose
+# pool processes are forks: token -> make.
+_MAKERS: dict[int, Callable] = {}
+_TOKENS = itertools.count()
+
+
+def _made_and_run(token: int, index: int, fn: Callable, args: tuple):
+    """In a forked pool process: make task ``index`` and run ``fn`` on it."""
+    return fn(_MAKERS[token](index), *args)
 
 
 class MadeOnDemand(Sequence):
@@ -87,21 +119,24 @@ class MadeOnDemand(Sequence):
     Given to :func:`ordered_map`, each task is made just before it is handed
     to the pool, while the pool processes work on the earlier ones, rather
     than all of them before the first starts; and only the tasks waiting for
-    a process are held at once.
+    a process are held at once. When the pool processes are forks of this
+    one, they make the tasks themselves from what they inherited: a task
+    that is a slice of data already here then costs no copying through a
+    pipe, and this process no time making and sending it.
     """
 
     def __init__(self, make: Callable[[int], object], count: int) -> None:
-        self._make, self._count = make, count
+        self.make, self._count = make, count
 
     def __len__(self) -> int:
         return self._count
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [self._make(i) for i in range(*index.indices(self._count))]
+            return [self.make(i) for i in range(*index.indices(self._count))]
         if not -self._count <= index < self._count:
             raise IndexError(index)
-        return self._make(index % self._count)
+        return self.make(index % self._count)
 
 
 # What _survived gives when processes die whatever they run (a task's own

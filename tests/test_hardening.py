@@ -978,8 +978,13 @@ def test_ordered_map_sets_aside_only_the_item_that_kills_its_process(monkeypatch
     assert list(ordered_map(_doubled_unless_seven, tasks, 2))[1] == [2 * x for x in tasks[1]]
 
 
-def test_tasks_made_on_demand_run_as_a_list_of_them_would(monkeypatch):
+@pytest.mark.parametrize("forked", [True, False], ids=["made-by-forks", "made-here"])
+def test_tasks_made_on_demand_run_as_a_list_of_them_would(monkeypatch, forked):
+    from dedup import pool
     from dedup.pool import MadeOnDemand, ordered_map
+    if forked and not pool.forks():
+        pytest.skip("pool processes do not start as forks here")
+    monkeypatch.setattr(pool, "forks", lambda: forked)
     monkeypatch.setattr(_Dying, "parent", os.getpid())
     listed = [[0, 1, 2], [3, 4, 5, 6, 7, 8, 9, 10], [11], [12, 13]]
     made = []
@@ -995,9 +1000,23 @@ def test_tasks_made_on_demand_run_as_a_list_of_them_would(monkeypatch):
     made.clear()
     steps = ordered_map(_doubled_unless_seven, lazy, 2, crashed=lambda task: ["dead"], ahead=0)
     assert next(steps) == [0, 2, 4]
-    assert made == [0]                  # the later tasks are not made yet
+    # Forks make their tasks themselves; else this process makes each just
+    # before handing it over, and the later ones are not made yet.
+    assert made == ([] if forked else [0])
     assert list(steps) == [[6, 8, 10, 12, "dead", 16, 18, 20], [22], [24, 26]]
-    assert sorted(set(made)) == [0, 1, 2, 3]
+    # The task whose process died is made here to be run again and halved.
+    assert sorted(set(made)) == ([1] if forked else [0, 1, 2, 3])
+    assert pool._MAKERS == {}
+
+
+def test_a_map_of_tasks_made_by_forks_forgets_its_maker_when_closed_early():
+    from dedup import pool
+    if not pool.forks():
+        pytest.skip("pool processes do not start as forks here")
+    steps = pool.ordered_map(_doubled_unless_seven, pool.MadeOnDemand(lambda i: [i + 100], 40), 2)
+    assert next(steps) == [200] and len(pool._MAKERS) == 1
+    steps.close()
+    assert pool._MAKERS == {}
 
 
 def test_ordered_map_keeps_order_and_shuts_down_when_closed_early():
