@@ -24,7 +24,18 @@ from .fingerprint import signatures
 from .normalize import normalize_many
 from .pool import ordered_map
 
-_FILES_PER_TASK = 64
+# Files per reading task: each task costs the pool a round trip and its
+# result a message, so larger tasks read faster (Reuters, two processes:
+# 1.09-1.24 s with 64 files a task, 0.96-1.06 s with 256), but every task
+# in flight holds its files' texts. A task takes at most 1/16 of a
+# process's share of the files, so those in flight stay a small part of
+# what the corpus holds anyway.
+_MIN_FILES_PER_TASK = 64
+_MAX_FILES_PER_TASK = 256
+
+
+def _files_per_task(count: int, workers: int) -> int:
+    return max(_MIN_FILES_PER_TASK, min(_MAX_FILES_PER_TASK, count // (16 * max(workers, 1))))
 
 
 @dataclass
@@ -240,8 +251,8 @@ def read_corpus(files: list[tuple[Path, str]], cfg: Config, encoding: str | None
 
     ``progress`` is called with the number of files done after each batch.
     """
-    tasks = [[(str(p), d) for p, d in files[i:i + _FILES_PER_TASK]]
-             for i in range(0, len(files), _FILES_PER_TASK)]
+    size = _files_per_task(len(files), cfg.workers)
+    tasks = [[(str(p), d) for p, d in files[i:i + size]] for i in range(0, len(files), size)]
     batches = []
 
     def unread(task: list[tuple[str, str]]) -> Batch:

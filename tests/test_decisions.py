@@ -274,7 +274,7 @@ def test_determinism_corpus_has_all_kinds(corpus_dir):
 def test_same_result_with_one_or_two_jobs(corpus_dir, monkeypatch):
     one = scan([corpus_dir], Config(jobs=1))
     # Small tasks, so that this corpus is read and verified by both processes.
-    monkeypatch.setattr(corpus_module, "_FILES_PER_TASK", 8)
+    monkeypatch.setattr(corpus_module, "_files_per_task", lambda count, workers: 8)
     monkeypatch.setattr(detect_module, "_JUDGED_PER_TASK", 4)
     two = scan([corpus_dir], Config(jobs=2))
     assert one.stats["scored"] >= 2 * 4 * 2

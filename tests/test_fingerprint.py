@@ -191,7 +191,7 @@ def test_copies_share_the_signature_of_their_first_occurrence(tmp_path, monkeypa
     from dedup.corpus import read_corpus
 
     # Small tasks, so that two processes read several each.
-    monkeypatch.setattr(corpus_module, "_FILES_PER_TASK", 4)
+    monkeypatch.setattr(corpus_module, "_files_per_task", lambda count, workers: 4)
     files = _copied_files(tmp_path)
     signed = []
     real = corpus_module.signatures
@@ -248,3 +248,16 @@ def test_thousands_separators_follow_the_plain_rule(texts):
 
     from dedup.fingerprint import _without_separators
     assert _without_separators(texts) == [re.sub(r"(?<=\d),(?=\d{3})", "", t) for t in texts]
+
+
+@pytest.mark.parametrize("workers", [1, 2, 8])
+def test_reading_tasks_grow_with_the_files_but_stay_a_small_share(workers):
+    from dedup.corpus import _MAX_FILES_PER_TASK, _MIN_FILES_PER_TASK, _files_per_task
+
+    sizes = [_files_per_task(count, workers) for count in range(0, 200_000, 997)]
+    assert sizes == sorted(sizes)                          # never smaller for more files
+    assert min(sizes) == _MIN_FILES_PER_TASK and max(sizes) == _MAX_FILES_PER_TASK
+    for count in range(0, 200_000, 997):
+        size = _files_per_task(count, workers)
+        # Above the floor, a task is at most 1/16 of one process's share.
+        assert size == _MIN_FILES_PER_TASK or size * 16 * workers <= count
