@@ -73,7 +73,7 @@ from .candidates import bucket_keys, bucket_pairs, prefix_keys
 from .clean import atomic_write, cleaned_text
 from .config import Config
 from .corpus import sign_documents
-from .detect import collector_paused, decide_layout, judge_pairs, record_verdict, result_of
+from .detect import decide_layout, judge_pairs, record_verdict, result_of
 from .documents import (BACKUP_SUFFIX, TEMP_SUFFIX, Document, InputError, _digest, discover,
                         parse_document, read_document)
 from .facts import Facts, Layout, exact_groups
@@ -82,6 +82,7 @@ from .jsonl import JsonlSpec, check_unique, cleaned_jsonl, documents_of, output_
 from .jsonl import read_file as read_jsonl_file
 from .verify import clear_caches
 from .model import ScanResult
+from .runtime import collector_paused
 
 #: Files per reading task at most; fewer when there are few files (so every
 #: worker gets several tasks).

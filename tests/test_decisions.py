@@ -15,6 +15,7 @@ from dedup import Config, Ref, scan
 from dedup import api as api_module
 from dedup import corpus as corpus_module
 from dedup import detect as detect_module
+from dedup import runtime
 
 QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rubble of a "
          "collapsed apartment block on Thursday, while officials said at least 37 people were "
@@ -323,22 +324,22 @@ def test_collector_is_paused_inside_the_block_and_restored_after_it():
     try:
         gc.enable()
         with pytest.raises(ValueError):
-            with detect_module.collector_paused():
+            with runtime.collector_paused():
                 assert not gc.isenabled()
                 raise ValueError("a failure inside the block")
         assert gc.isenabled()
         gc.disable()
-        with detect_module.collector_paused():
+        with runtime.collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()       # left off when it was off before
     finally:
         (gc.enable if was else gc.disable)()
 
 
-@pytest.mark.skipif(detect_module._set_madvise_hugepage is None,
+@pytest.mark.skipif(runtime._set_madvise_hugepage is None,
                     reason="this numpy has no huge page setting")
 def test_huge_pages_are_off_inside_the_block_and_restored_after_it(monkeypatch):
-    setting = detect_module._set_madvise_hugepage
+    setting = runtime._set_madvise_hugepage
 
     def current() -> bool:
         value = setting(True)           # returns the setting it replaces
@@ -351,14 +352,14 @@ def test_huge_pages_are_off_inside_the_block_and_restored_after_it(monkeypatch):
         for before in (True, False):
             setting(before)
             with pytest.raises(ValueError):
-                with detect_module.ordinary_pages():
+                with runtime.ordinary_pages():
                     assert current() is False
                     raise ValueError("a failure inside the block")
             assert current() is before
         # The user's own choice is left alone.
         setting(True)
         monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
-        with detect_module.ordinary_pages():
+        with runtime.ordinary_pages():
             assert current() is True
     finally:
         setting(was)
