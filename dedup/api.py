@@ -21,6 +21,7 @@ from .detect import decide
 from .documents import BACKUP_SUFFIX, Document, InputError, discover, read_regular_file, same_bytes
 from .model import ScanResult
 from .pool import MadeOnDemand, ordered_map
+from .runtime import collector_paused
 
 
 def scan(paths: list[str | Path], config: Config | None = None, *,
@@ -226,7 +227,9 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
     tasks = [(result.documents[i], result.removed_in(i), target) for i, target in plan]
     failed = None
     try:
-        with closing(_written(tasks, workers)) as outcomes:    # the pool ends with the loop
+        # Nothing made here forms a cycle; the collector would only walk the
+        # scan's objects again and again (see read_corpus).
+        with collector_paused(), closing(_written(tasks, workers)) as outcomes:
             for (doc, removed, target), (status, detail) in zip(tasks, outcomes):
                 if status == "written":
                     summary.written.append(Path(target))

@@ -261,3 +261,35 @@ def test_reading_tasks_grow_with_the_files_but_stay_a_small_share(workers):
         size = _files_per_task(count, workers)
         # Above the floor, a task is at most 1/16 of one process's share.
         assert size == _MIN_FILES_PER_TASK or size * 16 * workers <= count
+
+
+def test_reading_and_writing_pause_the_cycle_collector_and_restore_it(tmp_path, monkeypatch):
+    import gc
+
+    from dedup import Config, api
+    from dedup import corpus as corpus_module
+    from dedup.corpus import read_corpus
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = _copied_files(folder)
+    states = []
+    real = corpus_module.signatures
+    monkeypatch.setattr(corpus_module, "signatures",
+                        lambda texts, *a: states.append(gc.isenabled()) or real(texts, *a))
+    was = gc.isenabled()
+    try:
+        for before in (True, False):
+            (gc.enable if before else gc.disable)()
+            states.clear()
+            corpus = read_corpus(files, Config(jobs=1))
+            assert states and not any(states)       # paused while reading
+            assert gc.isenabled() is before         # and as it was after
+        gc.enable()
+        result = api.scan([folder], Config(jobs=2))
+        assert gc.isenabled()
+        api.write_cleaned(result, [folder], tmp_path / "out", workers=2)
+        assert gc.isenabled() and len(list((tmp_path / "out").rglob("*.txt"))) == len(files)
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert len(corpus.documents) == len(files)
