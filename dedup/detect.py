@@ -302,11 +302,17 @@ def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdi
 def pair_scores(first: list[str], second: list[str],
                 cfg: Config) -> tuple[np.ndarray, np.ndarray]:
     """fuzz.ratio of every candidate pair, and of the shorter text against the
-    start of the longer where it may be a truncated copy, in batched calls."""
+    start of the longer where it may be a truncated copy, in batched calls.
+
+    A score under the threshold comes back as 0: only the pairs that reach
+    it, whole or as a truncated start, are judged further, and for those
+    both scores are exact. Told the threshold, rapidfuzz gives up on a pair
+    once it cannot reach it (the mix of bench.speed: 0.26 -> 0.12 s).
+    """
     if not first:
         return np.zeros(0), np.zeros(0)
     scores = process.cpdist(first, second, scorer=fuzz.ratio, dtype=np.float64,
-                            workers=cfg.workers)
+                            workers=cfg.workers, score_cutoff=cfg.near_threshold)
     prefix_scores = np.zeros(len(first), dtype=np.float64)
     len_a = np.fromiter(map(len, first), dtype=np.int64, count=len(first))
     len_b = np.fromiter(map(len, second), dtype=np.int64, count=len(second))
@@ -318,7 +324,8 @@ def pair_scores(first: list[str], second: list[str],
         starts = [(second[k] if f else first[k])[:len(s)]
                   for k, f, s in zip(cut, first_short, shorter)]
         prefix_scores[cut] = process.cpdist(shorter, starts, scorer=fuzz.ratio,
-                                            dtype=np.float64, workers=cfg.workers)
+                                            dtype=np.float64, workers=cfg.workers,
+                                            score_cutoff=cfg.near_threshold)
     return scores, prefix_scores
 
 

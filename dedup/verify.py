@@ -110,7 +110,9 @@ def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config,
     ``text_a`` and ``text_b`` may be callables returning the original text:
     most candidate pairs are rejected on similarity alone and never need it.
     ``scores`` are the full and prefix similarities when the caller already
-    computed them for many pairs at once.
+    computed them for many pairs at once; one under the threshold may be
+    given as 0 (see :func:`dedup.detect.pair_scores`), which changes no
+    verdict on a pair whose other score reaches it.
     """
     threshold = cfg.near_threshold
     a_short = len(norm_a) <= len(norm_b)

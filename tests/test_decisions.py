@@ -668,3 +668,46 @@ def test_judging_cluster_by_cluster_gives_the_same_verdicts(monkeypatch, workers
     clustered = judged(ids)
     assert clustered == plain
     assert [k for k, _ in clustered] == sorted(k for k, _ in clustered)
+
+
+def test_scores_cut_off_under_the_threshold_change_no_verdict():
+    """pair_scores gives 0 for a score under the threshold; every pair judged
+    from those scores gets the verdict verify gives computing its own, and
+    every pair left out is not a repeat."""
+    import numpy as np
+    from rapidfuzz import fuzz
+
+    from dedup.normalize import normalize
+    from dedup.verify import verify
+    base = ["Shares of Acme rose 5 percent to 120 dollars on Monday after the company raised "
+            "its forecast for the year, traders in New York said.",
+            "The central bank held its key rate at 2.5 percent, citing weak exports and a "
+            "slowing housing market in the third quarter."]
+    edits = [lambda t: t, lambda t: t[:len(t) * 3 // 4], lambda t: t[:len(t) * 9 // 10],
+             lambda t: t.replace("said", "told reporters"), lambda t: t.replace("5", "7"),
+             lambda t: t.replace("the", "teh").replace("and", "adn"),
+             lambda t: t + " Analysts had expected less.",
+             lambda t: t.replace("in New York", "in London").replace("third", "fourth")]
+    raw = [edit(t) for edit in edits for t in base]
+    norms = [normalize(t) for t in raw]
+    pairs = [(i, j) for i in range(len(raw)) for j in range(i + 1, len(raw))]
+    first, second = [norms[i] for i, _ in pairs], [norms[j] for _, j in pairs]
+    cfg = Config()
+    scores, prefix_scores = detect_module.pair_scores(first, second, cfg)
+    full = np.array([fuzz.ratio(a, b) for a, b in zip(first, second)])
+    assert ((scores == full) | ((scores == 0) & (full < cfg.near_threshold))).all()
+    # Pairs the cut-off touches: judged through their other score, or left out.
+    cut = (full < cfg.near_threshold) & (full > 0)
+    assert (cut & (prefix_scores >= cfg.near_threshold)).any()
+    assert (cut & (prefix_scores < cfg.near_threshold)).any()
+    judged = dict(detect_module.judge_pairs(first, second, lambda k: raw[pairs[k][0]],
+                                            lambda k: raw[pairs[k][1]], cfg))
+    relations = set()
+    for k, (i, j) in enumerate(pairs):
+        own = verify(norms[i], norms[j], raw[i], raw[j], cfg)
+        if k in judged:
+            assert judged[k] == own
+            relations.add(own.relation)
+        else:
+            assert not own
+    assert relations >= {"near", "truncated", ""}
