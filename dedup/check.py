@@ -276,7 +276,7 @@ class Baseline:
 
 # -- the check ---------------------------------------------------------------
 
-def check(index: Index, files: list[tuple[Path, str]], cfg: Config | None = None, *,
+def check(index: Index, files: list[tuple[str | Path, str]], cfg: Config | None = None, *,
           encoding: str | None = None, baseline: Baseline | None = None,
           accept_all: bool = False, add: bool = False) -> CheckReport:
     """Check ``(path, display path)`` files against each other and the index.

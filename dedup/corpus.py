@@ -246,7 +246,7 @@ def _assemble(batches, num_perm: int) -> Corpus:
     )
 
 
-def read_corpus(files: list[tuple[Path, str]], cfg: Config, encoding: str | None = None,
+def read_corpus(files: list[tuple[str | Path, str]], cfg: Config, encoding: str | None = None,
                 progress: Callable[[int], None] | None = None) -> Corpus:
     """Read ``(path, display name)`` pairs, in the order given, into a corpus.
 

@@ -580,8 +580,9 @@ def display_path(path: Path) -> str:
 
 
 def discover(paths: list[Path], glob: str = "*.txt", exclude: list[Path] = (),
-             temp_files: list[str] | None = None) -> tuple[list[tuple[Path, str]], list[str]]:
-    """Files to read, in sorted display-path order, and warnings.
+             temp_files: list[str] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+    """Files to read, as ``(path, display path)`` in sorted display-path
+    order, and warnings.
 
     Directories are walked recursively for ``glob`` without following
     symbolic links to folders (so a link loop cannot trap the walk); files
@@ -630,7 +631,9 @@ def discover(paths: list[Path], glob: str = "*.txt", exclude: list[Path] = (),
     if temp_files is not None:
         temp_files.extend(sorted(temps))
     ordered = sorted((display, path) for (_, display), path in by_real.values())
-    return [(Path(path), display) for display, path in ordered], warnings
+    # Paths as strings: a Path object per file cost more than the walk
+    # (33 ms for Reuters' 19,779 files) and every reader takes a string.
+    return [(path, display) for display, path in ordered], warnings
 
 
 def _walk(top: str, glob: str, simple: bool, cwd: str, add, is_excluded, warnings: list[str],

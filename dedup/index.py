@@ -402,7 +402,7 @@ class Index:
 
     # -- writing -------------------------------------------------------------
 
-    def add(self, files: list[tuple[Path, str]], encoding: str | None = None,
+    def add(self, files: list[tuple[str | Path, str]], encoding: str | None = None,
             progress: Callable[[int, int], None] | None = None,
             chunk_files: int = CHUNK_FILES) -> AddSummary:
         """Ingest ``(path, display path)`` files, in one transaction.
@@ -413,7 +413,7 @@ class Index:
         """
         summary = AddSummary()
         with self.transaction(write=True):
-            todo: list[tuple[Path, str]] = []
+            todo: list[tuple[str | Path, str]] = []
             shas: dict[str, str] = {}
             for path, display in files:
                 try:
