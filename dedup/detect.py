@@ -154,8 +154,7 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     bands, rows = lsh_params(cfg.lsh_threshold, cfg.num_perm)
     stats["lsh_bands"], stats["lsh_rows"] = bands, rows
     started = time.perf_counter()
-    pairs = candidate_pairs(sigs, bands, rows, prefix_keys([corpus.norms[r] for r in reps]),
-                            workers=cfg.workers)
+    pairs = candidate_pairs(sigs, bands, rows, prefix_keys([corpus.norms[r] for r in reps]))
     stats["candidates"] = len(pairs)
     stats["seconds_candidates"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()

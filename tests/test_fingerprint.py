@@ -80,20 +80,15 @@ def test_candidate_buckets_are_those_of_datasketch_lsh():
     assert theirs and ours == theirs
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3, 8])
-def test_candidate_pairs_are_the_sorted_union_of_each_buckets_pairs(monkeypatch, workers):
+def test_candidate_pairs_are_the_sorted_union_of_each_buckets_pairs():
     """Every bucket (small, or templated and above max_bucket) gives the pairs
-    bucket_pairs gives it; the result is unique (i, j) rows, i < j, sorted;
-    and the same whether one thread buckets the keys or several share them."""
-    from dedup import candidates
+    bucket_pairs gives it; the result is unique (i, j) rows, i < j, sorted."""
     from dedup.candidates import bucket_keys, bucket_pairs
-    monkeypatch.setattr(candidates, "_THREADED_MIN_KEYS", 0)
     rng = np.random.default_rng(7)
     bands, rows = 4, 2
     sigs = rng.integers(0, 3, size=(300, bands * rows)).astype(np.uint64)   # few distinct bands
-    # 0 = no opening key; the others spread over every part of the split.
-    prefixes = rng.integers(0, 40, size=300).astype(np.uint64) * np.uint64(0x0F0F0F0F0F0F0F0F)
-    got = candidate_pairs(sigs, bands, rows, prefixes, max_bucket=5, workers=workers)
+    prefixes = rng.integers(0, 40, size=300).astype(np.uint64)             # 0 = no opening key
+    got = candidate_pairs(sigs, bands, rows, prefixes, max_bucket=5)
     keys = bucket_keys(sigs, bands, rows, prefixes)
     expected = set()
     for key in np.unique(keys[keys != 0]):
@@ -106,22 +101,18 @@ def test_candidate_pairs_are_the_sorted_union_of_each_buckets_pairs(monkeypatch,
 
 
 @pytest.mark.parametrize("seed", range(8))
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_member_listed_twice_under_one_key_counts_once(monkeypatch, seed, workers):
+def test_a_member_listed_twice_under_one_key_counts_once(seed):
     # An opening key equal to one of the member's own band keys (keys of
     # different kinds colliding) puts it in that bucket twice; the bucket
     # must still count it once, or a bucket at max_bucket would be taken
-    # for a larger one and paired differently; with the keys split between
-    # threads, both listings stay in the same part.
-    from dedup import candidates
+    # for a larger one and paired differently.
     from dedup.candidates import bucket_keys, bucket_pairs
     rng = np.random.default_rng(seed)
     bands, rows = 4, 2
     sigs = rng.integers(0, 2, size=(120, bands * rows)).astype(np.uint64)
     band = bucket_keys(sigs, bands, rows)
     prefixes = np.where(rng.random(120) < 0.3, band[:, 0], 0).astype(np.uint64)
-    monkeypatch.setattr(candidates, "_THREADED_MIN_KEYS", 0)
-    got = candidate_pairs(sigs, bands, rows, prefixes, max_bucket=5, workers=workers)
+    got = candidate_pairs(sigs, bands, rows, prefixes, max_bucket=5)
     keys = bucket_keys(sigs, bands, rows, prefixes)
     assert (keys[:, -1:] == keys[:, :1]).any()          # some members are listed twice
     expected = set()
