@@ -242,8 +242,9 @@ def _judged(promising: list[int], first, second, text_first, text_second, scores
     """``(k, verdict)`` for the pairs ``promising``, in that order."""
     workers = min(workers, len(promising) // _JUDGED_PER_TASK)
     if workers > 1:
-        # The fact checks are Python, pair by pair: spread over processes,
-        # with the texts sent along (a pair's verdict depends on nothing else).
+        # The fact checks are Python, pair by pair: spread over processes, a
+        # slice of the pairs a task (a pair's verdict depends on nothing else).
+        # Forked pool processes make their slices themselves (MadeOnDemand).
         def task(number: int) -> list[tuple]:
             return [(first[k], second[k], text_first(k), text_second(k),
                      float(scores[k]), float(prefix_scores[k]))

@@ -15,12 +15,12 @@ from contextlib import contextmanager
 def collector_paused():
     """Python's cycle collector off for the block, back as it was after.
 
-    The decisions make millions of small objects (links, choices, refs) and
-    keep most of them; every full collection would walk all of them again,
-    which made the decisions grow faster than the input (at 10^5 paragraphs
-    about 40% of their time). They make no reference cycles worth collecting
-    meanwhile; what garbage there is waits for the collector's next run after
-    the block.
+    Reading, the decisions and writing make millions of small objects
+    (texts, links, choices, refs) and keep most of them; every full
+    collection would walk all of them again, which made the decisions grow
+    faster than the input (at 10^5 paragraphs about 40% of their time). They
+    make no reference cycles worth collecting meanwhile; what garbage there
+    is waits for the collector's next run after the block.
     """
     enabled = gc.isenabled()
     gc.disable()
