@@ -1,11 +1,13 @@
 """Fingerprints of normalised paragraphs: exact keys and MinHash signatures.
 
-Signatures are computed for a whole batch of paragraphs at once with numpy:
-character shingles are hashed with a rolling hash over the UTF-8 bytes, and
-each of the ``num_perm`` hash functions is a multiply-add-shift permutation
-(Dietzfelbinger's scheme, 2-universal on 32-bit keys). The minimum per
-paragraph is taken with ``np.minimum.reduceat``, so there is no Python loop
-per paragraph or per shingle. The estimate of Jaccard similarity is the share
+Signatures are computed for a whole batch of paragraphs at once: character
+shingles are hashed with a rolling hash over the UTF-8 bytes, and each of the
+``num_perm`` hash functions is a multiply-add-shift permutation
+(Dietzfelbinger's scheme, 2-universal on 32-bit keys). The compiled loop in
+``_minhash.c`` does it when the install built it; otherwise numpy does, with
+the minimum per paragraph taken by ``np.minimum.reduceat``, so there is no
+Python loop per paragraph or per shingle either way. Both give the same
+signatures bit for bit. The estimate of Jaccard similarity is the share
 of equal signature values, as with datasketch's ``MinHash.jaccard``; the tests
 compare both, and the exact shingle Jaccard, on the same texts.
 """
@@ -13,10 +15,16 @@ compare both, and the exact shingle Jaccard, on the same texts.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from functools import lru_cache
 
 import numpy as np
+
+try:
+    from . import _minhash
+except ImportError:             # not built (no C compiler at install): numpy signs
+    _minhash = None
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _ROLL = np.uint64(0x100000001B3)           # FNV-1a 64-bit prime
@@ -63,12 +71,13 @@ def _shingle_values(norms: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     A text shorter than k bytes gets one window (padded with zero bytes).
     """
     encoded = [t.encode("utf-8") for t in _without_separators(norms)]
-    pad = b"\x00" * (k - 1)
+    # k zero bytes between texts, so even an empty text's window is its own.
+    pad = b"\x00" * k
     buffer = np.frombuffer(pad.join(encoded) + pad, dtype=np.uint8).astype(np.uint64)
     lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
     starts = np.zeros(len(encoded), dtype=np.int64)
     if len(encoded) > 1:
-        starts[1:] = np.cumsum(lengths[:-1] + (k - 1))
+        starts[1:] = np.cumsum(lengths[:-1] + k)
     windows = np.maximum(lengths - k + 1, 1)
     n = len(buffer) - k + 1
     rolled = np.zeros(n, dtype=np.uint64)
@@ -97,7 +106,35 @@ MAX_SIGNED_CHARS = 1 << 16
 def signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
                seed: int = 1) -> np.ndarray:
     """MinHash signatures, one row of ``num_perm`` uint32 values per text."""
-    norms = [n[:MAX_SIGNED_CHARS] if len(n) > MAX_SIGNED_CHARS else n for n in norms]
+    if _minhash is not None and not os.environ.get("DEDUP_NUMPY_SIGNATURES"):
+        return compiled_signatures(norms, shingle_size, num_perm, seed)
+    return numpy_signatures(norms, shingle_size, num_perm, seed)
+
+
+def compiled_signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
+                        seed: int = 1) -> np.ndarray:
+    """:func:`signatures` by the compiled loop (``_minhash`` must be built)."""
+    out = np.empty((len(norms), num_perm), dtype=np.uint32)
+    a, b = permutations(num_perm, seed)
+    start = 0
+    while start < len(norms):
+        # About a megabyte of text a call: the call's bytes stay small
+        # whatever the input, and the per-call cost is nothing beside it.
+        end = _batch_end(norms, start, _COMPILED_BATCH_BYTES)
+        encoded = [t.encode("utf-8") for t in _without_separators(_capped(norms[start:end]))]
+        ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))
+        _minhash.signatures(b"".join(encoded), ends, shingle_size, a, b, out[start:end])
+        start = end
+    return out
+
+
+_COMPILED_BATCH_BYTES = 1 << 20
+
+
+def numpy_signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
+                     seed: int = 1) -> np.ndarray:
+    """:func:`signatures` by numpy (the fallback, and the compiled loop's reference)."""
+    norms = _capped(norms)
     out = np.empty((len(norms), num_perm), dtype=np.uint32)
     a, b = permutations(num_perm, seed)
     start = 0
@@ -105,10 +142,7 @@ def signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
         # Batches keep the temporary arrays small whatever the input size;
         # at 64 KB of text the two arrays of 8 bytes per shingle stay in a
         # core's cache through the 64 passes (1 MB batches were a third slower).
-        size, end = 0, start
-        while end < len(norms) and (size < _BATCH_BYTES or end == start):
-            size += len(norms[end]) + 1
-            end += 1
+        end = _batch_end(norms, start, _BATCH_BYTES)
         values, segments = _shingle_values(norms[start:end], shingle_size)
         block = out[start:end]
         # One buffer for every hash function, in place: a fresh temporary
@@ -121,6 +155,19 @@ def signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
             block[:, p] = np.minimum.reduceat(hashed, segments) >> _SHIFT32
         start = end
     return out
+
+
+def _capped(norms: list[str]) -> list[str]:
+    return [n[:MAX_SIGNED_CHARS] if len(n) > MAX_SIGNED_CHARS else n for n in norms]
+
+
+def _batch_end(norms: list[str], start: int, limit: int) -> int:
+    """End of the batch from ``start``: about ``limit`` characters, at least one text."""
+    size, end = 0, start
+    while end < len(norms) and (size < limit or end == start):
+        size += len(norms[end]) + 1
+        end += 1
+    return end
 
 
 def jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:

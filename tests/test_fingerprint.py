@@ -293,3 +293,125 @@ def test_reading_and_writing_pause_the_cycle_collector_and_restore_it(tmp_path, 
     finally:
         (gc.enable if was else gc.disable)()
     assert len(corpus.documents) == len(files)
+
+
+def _signature_by_definition(norm: str, k: int, num_perm: int, seed: int) -> list[int]:
+    """One text's signature, one window and one hash function at a time:
+    thousands separators dropped, the UTF-8 bytes' k-byte windows (one,
+    padded with zero bytes, for a shorter text) folded as h * 0x100000001B3
+    + byte, mixed by splitmix64's finaliser and kept to 32 bits; function p
+    maps x to a[p] * x + b[p] modulo 2^64, and its minimum's high half is kept."""
+    from dedup.fingerprint import _THOUSANDS_SEP, permutations
+
+    data = _THOUSANDS_SEP.sub("", norm).encode("utf-8")
+    starts = range(max(len(data) - k + 1, 1))
+    values = []
+    for i in starts:
+        window = (data[i:i + k] + bytes(k))[:k]
+        h = 0
+        for byte in window:
+            h = (h * 0x100000001B3 + byte) % 2**64
+        h ^= h >> 31
+        h = h * 0xBF58476D1CE4E5B9 % 2**64
+        h ^= h >> 29
+        h = h * 0x94D049BB133111EB % 2**64
+        h ^= h >> 32
+        values.append(h & 0xFFFFFFFF)
+    a, b = permutations(num_perm, seed)
+    return [min((int(a[p]) * x + int(b[p])) % 2**64 for x in values) >> 32
+            for p in range(num_perm)]
+
+
+_AWKWARD = ["", "a", "abcd", "abcde", "ab,cd", "rose 1,250,000 tonnes", "café crème", "日本語の記事",
+            "emoji \U0001F600 here", "x" * 300]
+
+
+def _builds() -> list:
+    from dedup import fingerprint
+    builds = [fingerprint.numpy_signatures]
+    if fingerprint._minhash is not None:
+        builds.append(fingerprint.compiled_signatures)
+    return builds
+
+
+@pytest.mark.parametrize("k, num_perm, seed", [(5, 64, 1), (1, 8, 3), (3, 17, 9), (9, 5, 2)])
+def test_signatures_follow_their_definition_one_window_at_a_time(k, num_perm, seed):
+    """Both ways of signing (numpy, and the compiled loop where it was built)
+    give the defined values, for short, empty and non-ASCII texts too, and an
+    empty text's window does not reach into the next text."""
+    texts = _AWKWARD + [normalize(t) for t in FILLER[:3]]
+    expected = [_signature_by_definition(t, k, num_perm, seed) for t in texts]
+    for sign in _builds():
+        got = sign(texts, k, num_perm, seed)
+        assert got.dtype == np.uint32 and got.shape == (len(texts), num_perm)
+        assert got.tolist() == expected, sign.__name__
+
+
+def test_the_install_built_the_compiled_signature_loop_and_it_matches_numpy():
+    """The compiled loop gives numpy's signatures bit for bit on real text:
+    every paragraph of the shipped samples, the made-up variants and texts
+    long enough to be capped and to span several calls. (CI checks that the
+    install built it; a machine without a C compiler signs with numpy.)"""
+    from dedup import fingerprint
+    from dedup.documents import read_document
+
+    if fingerprint._minhash is None:
+        pytest.skip("dedup._minhash was not built here (no C compiler at install)")
+    from conftest import SAMPLES
+    texts = [normalize(p.text) for f in sorted(SAMPLES.glob("*.txt"))
+             for p in read_document(f).paragraphs]
+    texts += _variants() + _AWKWARD
+    long = " ".join(FILLER) * 200                         # past MAX_SIGNED_CHARS
+    texts += [long, long[:fingerprint.MAX_SIGNED_CHARS], long[1:]] * 12  # several calls
+    assert len(long) > fingerprint.MAX_SIGNED_CHARS
+    assert sum(map(len, texts)) > 2 * fingerprint._COMPILED_BATCH_BYTES
+    for k, num_perm, seed in ((5, 64, 1), (4, 128, 5)):
+        assert np.array_equal(fingerprint.compiled_signatures(texts, k, num_perm, seed),
+                              fingerprint.numpy_signatures(texts, k, num_perm, seed))
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+                max_size=12))
+@settings(max_examples=150, deadline=None)
+def test_compiled_and_numpy_signatures_agree_on_any_text(texts):
+    builds = _builds()
+    results = [sign(texts) for sign in builds]
+    for got in results[1:]:
+        assert np.array_equal(got, results[0])
+
+
+def test_signatures_use_numpy_when_told(monkeypatch):
+    """DEDUP_NUMPY_SIGNATURES=1 signs with numpy even where the loop is built
+    (benchmarks compare the two in one command)."""
+    from dedup import fingerprint
+
+    calls = []
+    monkeypatch.setattr(fingerprint, "numpy_signatures",
+                        lambda *a: calls.append("numpy") or np.zeros((1, 64), np.uint32))
+    monkeypatch.setattr(fingerprint, "compiled_signatures",
+                        lambda *a: calls.append("compiled") or np.zeros((1, 64), np.uint32))
+    monkeypatch.setenv("DEDUP_NUMPY_SIGNATURES", "1")
+    fingerprint.signatures(["some text here"])
+    monkeypatch.delenv("DEDUP_NUMPY_SIGNATURES")
+    fingerprint.signatures(["some text here"])
+    assert calls == ["numpy", "compiled" if fingerprint._minhash is not None else "numpy"]
+
+
+def test_the_compiled_loop_refuses_buffers_that_do_not_fit():
+    from dedup import fingerprint
+
+    if fingerprint._minhash is None:
+        pytest.skip("dedup._minhash was not built here")
+    a, b = fingerprint.permutations(8, 1)
+    out = np.empty((2, 8), dtype=np.uint32)
+    sign = fingerprint._minhash.signatures
+    with pytest.raises(ValueError):
+        sign(b"abcdef", np.array([3, 9], dtype=np.int64), 5, a, b, out)     # past the data
+    with pytest.raises(ValueError):
+        sign(b"abcdef", np.array([4, 3], dtype=np.int64), 5, a, b, out)     # decreasing
+    with pytest.raises(ValueError):
+        sign(b"abcdef", np.array([3, 6], dtype=np.int64), 5, a, b[:4], out)  # a and b differ
+    with pytest.raises(ValueError):
+        sign(b"abcdef", np.array([3, 6], dtype=np.int64), 5, a, b, out[:1])  # out too small
+    sign(b"abcdef", np.array([3, 6], dtype=np.int64), 5, a, b, out)
+    assert out.tolist() == fingerprint.numpy_signatures(["abc", "def"], 5, 8, 1).tolist()

@@ -1,0 +1,148 @@
+/* MinHash signatures of many texts in one call.
+ *
+ * The compiled form of dedup/fingerprint.py's numpy code, giving the same
+ * values bit for bit (the tests hold both to a plain Python definition):
+ * every k-byte window of a text's UTF-8 bytes is hashed with a rolling
+ * FNV-style product and the splitmix64 finaliser, kept to 32 bits; hash
+ * function p maps a window value x to a[p] * x + b[p] (mod 2^64), and the
+ * signature holds the high 32 bits of each function's minimum. A text
+ * shorter than k bytes has one window, padded with zero bytes.
+ *
+ * numpy makes a pass over all windows per hash function, with 8-byte
+ * temporaries; here each window is taken once and all hash functions are
+ * applied to it in vector lanes. x86-64 builds carry three versions of the
+ * loop (AVX-512, AVX2, plain) and the loader picks the one the processor
+ * runs: on Reuters' 122,029 distinct paragraphs, 0.16 s, 0.35 s and 0.71 s
+ * against numpy's 0.83-0.89 s (signing alone, one process).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+
+#define ROLL 0x100000001B3ULL
+#define MIX1 0xBF58476D1CE4E5B9ULL
+#define MIX2 0x94D049BB133111EBULL
+#define MAX_PERM 1024
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define VERSIONS __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define VERSIONS
+#endif
+
+/* The value of every window of one text into x; returns how many there are.
+ * Column by column over all windows at once, so the loops run in vector lanes. */
+static inline int64_t windows(const unsigned char *d, int64_t len, int k, uint64_t *x)
+{
+    if (len < k) {
+        uint64_t h = 0;
+        for (int j = 0; j < k; j++)
+            h = h * ROLL + (j < len ? d[j] : 0);
+        x[0] = h;
+        len = 1;
+    } else {
+        len = len - k + 1;
+        for (int64_t i = 0; i < len; i++)
+            x[i] = d[i];
+        for (int j = 1; j < k; j++)
+            for (int64_t i = 0; i < len; i++)
+                x[i] = x[i] * ROLL + d[i + j];
+    }
+    for (int64_t i = 0; i < len; i++) {
+        uint64_t h = x[i];
+        h ^= h >> 31;
+        h *= MIX1;
+        h ^= h >> 29;
+        h *= MIX2;
+        h ^= h >> 32;
+        x[i] = h & 0xFFFFFFFFULL;
+    }
+    return len;
+}
+
+VERSIONS
+static void sign(const unsigned char *data, const int64_t *ends, Py_ssize_t count, int k,
+                 const uint64_t *a, const uint64_t *b, int num_perm, uint32_t *out,
+                 uint64_t *x)
+{
+    uint64_t low[MAX_PERM];
+    int64_t begin = 0;
+    for (Py_ssize_t t = 0; t < count; t++) {
+        int64_t n = windows(data + begin, ends[t] - begin, k, x);
+        for (int p = 0; p < num_perm; p++)
+            low[p] = UINT64_MAX;
+        for (int64_t i = 0; i < n; i++) {
+            uint64_t v = x[i];
+            for (int p = 0; p < num_perm; p++) {
+                uint64_t h = v * a[p] + b[p];
+                low[p] = h < low[p] ? h : low[p];
+            }
+        }
+        for (int p = 0; p < num_perm; p++)
+            out[t * num_perm + p] = (uint32_t)(low[p] >> 32);
+        begin = ends[t];
+    }
+}
+
+static PyObject *signatures(PyObject *self, PyObject *args)
+{
+    Py_buffer data, ends, a, b, out;
+    int k;
+    if (!PyArg_ParseTuple(args, "y*y*iy*y*w*", &data, &ends, &k, &a, &b, &out))
+        return NULL;
+    PyObject *result = NULL;
+    uint64_t *x = NULL;
+    Py_ssize_t count = ends.len / 8, num_perm = a.len / 8;
+    if (k < 1 || num_perm < 1 || num_perm > MAX_PERM || ends.len % 8 || a.len % 8
+            || b.len != a.len || out.len != count * num_perm * 4) {
+        PyErr_SetString(PyExc_ValueError, "signatures: buffers of the wrong size");
+        goto done;
+    }
+    /* The ends must rise and stay inside the data: the loop trusts them. */
+    int64_t longest = 1, begin = 0;
+    for (Py_ssize_t t = 0; t < count; t++) {
+        int64_t end = ((const int64_t *)ends.buf)[t];
+        if (end < begin || end > data.len) {
+            PyErr_SetString(PyExc_ValueError, "signatures: ends out of order or past the data");
+            goto done;
+        }
+        if (end - begin > longest)
+            longest = end - begin;
+        begin = end;
+    }
+    x = PyMem_Malloc((size_t)longest * sizeof(uint64_t));
+    if (x == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    sign(data.buf, ends.buf, count, k, a.buf, b.buf, (int)num_perm, out.buf, x);
+    Py_END_ALLOW_THREADS
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(x);
+    PyBuffer_Release(&data);
+    PyBuffer_Release(&ends);
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"signatures", signatures, METH_VARARGS,
+     "signatures(data, ends, k, a, b, out): the MinHash signature of each text\n"
+     "data[ends[t-1]:ends[t]] (int64 ends), hash functions a, b (uint64), into\n"
+     "out (uint32, one row of len(a) values per text)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_minhash",
+                                    "MinHash signatures, compiled (see dedup.fingerprint).",
+                                    -1, methods};
+
+PyMODINIT_FUNC PyInit__minhash(void)
+{
+    return PyModule_Create(&module);
+}
