@@ -24,6 +24,22 @@ _QUOTES_DASHES = str.maketrans({
 # str.translate walks every character in Python's slow path for such a table;
 # scanning for the few characters it changes is many times faster.
 _NEEDS_TRANSLATE = re.compile(f"[{_SINGLE_QUOTES}{_DOUBLE_QUOTES}{_DASHES}{_INVISIBLE}]")
+_TO_TRANSLATE = re.compile(f"[{_SINGLE_QUOTES}{_DOUBLE_QUOTES}{_DASHES}{_INVISIBLE}]+")
+
+
+def _straightened(text: str) -> str:
+    """``text.translate(_QUOTES_DASHES)``, translating only the runs it changes.
+
+    Normalisation translates a whole batch of paragraphs at once, and one
+    curly quote among them made str.translate walk every character of the
+    batch: on the 20,000-article mix of bench.speed, 0.70 s of its 1.34 s
+    of normalising, against 0.12 s for the runs alone.
+    """
+    return _TO_TRANSLATE.sub(_translated_run, text)
+
+
+def _translated_run(match: re.Match) -> str:
+    return match.group().translate(_QUOTES_DASHES)
 _SEP = "\x00"  # never in a document: files with NUL bytes are refused as binary
 
 
@@ -31,10 +47,10 @@ def _fold(text: str) -> str:
     # Quotes first: NFKC would turn an acute accent into a space plus a
     # combining mark, and a double prime into two primes.
     if _NEEDS_TRANSLATE.search(text):
-        text = text.translate(_QUOTES_DASHES)
+        text = _straightened(text)
     text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii() and _NEEDS_TRANSLATE.search(text):
-        text = text.translate(_QUOTES_DASHES)
+        text = _straightened(text)
     # Runs of whitespace (str.isspace, as the regex \s) become one space; the
     # ends go too, which callers strip anyway. A third faster than a regex.
     return " ".join(text.split())
@@ -153,7 +169,7 @@ def names(text: str) -> set[str]:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     if _NEEDS_TRANSLATE.search(text):
-        text = text.translate(_QUOTES_DASHES)
+        text = _straightened(text)
     out = set()
     for token in set(_CAPITALISED.findall(text)):
         token = token.casefold()

@@ -252,3 +252,31 @@ def test_facts_follow_their_plain_definitions_on_hand_picked_text(text):
         assert numbers(raw) == _plain_numbers(raw)
         assert words(raw) == _plain_words(raw)
         assert names(raw) == _plain_names(raw)
+
+
+# Every character the quote and dash table changes, runs of them included,
+# between letters, spaces and an accented letter NFKC leaves alone.
+_TABLE_ALPHABET = ("aA1 \u00e9\u2033" + "\u2018\u2019\u201a\u201b\u2032\u2035\u00b4\u0060"
+                   "\u201c\u201d\u201e\u201f\u2036\u00ab\u00bb"
+                   "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+                   "\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+@given(st.lists(st.text(alphabet=_TABLE_ALPHABET, max_size=30), max_size=5))
+@settings(max_examples=1500, deadline=None)
+def test_quotes_dashes_and_invisibles_follow_the_whole_table(texts):
+    """Only the runs of table characters are translated (not the whole
+    batch); the result is what translating every character gives."""
+    from dedup.normalize import _QUOTES_DASHES, _straightened
+
+    assert set(_TABLE_ALPHABET) >= set(_table_keys())
+    for text in texts:
+        assert _straightened(text) == text.translate(_QUOTES_DASHES)
+        assert normalize(text) == _plain_normalize(text)
+        assert names(text) == _plain_names(text)
+    assert normalize_many(texts) == [_plain_normalize(t) for t in texts]
+
+
+def _table_keys():
+    from dedup.normalize import _QUOTES_DASHES
+    return [chr(c) for c in _QUOTES_DASHES]
