@@ -6,7 +6,7 @@ import itertools
 import multiprocessing
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator
 
@@ -66,10 +66,16 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
         end = len(tasks)               # what ``stop`` leaves to run
         while submitted < end or pending:
             while submitted < end and len(pending) <= ahead * workers:
-                if token in _MAKERS:
-                    pending.append(pool.submit(_made_and_run, token, submitted, fn, args))
-                else:
-                    pending.append(pool.submit(fn, tasks[submitted], *args))
+                try:
+                    if token in _MAKERS:
+                        pending.append(pool.submit(_made_and_run, token, submitted, fn, args))
+                    else:
+                        pending.append(pool.submit(fn, tasks[submitted], *args))
+                except BrokenProcessPool as exc:
+                    # A process died since the last result was taken: the pool
+                    # takes no more tasks. Handled below as the death it is,
+                    # when the task waited for is this one or an earlier one.
+                    pending.append(_failed(exc))
                 submitted += 1
             future = pending.popleft()
             try:
@@ -94,6 +100,12 @@ def ordered_map(fn: Callable, tasks: Sequence, workers: int, *args, ahead: int =
     finally:
         pool.shutdown(cancel_futures=True)
         _MAKERS.pop(token, None)
+
+
+def _failed(exc: BaseException) -> Future:
+    future: Future = Future()
+    future.set_exception(exc)
+    return future
 
 
 def forks() -> bool:

@@ -15,6 +15,7 @@ import json
 import os
 import random
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -1017,6 +1018,52 @@ def test_a_map_of_tasks_made_by_forks_forgets_its_maker_when_closed_early():
     assert next(steps) == [200] and len(pool._MAKERS) == 1
     steps.close()
     assert pool._MAKERS == {}
+
+
+class _KilledAtSubmit:
+    """A process pool whose processes are all killed just before its third
+    task is handed over, and which has noticed by then: the pool refuses
+    that task (a process dying between two submissions does that)."""
+
+    submissions = 0
+    refused = 0
+
+    def __new__(cls, *args, **kwargs):
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        class Pool(ProcessPoolExecutor):
+            def submit(self, fn, /, *a, **k):
+                _KilledAtSubmit.submissions += 1
+                if _KilledAtSubmit.submissions == 3:
+                    for process in list(self._processes.values()):
+                        process.kill()
+                    deadline = time.monotonic() + 30
+                    while not self._broken and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                try:
+                    return super().submit(fn, *a, **k)
+                except BrokenProcessPool:
+                    _KilledAtSubmit.refused += 1
+                    raise
+        return Pool(*args, **kwargs)
+
+
+@pytest.mark.parametrize("crashed", [None, lambda task: ["dead"]], ids=["takes-over", "retries"])
+def test_ordered_map_survives_a_pool_that_breaks_while_tasks_are_handed_over(monkeypatch,
+                                                                              crashed):
+    """A process dying after one result is taken and before the next task is
+    handed over costs a retry, not the run (it once ended a scan with
+    BrokenProcessPool)."""
+    from dedup import pool
+    monkeypatch.setattr(_Dying, "parent", os.getpid())
+    monkeypatch.setattr(_KilledAtSubmit, "submissions", 0)
+    monkeypatch.setattr(_KilledAtSubmit, "refused", 0)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", _KilledAtSubmit)
+    tasks = [[i] for i in range(20, 32)]                   # none kills a process itself
+    got = list(pool.ordered_map(_doubled_unless_seven, tasks, 2, crashed=crashed, ahead=0))
+    assert _KilledAtSubmit.refused == 1                    # the pool did break
+    assert got == [[2 * i] for i in range(20, 32)]
 
 
 def test_ordered_map_keeps_order_and_shuts_down_when_closed_early():
