@@ -6,6 +6,7 @@
     python -m bench.speed --json          # machine-readable, nothing else on stdout
     python -m bench.speed --profile       # cProfile of one dedup run with --jobs 1
     TMPDIR=/dev/shm python -m bench.speed --copy   # input and output on a RAM disk
+    python -m bench.speed --numpy-signatures       # also dedup signing with numpy
 
 The articles are written as .txt files into a fresh temporary folder outside
 the repository (the corpus is for research use only and never lands in the
@@ -16,7 +17,10 @@ adds (``--copy`` times that floor alone).
 Contestants, each run in a fresh Python process so that memory is its own:
 
 - ``baseline``: bench/baseline.py, datasketch + rapidfuzz written plainly;
-- ``dedup --jobs 1`` and ``dedup --jobs N`` (N = all cores).
+- ``dedup --jobs 1`` and ``dedup --jobs N`` (N = all cores), signing with the
+  compiled loop when the install built it (the header says which);
+- with ``--numpy-signatures``, ``dedup --jobs N`` again with
+  ``DEDUP_NUMPY_SIGNATURES=1``: what the compiled loop gains, in the same command.
 
 Rounds run the contestants one after the other (baseline, dedup 1, dedup N,
 then again), so slow drift of the machine spreads over all of them.
@@ -108,9 +112,13 @@ def _child(contestant: str, folder: str, jobs: int, out: str) -> int:
         stats = dict(result.stats)
         stats["seconds_scan"] = scanned - started
         stats["seconds_write"] = finished - scanned
+        from dedup import fingerprint
+        compiled = fingerprint._minhash is not None and not os.environ.get(
+            "DEDUP_NUMPY_SIGNATURES")
         out = {"paragraphs": stats["paragraphs"], "removed": len(result.removals),
                "files": stats["files"], "candidates": stats.get("candidates"),
-               "workers": config.workers, "stats": stats}
+               "workers": config.workers, "stats": stats,
+               "signatures": "compiled" if compiled else "numpy"}
     # ru_maxrss is in KiB on Linux. SELF is this process; CHILDREN is the
     # largest of the pool workers it has reaped (0 when there were none).
     out["seconds"] = seconds
@@ -206,7 +214,7 @@ def _source_digest() -> str:
     """Digest of the engine's source, to notice it changing under the benchmark."""
     import hashlib
     digest = hashlib.sha256()
-    for path in sorted((REPO / "dedup").rglob("*.py")):
+    for path in sorted([*(REPO / "dedup").rglob("*.py"), *(REPO / "dedup").rglob("*.c")]):
         digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -229,16 +237,17 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def _run_child(contestant: str, folder: Path, jobs: int, timeout: float | None,
-               out: Path) -> dict:
-    """One run of a contestant in a fresh interpreter, writing under ``out``;
-    its report plus memory."""
+               out: Path, env: dict | None = None) -> dict:
+    """One run of a contestant in a fresh interpreter, writing under ``out``
+    (with ``env`` added to the environment); its report plus memory."""
     command = [sys.executable, "-m", "bench.speed", "--child", contestant,
                "--folder", str(folder), "--jobs", str(jobs), "--out", str(out)]
     busy = _busy_seconds()
     started = time.perf_counter()
     # stderr is passed through so that a failing child shows its traceback. Its
     # own session lets a timeout or an interrupt kill it with its workers.
-    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, start_new_session=True,
+                            env={**os.environ, **(env or {})})
     sampler = _TreeSampler(proc.pid)
     sampler.start()
     timer = threading.Timer(timeout, _kill_group, (proc,)) if timeout else None
@@ -301,6 +310,7 @@ def _summarise(label: str, runs: list[dict], input_bytes: int) -> dict:
         "paragraphs": paragraphs,
         "removed": runs[0]["removed"],
         "candidates": runs[0].get("candidates"),
+        "signatures": runs[0].get("signatures"),
         "paragraphs_per_s": paragraphs / seconds if paragraphs else 0.0,
         "mb_per_s": input_bytes / MB / seconds,
         "peak_rss_mib": _median(runs, "peak_rss_kib") / 1024,
@@ -383,6 +393,9 @@ def _print_report(report: dict) -> None:
           f"Python {v['python']}, numpy {v['numpy']}, datasketch {v['datasketch']}, "
           f"rapidfuzz {v['rapidfuzz']}; dedup at {report['git_head'] or '?'} "
           f"(source {report['dedup_source']})")
+    signing = sorted({f"{s['contestant']}: {s['signatures']}" for s in report["contestants"]
+                      if s.get("signatures")})
+    print("signatures: " + "; ".join(signing))
     print()
     print(_table(report))
     print()
@@ -457,6 +470,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the first N articles (default: all)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per contestant (default 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--numpy-signatures", action="store_true",
+                        help="also run dedup on all cores signing with numpy instead of the "
+                             "compiled loop")
     parser.add_argument("--copy", action="store_true",
                         help="also time a bare copy of every file (read, write to a temporary "
                              "name, rename): what the disk allows for this many files")
@@ -521,14 +537,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _measure(folder: Path, articles: int, input_bytes: int, args) -> dict:
     cpus = os.cpu_count() or 1
-    plan = [("baseline", "baseline", 1), ("dedup --jobs 1", "dedup", 1)]
+    plan = [("baseline", "baseline", 1, None), ("dedup --jobs 1", "dedup", 1, None)]
     all_cores_label = None
     if cpus > 1:
         all_cores_label = f"dedup --jobs {cpus}"
-        plan.append((all_cores_label, "dedup", cpus))
+        plan.append((all_cores_label, "dedup", cpus, None))
+    if args.numpy_signatures:
+        plan.append((f"dedup --jobs {cpus}, numpy signatures", "dedup", cpus,
+                     {"DEDUP_NUMPY_SIGNATURES": "1"}))
     if args.copy:
-        plan.append(("copy files as they are", "copy", 1))
-    runs: dict[str, list[dict]] = {label: [] for label, _, _ in plan}
+        plan.append(("copy files as they are", "copy", 1, None))
+    runs: dict[str, list[dict]] = {label: [] for label, *_ in plan}
     digest_before = _source_digest()
     # Every run's output stays until the last run is done. Removing a run's
     # output before the next run made that run pay for the removal: on this
@@ -537,21 +556,21 @@ def _measure(folder: Path, articles: int, input_bytes: int, args) -> dict:
     outputs = Path(tempfile.mkdtemp(prefix="dedup-speed-out-", dir=folder.parent))
     try:
         for round_ in range(1, args.repeat + 1):
-            for index, (label, contestant, jobs) in enumerate(plan):
+            for index, (label, contestant, jobs, env) in enumerate(plan):
                 print(f"[{round_}/{args.repeat}] {label} ...", end=" ", file=sys.stderr,
                       flush=True)
                 # Untimed: the files the previous run wrote reach the disk now,
                 # not while this run writes its own.
                 os.sync()
                 report = _run_child(contestant, folder, jobs, args.timeout,
-                                    outputs / f"{round_}-{index}")
+                                    outputs / f"{round_}-{index}", env)
                 print(f"{report['seconds']:.2f} s", file=sys.stderr, flush=True)
                 runs[label].append(report)
     finally:
         shutil.rmtree(outputs, ignore_errors=True)
 
     digest_after = _source_digest()
-    contestants = [_summarise(label, runs[label], input_bytes) for label, _, _ in plan]
+    contestants = [_summarise(label, runs[label], input_bytes) for label, *_ in plan]
     base = contestants[0]["seconds"]
     for s in contestants:
         s["speedup_vs_baseline"] = base / s["seconds"]
@@ -579,6 +598,11 @@ def _measure(folder: Path, articles: int, input_bytes: int, args) -> dict:
                                    f"{multi['removed']:,} with --jobs {cpus}")
     else:
         report["notes"].append("one core only: no all-core run")
+    for s in contestants[1:]:
+        if s["signatures"] == "numpy" and single["signatures"] == "compiled" \
+                and s["removed"] != single["removed"]:
+            report["notes"].append(f"{s['contestant']} removed {s['removed']:,}, the compiled "
+                                   f"signatures {single['removed']:,}")
     if digest_before != digest_after:
         report["notes"].append("the dedup source changed while the benchmark ran: runs may "
                                "have measured different code")
