@@ -106,7 +106,8 @@ MAX_SIGNED_CHARS = 1 << 16
 def signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
                seed: int = 1) -> np.ndarray:
     """MinHash signatures, one row of ``num_perm`` uint32 values per text."""
-    if _minhash is not None and not os.environ.get("DEDUP_NUMPY_SIGNATURES"):
+    if (_minhash is not None and num_perm <= COMPILED_MAX_PERM
+            and not os.environ.get("DEDUP_NUMPY_SIGNATURES")):
         return compiled_signatures(norms, shingle_size, num_perm, seed)
     return numpy_signatures(norms, shingle_size, num_perm, seed)
 
@@ -129,6 +130,9 @@ def compiled_signatures(norms: list[str], shingle_size: int = 5, num_perm: int =
 
 
 _COMPILED_BATCH_BYTES = 1 << 20
+#: Hash functions the compiled loop holds at once (MAX_PERM in _minhash.c);
+#: the settings allow at most 512, and a caller asking for more gets numpy.
+COMPILED_MAX_PERM = 1024
 
 
 def numpy_signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,

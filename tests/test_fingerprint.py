@@ -395,6 +395,9 @@ def test_signatures_use_numpy_when_told(monkeypatch):
     monkeypatch.delenv("DEDUP_NUMPY_SIGNATURES")
     fingerprint.signatures(["some text here"])
     assert calls == ["numpy", "compiled" if fingerprint._minhash is not None else "numpy"]
+    calls.clear()
+    fingerprint.signatures(["some text here"], num_perm=fingerprint.COMPILED_MAX_PERM + 1)
+    assert calls == ["numpy"]                   # more hash functions than the loop holds
 
 
 def test_the_compiled_loop_refuses_buffers_that_do_not_fit():
