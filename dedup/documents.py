@@ -25,6 +25,11 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    from . import _text
+except ImportError:             # not built (no C compiler at install): Python splits
+    _text = None
+
 # Only these end a line; str.splitlines also splits on form feeds, U+2028 etc.,
 # which editors and diff tools do not treat as line breaks.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -162,8 +167,10 @@ class Document:
         not cached, since cleaning visits each document once.
         """
         if self._lines is None and (self.source, self.digest, self.forced) not in _LOADED:
-            lines = split_lines(decode(self._read_again(), self.path, self.forced)[0])
-            return lines, paragraph_spans(lines)
+            text = decode(self._read_again(), self.path, self.forced)[0]
+            lines = split_lines(text)
+            return lines, (_text.paragraph_spans(text) if _text is not None
+                           else paragraph_spans(lines))
         return self.lines, [(p.first_line - 1, p.last_line) for p in self.paragraphs]
 
     def unloaded(self) -> "Document":
@@ -507,11 +514,18 @@ def _whole(data: bytes, name: str, encoding: str | None, source: str) -> Documen
     return doc
 
 
+def paragraph_texts(text: str) -> list[str]:
+    """The texts of a document's paragraphs, as :func:`split_paragraphs` gives them."""
+    if _text is not None:
+        return _text.paragraph_texts(text)
+    lines = split_lines(text)
+    return [paragraph_text(lines, start, end) for start, end in paragraph_spans(lines)]
+
+
 def _texts_only(data: bytes, name: str, encoding: str | None,
                 source: str) -> tuple[Document, list[str]]:
     text, used, bom = decode(data, name, encoding)
-    lines = split_lines(text)
-    texts = [paragraph_text(lines, start, end) for start, end in paragraph_spans(lines)]
+    texts = paragraph_texts(text)
     return Document(name, None, None, used, bom, len(data), source=source, digest=_digest(data),
                     forced=encoding, count=len(texts)), texts
 

@@ -11,6 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+try:
+    from . import _text
+except ImportError:             # not built (no C compiler at install)
+    _text = None
+
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2035\u00b4\u0060"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
@@ -52,7 +57,15 @@ def _fold(text: str) -> str:
     if not text.isascii() and _NEEDS_TRANSLATE.search(text):
         text = _straightened(text)
     # Runs of whitespace (str.isspace, as the regex \s) become one space; the
-    # ends go too, which callers strip anyway. A third faster than a regex.
+    # ends go too, which callers strip anyway.
+    return squeezed(text)
+
+
+def squeezed(text: str) -> str:
+    """``" ".join(text.split())``, compiled where the install built it (the
+    Python form made a list of every word only to join them again)."""
+    if _text is not None:
+        return _text.squeezed(text)
     return " ".join(text.split())
 
 

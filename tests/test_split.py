@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dedup.clean import cleaned_lines, cleaned_text
-from dedup.documents import document_from_text, parse_document, split_lines
+from dedup.documents import document_from_text, paragraph_spans, parse_document, split_lines
 
 
 def spans(text: str) -> list[tuple[int, int, str]]:
@@ -186,3 +186,71 @@ def test_reading_texts_only_gives_what_reading_the_whole_document_gives(tmp_path
     assert (doc.path, doc.encoding, doc.bom, doc.size, doc.source, doc.digest) == (
         whole.path, whole.encoding, whole.bom, whole.size, whole.source, whole.digest)
     assert doc.paragraphs == whole.paragraphs and doc.lines == whole.lines   # read again
+
+
+# --- the compiled splitting (dedup/_text.c) against its Python form -------------------
+
+def _python_paragraph_texts(text):
+    from dedup.documents import paragraph_spans, paragraph_text, split_lines
+    lines = split_lines(text)
+    return [paragraph_text(lines, start, end) for start, end in paragraph_spans(lines)]
+
+
+def _compiled_text():
+    from dedup import documents
+    if documents._text is None:
+        pytest.skip("dedup._text was not built here (no C compiler at install)")
+    return documents._text
+
+
+# Line endings of every kind, the breaks only splitlines knows, whitespace
+# that is and is not a line end, and characters of all three string widths.
+_SPLIT_ALPHABET = "ab \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u3000\u2028\u2029\u00e9\U0001F600"
+
+
+def test_compiled_paragraph_texts_are_those_of_the_lines_and_spans():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    compiled = _compiled_text()
+
+    @given(st.text(alphabet=_SPLIT_ALPHABET, max_size=40))
+    @settings(max_examples=3000, deadline=None)
+    def check(text):
+        assert compiled.paragraph_texts(text) == _python_paragraph_texts(text)
+        assert compiled.paragraph_spans(text) == paragraph_spans(split_lines(text))
+    check()
+    for text in ROUND_TRIP + ["\r\n\r\n", "a\r\r\nb", "\n \n", "x\n\n\ny\nz\n\n",
+                              "line\n" * 200 + "\n" + "more\n" * 100]:      # arrays grow
+        assert compiled.paragraph_texts(text) == _python_paragraph_texts(text), repr(text)
+        assert compiled.paragraph_spans(text) == paragraph_spans(split_lines(text))
+
+
+def test_compiled_paragraph_texts_on_the_samples():
+    from conftest import SAMPLES
+    from dedup.documents import decode
+    compiled = _compiled_text()
+    for path in sorted(SAMPLES.glob("*.txt")):
+        text = decode(path.read_bytes(), str(path))[0]
+        assert compiled.paragraph_texts(text) == _python_paragraph_texts(text)
+        assert compiled.paragraph_texts(text) == [p.text for p in document_from_text(
+            text, "t").paragraphs]
+
+
+def test_compiled_squeeze_is_split_and_join():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    compiled = _compiled_text()
+
+    @given(st.text(alphabet=_SPLIT_ALPHABET, max_size=40))
+    @settings(max_examples=3000, deadline=None)
+    def check(text):
+        squeezed = compiled.squeezed(text)
+        assert squeezed == " ".join(text.split())
+        # The same string in every way: the narrowest width that holds it.
+        assert squeezed.isascii() == " ".join(text.split()).isascii()
+    check()
+    assert compiled.squeezed("\u3000\u00e9\u3000") == "\u00e9"
+    with pytest.raises(TypeError):
+        compiled.squeezed(b"bytes")
+    with pytest.raises(TypeError):
+        compiled.paragraph_texts(None)
