@@ -876,6 +876,37 @@ def _near_copies(folder: Path, filler: list[str]) -> None:
             art(f"Story {i} has a line of its own.", filler[i % 10] if i < 100 else " ".join(words)))
 
 
+def test_without_the_compiled_parts_the_decisions_and_copies_are_the_same(in_tmp, h,
+                                                                          monkeypatch):
+    """A machine without a C compiler runs the Python and numpy forms of
+    dedup/_minhash.c and dedup/_text.c: the same decisions and the same
+    copies, whatever the input holds (near copies, the samples' doubled
+    block, curly quotes and CRLF files)."""
+    import shutil
+
+    from conftest import SAMPLES
+
+    from dedup import documents, fingerprint, normalize
+    if fingerprint._minhash is None or documents._text is None:
+        pytest.skip("the compiled parts were not built here: nothing to compare")
+    _near_copies(in_tmp / "d", h.filler)
+    shutil.copytree(SAMPLES, in_tmp / "d" / "samples")
+    (in_tmp / "d" / "crlf.txt").write_bytes(
+        art("\u201cQuoted\u201d title \u2014 here", h.filler[2]).replace("\n", "\r\n")
+        .encode("utf-8"))
+    compiled = api.scan(["d"], Config(jobs=2))
+    api.write_cleaned(compiled, ["d"], in_tmp / "one", workers=2)
+    for module, name in ((documents, "_text"), (normalize, "_text"), (fingerprint, "_minhash")):
+        monkeypatch.setattr(module, name, None)
+    plain = api.scan(["d"], Config(jobs=2))
+    api.write_cleaned(plain, ["d"], in_tmp / "two", workers=2)
+    assert len(compiled.removals) > 100 and any(k == "near" for *_, k in h.removed(
+        compiled).values())
+    assert h.removed(plain) == h.removed(compiled)
+    assert plain.findings == compiled.findings and plain.boilerplate == compiled.boilerplate
+    assert snapshot(in_tmp / "two") == snapshot(in_tmp / "one")
+
+
 def test_a_process_killed_once_costs_a_retry_and_nothing_else(in_tmp, h, monkeypatch):
     """A reading, verifying or cleaning process killed once (another task's
     memory, a stray signal) is replaced: same decisions, nothing skipped,
