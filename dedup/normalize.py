@@ -45,6 +45,8 @@ def _straightened(text: str) -> str:
 
 def _translated_run(match: re.Match) -> str:
     return match.group().translate(_QUOTES_DASHES)
+
+
 _SEP = "\x00"  # never in a document: files with NUL bytes are refused as binary
 
 
