@@ -62,13 +62,30 @@ def _record(body: bytes, where: str, spec: JsonlSpec) -> tuple[dict, str, str | 
     text = record.get(spec.field)
     if not isinstance(text, str):
         raise InputError(f"{where}: no string field {spec.field!r}")
+    _refuse_lone_surrogate(text, spec.field, where)
     name = None
     if spec.id_field is not None:
         value = record.get(spec.id_field)
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             raise InputError(f"{where}: no string or integer field {spec.id_field!r}")
         name = str(value)
+        _refuse_lone_surrogate(name, spec.id_field, where)
     return record, text, name
+
+
+def _refuse_lone_surrogate(value: str, field: str, where: str) -> None:
+    """InputError when ``value`` holds half of a UTF-16 pair on its own.
+
+    JSON lets a string escape one ("\\ud800"), and json.loads takes it; no
+    file can hold it as text, and it stopped the whole run where the
+    paragraph was signed (or printed, for an id).
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"{where}: field {field!r} holds a lone surrogate "
+                         f"(U+{ord(value[exc.start]):04X} at character {exc.start}), "
+                         "not text") from None
 
 
 def documents_of(data: bytes, display: str, spec: JsonlSpec) -> tuple[list[Document], list[str]]:

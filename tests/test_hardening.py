@@ -150,6 +150,31 @@ def check_warnings(res, bad: Bad) -> None:
 
 # --- scan, clean, check on the whole corpus ----------------------------------------------
 
+def test_a_jsonl_record_with_a_lone_surrogate_is_skipped_and_the_rest_cleaned(in_tmp, h):
+    """JSON may escape half a UTF-16 pair ("\\ud800"); such a record is no
+    text. It once stopped the run with a traceback where its paragraph was
+    signed; now it is skipped with one line naming the file, the line and
+    the field, its line is kept as it was, and the other records are cleaned."""
+    import json
+    bad_text = json.dumps(art("Lone \ud800 half " + h.filler[0], "Lone \ud800 half " + h.filler[0]))
+    bad_id = json.dumps(art(h.filler[3]))
+    good = art(TITLE_A, h.filler[1], h.filler[1], h.filler[2])
+    lines = [f'{{"id": "a", "text": {bad_text}}}',
+             f'{{"id": "b\\udc00", "text": {bad_id}}}',
+             json.dumps({"id": "c", "text": good})]
+    (in_tmp / "d").mkdir()
+    (in_tmp / "d" / "x.jsonl").write_text("\n".join(lines) + "\n", "ascii")
+    done = invoke("clean", "d", "--jsonl", "text", "--jsonl-id", "id", "--write", "--out", "out")
+    assert done.exit_code == 0, done.output
+    assert "d/x.jsonl:1: field 'text' holds a lone surrogate (U+D800 at character 5), " \
+           "not text" in done.output
+    assert "d/x.jsonl:2: field 'id' holds a lone surrogate (U+DC00 at character 1), " \
+           "not text" in done.output
+    written = (in_tmp / "out" / "x.jsonl").read_text("ascii").splitlines()
+    assert written[:2] == lines[:2]                       # skipped records stay as they were
+    assert json.loads(written[2])["text"] == art(TITLE_A, h.filler[1], h.filler[2])
+
+
 def test_scan_skips_each_bad_file_with_one_warning_and_reads_the_rest(bad):
     res = invoke("scan", "in", "--format", "json")
     no_traceback(res)
