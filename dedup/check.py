@@ -71,7 +71,7 @@ from .arrays import unique_sorted
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
 from .detect import decide, findings_of
-from .documents import Document, Paragraph, read_regular_file
+from .documents import Document, Paragraph, read_regular_file, text_named
 from .fingerprint import exact_key
 from .index import (AddSummary, Index, IndexFileError, StoredParagraph, describe_settings,
                     file_sha256, fingerprint_settings, lsh_keys)
@@ -287,6 +287,7 @@ def check(index: Index, files: list[tuple[str | Path, str]], cfg: Config | None 
     """
     cfg = cfg or index.cfg
     started = time.perf_counter()
+    files, unnamed = text_named(files, "not checked")
     shas: dict[str, str] = {}
     if add:
         for path, display in files:
@@ -295,6 +296,7 @@ def check(index: Index, files: list[tuple[str | Path, str]], cfg: Config | None 
             except OSError:
                 pass   # reported as skipped by read_corpus
     new = read_corpus(files, cfg, encoding)
+    new.skipped[:0] = unnamed
     return _check_corpus(index, new, cfg, shas, baseline, accept_all, add, started)
 
 

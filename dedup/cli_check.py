@@ -23,6 +23,7 @@ from .cli import (BoilerFiles, ConfigFile, Encoding, Glob, Jobs, LshThreshold, N
                   ShortWords, Threshold, _fail, _settings, app)
 from .documents import discover
 from .index import DEFAULT_PATH, Index, IndexFileError
+from .report import report_bytes
 
 
 class CheckFormat(str, Enum):
@@ -187,15 +188,15 @@ def check_cmd(
     _warn(report.skipped)
     if write_baseline is not None:
         try:
-            atomic_write(write_baseline, Baseline.from_repeats(report.accepted).dumps()
-                         .encode("utf-8"))
+            atomic_write(write_baseline,
+                         report_bytes(Baseline.from_repeats(report.accepted).dumps()))
         except OSError as exc:
             _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
         report.baseline_written = str(write_baseline)
     text = render(report, format.value)
     if output is not None:
         try:
-            atomic_write(output, text.encode("utf-8"))
+            atomic_write(output, report_bytes(text))
         except OSError as exc:
             _fail(f"{output}: cannot write: {exc.strerror or exc}")
         if format != CheckFormat.text:

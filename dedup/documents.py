@@ -587,6 +587,28 @@ def document_from_text(text: str, name: str) -> Document:
                     len(text.encode("utf-8")))
 
 
+def text_named(files: list[tuple[str | Path, str]],
+               doing: str) -> tuple[list[tuple[str | Path, str]], list[str]]:
+    """The files whose display names UTF-8 can hold, and a skip message for
+    each other one (``doing``: what is not done to it, e.g. "not indexed").
+
+    A file name that is not UTF-8 reaches Python with its stray bytes as lone
+    surrogates; scanning and cleaning take such a file as it is, but the
+    index stores names as SQLite text, which cannot hold them.
+    """
+    kept, skipped = [], []
+    for path, display in files:
+        try:
+            display.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = display.encode("utf-8", "backslashreplace").decode("utf-8")
+            skipped.append(f"{shown}: its name is not UTF-8, which the index cannot store; "
+                           f"{doing} (rename it)")
+            continue
+        kept.append((path, display))
+    return kept, skipped
+
+
 def display_path(path: Path) -> str:
     """Path relative to the working folder when it is below it, else absolute
     (``.`` and ``..`` resolved by name, as every display name is)."""

@@ -49,7 +49,7 @@ from . import __version__
 from .candidates import PREFIX_CHARS, bucket_keys, prefix_keys
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
-from .documents import display_path, read_regular_file
+from .documents import display_path, read_regular_file, text_named
 from .fingerprint import exact_key, lsh_params
 
 SCHEMA_VERSION = 1
@@ -412,6 +412,8 @@ class Index:
         total)`` is called after each chunk of files, inside the transaction.
         """
         summary = AddSummary()
+        files, unnamed = text_named(files, "not indexed")
+        summary.skipped.extend(unnamed)
         with self.transaction(write=True):
             todo: list[tuple[str | Path, str]] = []
             shas: dict[str, str] = {}

@@ -175,6 +175,41 @@ def test_a_jsonl_record_with_a_lone_surrogate_is_skipped_and_the_rest_cleaned(in
     assert json.loads(written[2])["text"] == art(TITLE_A, h.filler[1], h.filler[2])
 
 
+def test_a_file_name_that_is_not_utf8_is_cleaned_reported_and_kept_out_of_the_index(in_tmp, h):
+    """Old archives hold Latin-1 file names; Python hands them over with
+    their stray bytes as lone surrogates. Scanning and cleaning take the
+    file as it is and the reports write the name escaped (JSON reads it back
+    as the same name); the index cannot store such a name, so `index add`
+    and `check` skip that file with one line saying so. Each of these once
+    ended with a UnicodeEncodeError traceback."""
+    import json
+    (in_tmp / "d").mkdir()
+    body = art(TITLE_A, h.filler[0], h.filler[0]).encode("utf-8")
+    with open(os.path.join(os.fsencode(in_tmp / "d"), b"caf\xe9.txt"), "wb") as f:
+        f.write(body)
+    (in_tmp / "d" / "plain.txt").write_bytes(art(TITLE_B, h.filler[1]).encode("utf-8"))
+    name = os.fsdecode(b"d/caf\xe9.txt")
+    shown = "d/caf\\udce9.txt"
+
+    done = invoke("clean", "d", "--write", "--out", "out")
+    assert done.exit_code == 0, done.output
+    assert (in_tmp / "out" / os.fsdecode(b"caf\xe9.txt")).read_bytes() == \
+        art(TITLE_A, h.filler[0]).encode("utf-8")
+    report = json.loads((in_tmp / "reports" / "report.json").read_text("utf-8"))
+    assert name in json.dumps(report, ensure_ascii=False)
+    assert shown in (in_tmp / "reports" / "report.md").read_text("utf-8")
+
+    added = invoke("index", "add", "d", "--index", "i.db")
+    assert added.exit_code == 0, added.output
+    assert f"{shown}: its name is not UTF-8, which the index cannot store; not indexed " \
+           "(rename it)" in added.output
+    assert "added 1 files" in added.output
+    checked = invoke("check", "d", "--index", "i.db")
+    assert f"{shown}: its name is not UTF-8, which the index cannot store; not checked " \
+           "(rename it)" in checked.output
+    assert checked.exit_code == 0, checked.output      # plain.txt passes; the other is skipped
+
+
 def test_scan_skips_each_bad_file_with_one_warning_and_reads_the_rest(bad):
     res = invoke("scan", "in", "--format", "json")
     no_traceback(res)

@@ -33,9 +33,16 @@ def write_reports(result: ScanResult, folder: Path,
     for name in names:
         fmt = FORMATS[name]
         path = folder / fmt.filename
-        atomic_write(path, fmt.render(result).encode("utf-8"))
+        atomic_write(path, report_bytes(fmt.render(result)))
         written.append(path)
     return written
 
 
-__all__ = ["FORMATS", "Format", "render", "write_reports"]
+def report_bytes(text: str) -> bytes:
+    """A report as UTF-8. A file name that is not UTF-8 reaches Python with
+    its stray bytes as lone surrogates ("\\udcff"), which UTF-8 cannot hold;
+    they are written as that escape, which JSON reads back as the same name."""
+    return text.encode("utf-8", "backslashreplace")
+
+
+__all__ = ["FORMATS", "Format", "render", "report_bytes", "write_reports"]
