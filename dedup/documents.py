@@ -598,15 +598,22 @@ def text_named(files: list[tuple[str | Path, str]],
     """
     kept, skipped = [], []
     for path, display in files:
-        try:
-            display.encode("utf-8")
-        except UnicodeEncodeError:
-            shown = display.encode("utf-8", "backslashreplace").decode("utf-8")
-            skipped.append(f"{shown}: its name is not UTF-8, which the index cannot store; "
-                           f"{doing} (rename it)")
+        if is_text(display):
+            kept.append((path, display))
             continue
-        kept.append((path, display))
+        shown = display.encode("utf-8", "backslashreplace").decode("utf-8")
+        skipped.append(f"{shown}: its name is not UTF-8, which the index cannot store; "
+                       f"{doing} (rename it)")
     return kept, skipped
+
+
+def is_text(value: str) -> bool:
+    """Whether UTF-8 can hold ``value`` (it holds no lone surrogate)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def display_path(path: Path) -> str:

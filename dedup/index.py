@@ -49,7 +49,7 @@ from . import __version__
 from .candidates import PREFIX_CHARS, bucket_keys, prefix_keys
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
-from .documents import display_path, read_regular_file, text_named
+from .documents import display_path, is_text, read_regular_file, text_named
 from .fingerprint import exact_key, lsh_params
 
 SCHEMA_VERSION = 1
@@ -575,7 +575,9 @@ class Index:
         if forms[0].startswith("./"):
             forms.append(forms[0][2:])
         forms.append(display_path(Path(name)))
-        for form in dict.fromkeys(f for f in forms if f):
+        # A name that is not UTF-8 is never stored (see text_named), and
+        # SQLite could not even be asked for it.
+        for form in dict.fromkeys(f for f in forms if f and is_text(f)):
             row = self.conn.execute("SELECT id, path FROM files WHERE path = ?", (form,)).fetchone()
             if row is not None:
                 return [tuple(row)]

@@ -204,6 +204,10 @@ def test_a_file_name_that_is_not_utf8_is_cleaned_reported_and_kept_out_of_the_in
     assert f"{shown}: its name is not UTF-8, which the index cannot store; not indexed " \
            "(rename it)" in added.output
     assert "added 1 files" in added.output
+    removed = invoke("index", "remove", name, "d/plain.txt", "--index", "i.db")
+    assert removed.exit_code == 0, removed.output
+    assert f"{shown}: not in the index" in removed.output and "removed 1 files" in removed.output
+    assert invoke("index", "add", "d/plain.txt", "--index", "i.db").exit_code == 0
     checked = invoke("check", "d", "--index", "i.db")
     assert f"{shown}: its name is not UTF-8, which the index cannot store; not checked " \
            "(rename it)" in checked.output
