@@ -86,6 +86,14 @@ BASELINE_SCHEMA = "dedup.baseline"
 BASELINE_VERSION = 1
 
 
+class SkippedInput(ValueError):
+    """A strict check met files it could not read (nothing was checked or added)."""
+
+    def __init__(self, skipped: list[str]) -> None:
+        super().__init__(f"{len(skipped)} file(s) skipped")
+        self.skipped = skipped
+
+
 class BaselineError(ValueError):
     """A baseline file that cannot be read; the message is one line."""
 
@@ -278,12 +286,15 @@ class Baseline:
 
 def check(index: Index, files: list[tuple[str | Path, str]], cfg: Config | None = None, *,
           encoding: str | None = None, baseline: Baseline | None = None,
-          accept_all: bool = False, add: bool = False) -> CheckReport:
+          accept_all: bool = False, add: bool = False, strict: bool = False) -> CheckReport:
     """Check ``(path, display path)`` files against each other and the index.
 
     ``accept_all`` treats every repeat as accepted (writing a baseline);
     ``add`` ingests the files when the check passes, in the same transaction
     as the lookups, so no other writer can slip a conflicting article in between.
+    With ``strict``, a file that cannot be read (or named in the index)
+    raises :class:`SkippedInput` before anything is checked or added: a
+    gate that lets an unread article through has not checked it.
     """
     cfg = cfg or index.cfg
     started = time.perf_counter()
@@ -297,6 +308,8 @@ def check(index: Index, files: list[tuple[str | Path, str]], cfg: Config | None 
                 pass   # reported as skipped by read_corpus
     new = read_corpus(files, cfg, encoding)
     new.skipped[:0] = unnamed
+    if strict and new.skipped:
+        raise SkippedInput(list(new.skipped))
     return _check_corpus(index, new, cfg, shas, baseline, accept_all, add, started)
 
 

@@ -1,7 +1,8 @@
 """``dedup check`` and ``dedup index add|remove|stats``: the CI gate.
 
 Exit codes of ``check``: 0 nothing repeats (or every repeat is accepted by the
-baseline), 1 something repeats, 2 usage errors, an unusable index or baseline.
+baseline), 1 something repeats, 2 usage errors, an unusable index or baseline,
+or ``--strict`` with a file skipped.
 The index commands exit 0 on success and 2 on errors.
 """
 
@@ -16,12 +17,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from .check import Baseline, BaselineError, check
+from .check import Baseline, BaselineError, SkippedInput, check
 from .checkfmt import render
 from .clean import atomic_write
 from .cli import (BoilerFiles, ConfigFile, Encoding, Glob, Jobs, LshThreshold, NumPerm, Shingle,
                   ShortWords, Threshold, _fail, _settings, app)
-from .documents import discover
+from .documents import discover, skip_summary
 from .index import DEFAULT_PATH, Index, IndexFileError
 from .report import report_bytes
 
@@ -157,6 +158,10 @@ def check_cmd(
     write_baseline: Annotated[Optional[Path], typer.Option(
         "--write-baseline", help="Accept every current repeat: write them to this "
                                  "baseline file and pass.", dir_okay=False)] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit 2 when any file is skipped (binary, undecodable, unreadable, "
+                         "a name the index cannot store); nothing is checked or added then.")]
+    = False,
     glob: Glob = None, threshold: Threshold = None, lsh_threshold: LshThreshold = None,
     shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
@@ -177,10 +182,15 @@ def check_cmd(
             _fail(str(exc))
     files, warnings = discover(chosen, cfg.glob)
     _warn(warnings)
+    if strict and warnings:
+        _fail(f"--strict: {skip_summary(warnings)}; nothing checked or added")
     with _open(index, cfg, create=add) as idx:
         try:
             report = check(idx, files, cfg, encoding=encoding, baseline=accepted,
-                           accept_all=write_baseline is not None, add=add)
+                           accept_all=write_baseline is not None, add=add, strict=strict)
+        except SkippedInput as exc:
+            _warn(exc.skipped)
+            _fail(f"--strict: {skip_summary(exc.skipped)}; nothing checked or added")
         except IndexFileError as exc:
             _fail(str(exc))
         except sqlite3.Error as exc:

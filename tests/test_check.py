@@ -253,6 +253,25 @@ def test_add_only_when_the_check_passes(setup):
     assert res.exit_code == 1 and "new/clean.txt" in res.stdout
 
 
+def test_strict_fails_on_a_skipped_file_and_adds_nothing(setup):
+    """A gate that lets an article it could not read through has not checked
+    it: with --strict a skipped file (here binary) makes the check exit 2
+    before anything is checked or added; without it, a warning."""
+    (setup / "new" / "blob.txt").write_bytes(b"\x00\x01binary\x00")
+    before = consistent(setup / "ix.db")
+    res = invoke("check", "new/clean.txt", "new/blob.txt", "--index", "ix.db")
+    assert res.exit_code == 0, res.output
+    assert "dedup: warning: new/blob.txt: binary file" in res.output
+    res = invoke("check", "new/clean.txt", "new/blob.txt", "--index", "ix.db", "--strict",
+                 "--add")
+    assert res.exit_code == 2, res.output
+    assert "--strict: 1 file skipped: 1 binary; nothing checked or added" in res.output
+    assert consistent(setup / "ix.db") == before
+    res = invoke("check", "new/clean.txt", "--index", "ix.db", "--strict", "--add")
+    assert res.exit_code == 0, res.output
+    assert consistent(setup / "ix.db")["files"] == before["files"] + 1
+
+
 def test_add_creates_a_missing_index(in_tmp, h):
     write_files(in_tmp, {"a.txt": h.article("Title Of The Piece", h.filler[0])})
     res = invoke("check", "a.txt", "--index", "sub/ix.db", "--add")
