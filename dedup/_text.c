@@ -19,7 +19,6 @@
  * non-blank lines, or, when no blank line stands between the first and the
  * last non-blank line, one paragraph per line. */
 typedef struct {
-    Py_ssize_t lines;           /* number of lines */
     Py_ssize_t *start;          /* per line: where it starts in the text */
     Py_ssize_t *stop;           /* per line: where its content ends (before the ending) */
     char *blank;
@@ -94,7 +93,6 @@ static int layout_of(PyObject *text, Layout *l)
         }
         i = j;
     }
-    l->lines = count;
     l->first = PyMem_Malloc((content ? content : 1) * sizeof(Py_ssize_t));
     l->last = PyMem_Malloc((content ? content : 1) * sizeof(Py_ssize_t));
     if (!l->first || !l->last) {
@@ -130,9 +128,11 @@ static int layout_of(PyObject *text, Layout *l)
     return 0;
 }
 
-/* The texts of a document's paragraphs: from a paragraph's first line's
- * start to its last line's end, without that line's ending. */
-static PyObject *paragraph_texts(PyObject *self, PyObject *text)
+/* One item per paragraph: with ``spans`` its (first line, line after its
+ * last), 0-based, as dedup.documents.paragraph_spans(split_lines(text))
+ * gives them; else its text, from its first line's start to its last
+ * line's end, without that line's ending. */
+static PyObject *per_paragraph(PyObject *text, int spans)
 {
     Layout l;
     PyObject *out = NULL;
@@ -142,40 +142,28 @@ static PyObject *paragraph_texts(PyObject *self, PyObject *text)
     if (out == NULL)
         goto done;
     for (Py_ssize_t p = 0; p < l.paragraphs; p++) {
-        PyObject *piece = PyUnicode_Substring(text, l.start[l.first[p]], l.stop[l.last[p]]);
-        if (piece == NULL) {
+        PyObject *item = spans
+            ? Py_BuildValue("(nn)", l.first[p], l.last[p] + 1)
+            : PyUnicode_Substring(text, l.start[l.first[p]], l.stop[l.last[p]]);
+        if (item == NULL) {
             Py_CLEAR(out);
             goto done;
         }
-        PyList_SET_ITEM(out, p, piece);
+        PyList_SET_ITEM(out, p, item);
     }
 done:
     layout_free(&l);
     return out;
 }
 
-/* Where each paragraph stands: (first line, line after its last), 0-based,
- * as dedup.documents.paragraph_spans(split_lines(text)) gives them. */
+static PyObject *paragraph_texts(PyObject *self, PyObject *text)
+{
+    return per_paragraph(text, 0);
+}
+
 static PyObject *paragraph_spans(PyObject *self, PyObject *text)
 {
-    Layout l;
-    PyObject *out = NULL;
-    if (layout_of(text, &l) < 0)
-        goto done;
-    out = PyList_New(l.paragraphs);
-    if (out == NULL)
-        goto done;
-    for (Py_ssize_t p = 0; p < l.paragraphs; p++) {
-        PyObject *span = Py_BuildValue("(nn)", l.first[p], l.last[p] + 1);
-        if (span == NULL) {
-            Py_CLEAR(out);
-            goto done;
-        }
-        PyList_SET_ITEM(out, p, span);
-    }
-done:
-    layout_free(&l);
-    return out;
+    return per_paragraph(text, 1);
 }
 
 /* " ".join(text.split()): whitespace runs (str.isspace) made one space, none
