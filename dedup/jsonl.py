@@ -26,7 +26,8 @@ from .clean import atomic_write, cleaned_text
 from .config import Config
 from .corpus import corpus_from_texts
 from .detect import decide
-from .documents import Document, InputError, discover, document_from_text, read_input
+from .documents import (Document, InputError, discover, document_from_text, is_text,
+                        read_input)
 from .model import ScanResult
 
 
@@ -80,12 +81,11 @@ def _refuse_lone_surrogate(value: str, field: str, where: str) -> None:
     file can hold it as text, and it stopped the whole run where the
     paragraph was signed (or printed, for an id).
     """
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InputError(f"{where}: field {field!r} holds a lone surrogate "
-                         f"(U+{ord(value[exc.start]):04X} at character {exc.start}), "
-                         "not text") from None
+    if is_text(value):
+        return
+    at = next(i for i, c in enumerate(value) if "\ud800" <= c <= "\udfff")
+    raise InputError(f"{where}: field {field!r} holds a lone surrogate "
+                     f"(U+{ord(value[at]):04X} at character {at}), not text")
 
 
 def documents_of(data: bytes, display: str, spec: JsonlSpec) -> tuple[list[Document], list[str]]:
