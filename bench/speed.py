@@ -112,9 +112,8 @@ def _child(contestant: str, folder: str, jobs: int, out: str) -> int:
         stats = dict(result.stats)
         stats["seconds_scan"] = scanned - started
         stats["seconds_write"] = finished - scanned
-        from dedup import fingerprint
-        compiled = fingerprint._minhash is not None and not os.environ.get(
-            "DEDUP_NUMPY_SIGNATURES")
+        from dedup.fingerprint import signs_compiled
+        compiled = signs_compiled(config.num_perm)
         out = {"paragraphs": stats["paragraphs"], "removed": len(result.removals),
                "files": stats["files"], "candidates": stats.get("candidates"),
                "workers": config.workers, "stats": stats,

@@ -106,10 +106,16 @@ MAX_SIGNED_CHARS = 1 << 16
 def signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
                seed: int = 1) -> np.ndarray:
     """MinHash signatures, one row of ``num_perm`` uint32 values per text."""
-    if (_minhash is not None and num_perm <= COMPILED_MAX_PERM
-            and not os.environ.get("DEDUP_NUMPY_SIGNATURES")):
+    if signs_compiled(num_perm):
         return compiled_signatures(norms, shingle_size, num_perm, seed)
     return numpy_signatures(norms, shingle_size, num_perm, seed)
+
+
+def signs_compiled(num_perm: int = 64) -> bool:
+    """Whether :func:`signatures` uses the compiled loop: built, holding
+    ``num_perm`` hash functions, and not turned off by ``DEDUP_NUMPY_SIGNATURES``."""
+    return (_minhash is not None and num_perm <= COMPILED_MAX_PERM
+            and not os.environ.get("DEDUP_NUMPY_SIGNATURES"))
 
 
 def compiled_signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
