@@ -28,8 +28,9 @@ _QUOTES_DASHES = str.maketrans({
 })
 # str.translate walks every character in Python's slow path for such a table;
 # scanning for the few characters it changes is many times faster.
-_NEEDS_TRANSLATE = re.compile(f"[{_SINGLE_QUOTES}{_DOUBLE_QUOTES}{_DASHES}{_INVISIBLE}]")
-_TO_TRANSLATE = re.compile(f"[{_SINGLE_QUOTES}{_DOUBLE_QUOTES}{_DASHES}{_INVISIBLE}]+")
+_TRANSLATED = f"[{_SINGLE_QUOTES}{_DOUBLE_QUOTES}{_DASHES}{_INVISIBLE}]"
+_NEEDS_TRANSLATE = re.compile(_TRANSLATED)
+_TO_TRANSLATE = re.compile(_TRANSLATED + "+")
 
 
 def _straightened(text: str) -> str:
