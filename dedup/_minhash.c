@@ -130,16 +130,196 @@ done:
     return result;
 }
 
+/* ---- Candidate pairs from LSH bucket keys (see dedup/candidates.py) ----
+ *
+ * Every non-zero key of keys[n * width] names a bucket; the member behind
+ * position q is q / width. The entries are spread by the high bits of their
+ * key into parts of a dozen or so (the keys are hashes, so evenly), each
+ * part is sorted by key then member, and every run of equal keys is a
+ * bucket. Its distinct members are paired as candidates.bucket_pairs pairs
+ * them: all with all up to max_bucket members, else each with its
+ * max_bucket predecessors and with the first max_bucket. Pairs come out as
+ * codes i * n + j (i < j), in no order and possibly repeated.
+ */
+
+typedef struct {
+    uint64_t key;
+    int64_t member;
+} Entry;
+
+typedef struct {
+    int64_t *codes;
+    Py_ssize_t used, size;
+} Codes;
+
+static int push(Codes *c, int64_t code)
+{
+    if (c->used == c->size) {
+        Py_ssize_t size = c->size ? 2 * c->size : 4096;
+        int64_t *grown = realloc(c->codes, (size_t)size * sizeof(int64_t));
+        if (grown == NULL)
+            return -1;
+        c->codes = grown;
+        c->size = size;
+    }
+    c->codes[c->used++] = code;
+    return 0;
+}
+
+static int entry_order(const void *x, const void *y)
+{
+    const Entry *a = x, *b = y;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->member > b->member) - (a->member < b->member);
+}
+
+static void sort_part(Entry *e, int64_t len)
+{
+    if (len > 32) {
+        qsort(e, (size_t)len, sizeof(Entry), entry_order);
+        return;
+    }
+    for (int64_t i = 1; i < len; i++) {
+        Entry v = e[i];
+        int64_t j = i;
+        while (j > 0 && entry_order(&e[j - 1], &v) > 0) {
+            e[j] = e[j - 1];
+            j--;
+        }
+        e[j] = v;
+    }
+}
+
+/* The pairs of one bucket; u holds its members sorted, repeats removed in place. */
+static int pair_bucket(int64_t *u, int64_t len, int64_t max_bucket, int64_t n, Codes *out)
+{
+    int64_t m = 0;
+    for (int64_t i = 0; i < len; i++)
+        if (m == 0 || u[i] != u[m - 1])
+            u[m++] = u[i];
+    if (m <= max_bucket) {
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = i + 1; j < m; j++)
+                if (push(out, u[i] * n + u[j]) < 0)
+                    return -1;
+        return 0;
+    }
+    for (int64_t j = 1; j < m; j++) {
+        int64_t first = j > max_bucket ? j - max_bucket : 0;
+        for (int64_t i = first; i < j; i++)
+            if (push(out, u[i] * n + u[j]) < 0)
+                return -1;
+        if (first > 0)      /* and with the bucket's first members */
+            for (int64_t i = 0; i < max_bucket && i < first; i++)
+                if (push(out, u[i] * n + u[j]) < 0)
+                    return -1;
+    }
+    return 0;
+}
+
+static int bucket(const uint64_t *keys, int64_t total, int64_t width, int64_t max_bucket,
+                  Codes *out)
+{
+    int64_t n = total / width, m = 0;
+    for (int64_t q = 0; q < total; q++)
+        m += keys[q] != 0;
+    int bits = 8;
+    while (bits < 24 && ((int64_t)1 << bits) * 12 < m)
+        bits++;
+    int64_t parts = (int64_t)1 << bits;
+    int64_t *start = calloc((size_t)parts + 1, sizeof(int64_t));
+    Entry *e = malloc((size_t)(m ? m : 1) * sizeof(Entry));
+    int64_t *members = NULL;
+    int failed = start == NULL || e == NULL;
+    if (failed)
+        goto done;
+    for (int64_t q = 0; q < total; q++)
+        if (keys[q])
+            start[(keys[q] >> (64 - bits)) + 1]++;
+    for (int64_t p = 0; p < parts; p++)
+        start[p + 1] += start[p];
+    for (int64_t q = 0; q < total; q++)
+        if (keys[q]) {
+            int64_t at = start[keys[q] >> (64 - bits)]++;
+            e[at].key = keys[q];
+            e[at].member = q / width;
+        }
+    /* start[p] is now where part p + 1 begins. */
+    int64_t longest = 0, begin = 0;
+    for (int64_t p = 0; p < parts; p++) {
+        sort_part(e + begin, start[p] - begin);
+        if (start[p] - begin > longest)
+            longest = start[p] - begin;
+        begin = start[p];
+    }
+    members = malloc((size_t)(longest ? longest : 1) * sizeof(int64_t));
+    if (members == NULL) {
+        failed = 1;
+        goto done;
+    }
+    for (int64_t i = 0; i < m;) {
+        int64_t j = i + 1;
+        while (j < m && e[j].key == e[i].key)
+            j++;
+        if (j - i > 1) {
+            for (int64_t t = i; t < j; t++)
+                members[t - i] = e[t].member;
+            if (pair_bucket(members, j - i, max_bucket, n, out) < 0) {
+                failed = 1;
+                goto done;
+            }
+        }
+        i = j;
+    }
+done:
+    free(start);
+    free(e);
+    free(members);
+    return failed ? -1 : 0;
+}
+
+static PyObject *bucket_codes(PyObject *self, PyObject *args)
+{
+    Py_buffer keys;
+    Py_ssize_t width, max_bucket;
+    if (!PyArg_ParseTuple(args, "y*nn", &keys, &width, &max_bucket))
+        return NULL;
+    PyObject *result = NULL;
+    Codes out = {NULL, 0, 0};
+    if (width < 1 || max_bucket < 1 || keys.len % (8 * width)) {
+        PyErr_SetString(PyExc_ValueError, "bucket_codes: keys of the wrong size");
+        goto done;
+    }
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    failed = bucket(keys.buf, keys.len / 8, width, max_bucket, &out);
+    Py_END_ALLOW_THREADS
+    if (failed)
+        PyErr_NoMemory();
+    else
+        result = PyBytes_FromStringAndSize((const char *)out.codes,
+                                           out.used * (Py_ssize_t)sizeof(int64_t));
+done:
+    free(out.codes);
+    PyBuffer_Release(&keys);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"signatures", signatures, METH_VARARGS,
      "signatures(data, ends, k, a, b, out): the MinHash signature of each text\n"
      "data[ends[t-1]:ends[t]] (int64 ends), hash functions a, b (uint64), into\n"
      "out (uint32, one row of len(a) values per text)."},
+    {"bucket_codes", bucket_codes, METH_VARARGS,
+     "bucket_codes(keys, width, max_bucket): bytes of int64 codes i * n + j\n"
+     "(i < j) of the candidate pairs of uint64 keys, width a paragraph; see\n"
+     "dedup.candidates."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_minhash",
-                                    "MinHash signatures, compiled (see dedup.fingerprint).",
+                                    "MinHash signatures and LSH buckets, compiled (see dedup.fingerprint).",
                                     -1, methods};
 
 PyMODINIT_FUNC PyInit__minhash(void)

@@ -418,3 +418,42 @@ def test_the_compiled_loop_refuses_buffers_that_do_not_fit():
         sign(b"abcdef", np.array([3, 6], dtype=np.int64), 5, a, b, out[:1])  # out too small
     sign(b"abcdef", np.array([3, 6], dtype=np.int64), 5, a, b, out)
     assert out.tolist() == fingerprint.numpy_signatures(["abc", "def"], 5, 8, 1).tolist()
+
+
+@pytest.mark.parametrize("spread", [True, False])
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_and_numpy_bucketing_give_the_same_pairs(seed, spread):
+    """The compiled bucketing (dedup/_minhash.c) pairs exactly as numpy does:
+    buckets of two, of up to max_bucket, far above it (templated text), a
+    member twice in one bucket, and no key (0). Keys spread over all 64 bits,
+    as band keys are, or all small, so that every key falls into one part
+    of the compiled sort."""
+    from dedup import fingerprint
+    from dedup.arrays import unique_sorted
+    from dedup.candidates import numpy_pair_codes, pair_codes
+
+    if fingerprint._minhash is None:
+        pytest.skip("dedup._minhash was not built here")
+    rng = np.random.default_rng(seed)
+    n, width = int(rng.integers(50, 400)), int(rng.integers(1, 6))
+    keys = rng.integers(0, int(rng.integers(2, 60)), size=(n, width)).astype(np.uint64)
+    keys[:, -1] = np.where(rng.random(n) < 0.2, keys[:, 0], keys[:, -1])
+    if spread:
+        keys *= np.uint64(0x9E3779B97F4A7C15)
+    for max_bucket in (1, 2, 5, 24, 1000):
+        compiled = unique_sorted(pair_codes(keys, max_bucket))
+        assert np.array_equal(compiled, unique_sorted(numpy_pair_codes(keys, max_bucket)))
+        assert len(compiled) and (compiled // n < compiled % n).all()
+
+
+def test_the_compiled_bucketing_refuses_keys_that_do_not_fit():
+    from dedup import fingerprint
+
+    if fingerprint._minhash is None:
+        pytest.skip("dedup._minhash was not built here")
+    keys = np.arange(1, 7, dtype=np.uint64)
+    with pytest.raises(ValueError):
+        fingerprint._minhash.bucket_codes(keys, 4, 24)       # 6 keys are not rows of 4
+    with pytest.raises(ValueError):
+        fingerprint._minhash.bucket_codes(keys, 3, 0)
+    assert fingerprint._minhash.bucket_codes(keys, 3, 24) == b""    # no key repeats
