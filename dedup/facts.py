@@ -83,6 +83,10 @@ class Facts:
         return Facts(*(np.concatenate([getattr(p, name) for p in parts])
                        for name in ("key_hi", "key_lo", "length", "words", "digit", "upper")))
 
+    def __getstate__(self) -> dict:
+        # Without the sort _classes keeps here: a copy sent elsewhere makes its own.
+        return {k: v for k, v in self.__dict__.items() if k != "_classes"}
+
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.key_hi, self.key_lo, self.length, self.words,
                                       self.digit, self.upper))
@@ -121,7 +125,19 @@ def first_copies(facts: Facts) -> np.ndarray:
 
 def _classes(facts: Facts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Paragraphs sorted by key then position, the class (distinct key) of each
-    in that order, and the first paragraph of each class."""
+    in that order, and the first paragraph of each class.
+
+    Kept on the facts: reading asks for them (first_copies) and the
+    decisions again (exact_groups), and the sort is the larger part of both
+    (Reuters' 155,521 paragraphs: 0.025 s). The arrays of a Facts are never
+    changed in place, so what was found stays true of them."""
+    found = facts.__dict__.get("_classes")
+    if found is None:
+        found = facts.__dict__["_classes"] = _sorted_classes(facts)
+    return found
+
+
+def _sorted_classes(facts: Facts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(facts)
     order = np.lexsort((np.arange(n, dtype=np.int64), facts.key_lo, facts.key_hi))
     hi, lo = facts.key_hi[order], facts.key_lo[order]
