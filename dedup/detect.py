@@ -28,6 +28,7 @@ from operator import attrgetter, itemgetter
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from . import normalize
 from .articles import article_repeats
 from .arrays import Relations, present, unique_sorted
 from .candidates import candidate_pairs, prefix_keys
@@ -323,15 +324,25 @@ def pair_scores(first: list[str], second: list[str],
     len_b = np.fromiter(map(len, second), dtype=np.int64, count=len(second))
     cut = np.flatnonzero(may_truncate(len_a, len_b, cfg)).tolist()
     if cut:
-        # The shorter side is the first when it is strictly shorter (no ties here).
-        first_short = (len_a < len_b)[cut].tolist()
-        shorter = [first[k] if f else second[k] for k, f in zip(cut, first_short)]
-        starts = [(second[k] if f else first[k])[:len(s)]
-                  for k, f, s in zip(cut, first_short, shorter)]
+        shorter, starts = _shorter_and_starts(first, second, cut)
         prefix_scores[cut] = process.cpdist(shorter, starts, scorer=fuzz.ratio,
                                             dtype=np.float64, workers=cfg.workers,
                                             score_cutoff=cfg.near_threshold)
     return scores, prefix_scores
+
+
+def _shorter_and_starts(first: list[str], second: list[str],
+                        cut: list[int]) -> tuple[list[str], list[str]]:
+    """For the pairs ``cut``: the shorter text, and the longer one's start of
+    its length. Compiled where the install built it (Reuters' 152,243 such
+    pairs: 0.08 s in Python)."""
+    if normalize._text is not None:
+        return normalize._text.shorter_and_starts(first, second, cut)
+    # The shorter side is the first when it is strictly shorter (no ties here).
+    first_short = [len(first[k]) < len(second[k]) for k in cut]
+    shorter = [first[k] if f else second[k] for k, f in zip(cut, first_short)]
+    return shorter, [(second[k] if f else first[k])[:len(s)]
+                     for k, f, s in zip(cut, first_short, shorter)]
 
 
 def _priorities(corpus: Layout, cfg: Config) -> np.ndarray:

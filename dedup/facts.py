@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import normalize
 from .normalize import word_count
 
 _ASCII_DIGIT = re.compile(r"[0-9]")
@@ -69,8 +70,17 @@ class Facts:
         # The keys of text_key, from the digests' bytes at once rather than
         # two Python integers per paragraph.
         keys = np.frombuffer(b"".join(_digest(t) for t in norms), dtype="<u8").reshape(n, 2)
+        key_hi, key_lo = keys[:, 0].astype(np.uint64), keys[:, 1].astype(np.uint64)
+        if normalize._text is not None:
+            # The rest in one compiled pass (Reuters' 155,521 paragraphs: 0.13 CPU s
+            # in Python); the Python form below is its reference.
+            facts = Facts(key_hi, key_lo, np.empty(n, np.int32), np.empty(n, np.int32),
+                          np.empty(n, bool), np.empty(n, bool))
+            normalize._text.facts(list(norms), list(texts), facts.length, facts.words,
+                                  facts.digit, facts.upper)
+            return facts
         return Facts(
-            key_hi=keys[:, 0].astype(np.uint64), key_lo=keys[:, 1].astype(np.uint64),
+            key_hi=key_hi, key_lo=key_lo,
             length=np.fromiter((len(t) for t in norms), dtype=np.int32, count=n),
             words=np.fromiter((word_count(t) for t in norms), dtype=np.int32, count=n),
             digit=np.fromiter((has_digit(t) for t in norms), dtype=bool, count=n),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dedup.clean import cleaned_lines, cleaned_text
@@ -254,3 +255,68 @@ def test_compiled_squeeze_is_split_and_join():
         compiled.squeezed(b"bytes")
     with pytest.raises(TypeError):
         compiled.paragraph_texts(None)
+
+
+# Digits of other scripts and superscripts (str.isdigit says yes to both),
+# upper, lower and title case letters of three widths, uncased letters.
+_FACTS_ALPHABET = "aA 09\u0663\u00b2\u00bd\u00c9\u00e9\u01c5\u0391\u03b1\u4e00\U0001D400\U0001D41A"
+
+
+def _facts_both_ways(norms, texts, monkeypatch):
+    from dedup import normalize
+    from dedup.facts import Facts
+    compiled = Facts.of(norms, texts)
+    with monkeypatch.context() as patch:
+        patch.setattr(normalize, "_text", None)
+        plain = Facts.of(norms, texts)
+    return compiled, plain
+
+
+def test_compiled_facts_are_those_of_the_python_form(monkeypatch):
+    """Length, word count, digit and capitals flags of Facts.of, compiled
+    (dedup/_text.c) and in Python, on texts of every character width; the
+    original text, for the capitals, drawn apart from the normalised one."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    _compiled_text()
+    texts = st.lists(st.text(alphabet=_FACTS_ALPHABET, max_size=12), max_size=6)
+
+    @given(texts, st.data())
+    @settings(max_examples=1500, deadline=None)
+    def check(norms, data):
+        originals = data.draw(st.lists(st.text(alphabet=_FACTS_ALPHABET, max_size=12),
+                                       min_size=len(norms), max_size=len(norms)))
+        compiled, plain = _facts_both_ways(norms, originals, monkeypatch)
+        for name in ("key_hi", "key_lo", "length", "words", "digit", "upper"):
+            assert getattr(compiled, name).dtype == getattr(plain, name).dtype
+            assert np.array_equal(getattr(compiled, name), getattr(plain, name)), name
+    check()
+    compiled, _ = _facts_both_ways(["", "a b", "\u0663"], ["\u01c5", "AB", "\u00c9 1"],
+                                   monkeypatch)
+    assert compiled.words.tolist() == [0, 2, 1] and compiled.digit.tolist() == [False, False, True]
+    assert compiled.upper.tolist() == [False, True, True]       # title case is not capitals
+
+
+def test_compiled_shorter_and_starts_are_those_of_the_python_form(monkeypatch):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dedup import detect, normalize
+    _compiled_text()
+    text = st.text(alphabet=_FACTS_ALPHABET, max_size=10)
+
+    @given(st.lists(st.tuples(text, text), max_size=8), st.data())
+    @settings(max_examples=1500, deadline=None)
+    def check(pairs, data):
+        first, second = [a for a, _ in pairs], [b for _, b in pairs]
+        cut = data.draw(st.lists(st.integers(0, max(len(pairs) - 1, 0)),
+                                 max_size=len(pairs) and 8))
+        compiled = detect._shorter_and_starts(first, second, cut)
+        with monkeypatch.context() as patch:
+            patch.setattr(normalize, "_text", None)
+            assert compiled == detect._shorter_and_starts(first, second, cut)
+    check()
+    with pytest.raises(IndexError):
+        normalize._text.shorter_and_starts(["a"], ["b"], [1])
+    with pytest.raises(ValueError):
+        normalize._text.shorter_and_starts(["a"], [], [])
