@@ -143,19 +143,23 @@ def boilerplate_groups(members: list[list[int]], group_of, corpus: Layout,
 def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dict) -> tuple[dict[int, list[Link]], dict[int, list[int]]]:
     """Verified near links between exact groups (both directions stored), and
     the pairs that would be near repeats but for changed numbers (updates)."""
-    groups = [g for g, m in enumerate(members) if corpus.signature_row[m[0]] >= 0]
-    reps = [members[g][0] for g in groups]
+    firsts = np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members))
+    signed = np.flatnonzero(corpus.signature_row[firsts] >= 0)
+    groups, reps = signed.tolist(), firsts[signed].tolist()
     links: dict[int, list[Link]] = defaultdict(list)
     updates: dict[int, list[int]] = defaultdict(list)
     stats["signed_groups"] = len(reps)
     if len(reps) < 2:
         stats["candidates"] = 0
         return links, updates
-    sigs = corpus.signatures[corpus.signature_row[np.array(reps)]]
+    rows_of_reps = corpus.signature_row[np.array(reps)]
+    sigs = corpus.signatures[rows_of_reps]
     bands, rows = lsh_params(cfg.lsh_threshold, cfg.num_perm)
     stats["lsh_bands"], stats["lsh_rows"] = bands, rows
     started = time.perf_counter()
-    pairs = candidate_pairs(sigs, bands, rows, prefix_keys([corpus.norms[r] for r in reps]))
+    prefixes = (corpus.prefixes[rows_of_reps] if corpus.prefixes is not None
+                else prefix_keys([corpus.norms[r] for r in reps]))
+    pairs = candidate_pairs(sigs, bands, rows, prefixes)
     stats["candidates"] = len(pairs)
     stats["seconds_candidates"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()

@@ -176,6 +176,10 @@ def _assert_each_text_signed_once(corpus, cfg):
     expected = signatures([n for n, s in zip(corpus.norms, signable) if s],
                           cfg.shingle_size, cfg.num_perm, cfg.seed)
     assert (corpus.signatures[rows[signable]] == expected).all()
+    # Beside each signature, the opening key of its text (found by the readers).
+    from dedup.candidates import prefix_keys
+    openings = prefix_keys([n for n, s in zip(corpus.norms, signable) if s])
+    assert (openings != 0).all() and (corpus.prefixes[rows[signable]] == openings).all()
     # The first occurrence of each text holds the lowest row numbers, in order.
     firsts = [int(rows[i]) for i in range(len(rows))
               if signable[i] and corpus.norms[i] not in corpus.norms[:i]]
