@@ -320,3 +320,26 @@ def test_compiled_shorter_and_starts_are_those_of_the_python_form(monkeypatch):
         normalize._text.shorter_and_starts(["a"], ["b"], [1])
     with pytest.raises(ValueError):
         normalize._text.shorter_and_starts(["a"], [], [])
+
+
+def test_a_pickled_document_keeps_every_slot(tmp_path):
+    """Documents travel between processes pickled, through their own
+    __reduce__: every slot comes back, for a loaded document and for one
+    read from a file and unloaded (which reads its file again when asked)."""
+    import pickle
+
+    from dedup.documents import Document, read_texts
+
+    path = tmp_path / "a.txt"
+    path.write_bytes("\ufeffFirst line\r\n\r\nSecond one\r\n".encode("utf-8"))
+    read, _ = read_texts(str(path), "shown/a.txt", None)
+    every_slot_set = Document("p.txt", None, None, "latin-1", True, 9, source="/s/p.txt",
+                              digest=b"d" * 16, forced="latin-1", count=3)
+    for doc in (document_from_text("a\n\nb\n", "x.txt"), read.unloaded(), every_slot_set):
+        back = pickle.loads(pickle.dumps(doc))
+        assert type(back) is Document
+        for name in Document.__slots__:
+            assert getattr(back, name) == getattr(doc, name), name
+    back = pickle.loads(pickle.dumps(read.unloaded()))
+    assert (back.bom, back.source, back.digest is not None) == (True, str(path), True)
+    assert [p.text for p in back.paragraphs] == ["First line", "Second one"]
