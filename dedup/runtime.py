@@ -19,8 +19,9 @@ def collector_paused():
     (texts, links, choices, refs) and keep most of them; every full
     collection would walk all of them again, which made the decisions grow
     faster than the input (at 10^5 paragraphs about 40% of their time). They
-    make no reference cycles worth collecting meanwhile; what garbage there
-    is waits for the collector's next run after the block.
+    make no reference cycles worth collecting meanwhile (a scan and a write
+    of the mix left none); what garbage there is waits for the collector's
+    next full run after the block.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -28,6 +29,12 @@ def collector_paused():
         yield
     finally:
         if enabled:
+            # What the block made is all in the youngest generation, and the
+            # first collection after it would walk all of it (Reuters: three
+            # such collections of 20 ms each). Frozen and unfrozen at once,
+            # every object moves to the oldest generation without a walk.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -336,6 +336,29 @@ def test_collector_is_paused_inside_the_block_and_restored_after_it():
         (gc.enable if was else gc.disable)()
 
 
+def test_what_a_paused_block_made_is_old_after_it_and_still_collected():
+    """Objects made in the block leave it in the oldest generation, so the
+    next young collection does not walk them all; cycles among them are
+    still found by a full collection."""
+    import gc
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        gc.collect()                # every generation's count back to 0
+        with runtime.collector_paused():
+            made = [[i] for i in range(5000)]
+            cycle = [None]
+            cycle[0] = cycle
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        young = {id(o) for o in gc.get_objects(generation=0)}
+        old = {id(o) for o in gc.get_objects(generation=2)}
+        assert not any(id(o) in young for o in made) and all(id(o) in old for o in made)
+        del cycle
+        assert gc.collect() >= 1
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 @pytest.mark.skipif(runtime._set_madvise_hugepage is None,
                     reason="this numpy has no huge page setting")
 def test_huge_pages_are_off_inside_the_block_and_restored_after_it(monkeypatch):
