@@ -151,6 +151,11 @@ class RealPaths:
         folder, name = os.path.split(os.fspath(path))
         if name in ("", ".", ".."):
             return os.path.realpath(path)
+        return self.entry(folder, name)
+
+    def entry(self, folder: str, name: str) -> str:
+        """The real path of ``name`` in ``folder`` (a plain name: not empty,
+        ``.`` or ``..``, and without a separator)."""
         known = self._folders.get(folder)
         if known is None:
             known = self._folders[folder] = [os.path.realpath(folder), 0, None]
@@ -174,6 +179,20 @@ def _symbolic_links(folder: str) -> frozenset[str] | None:
         return frozenset()
     except OSError:
         return None
+
+
+def _copy_folder(folder: str, out: str, base: str) -> tuple[str, str] | None:
+    """For documents named ``folder`` + separator + a plain name: the folder
+    their copies go to under ``out`` (as :func:`_relative_name` places them)
+    and ``folder`` itself; None for the root, left to the general way."""
+    source = os.path.abspath(folder) if folder else os.sep
+    if source.endswith(os.sep):
+        return None
+    source += os.sep
+    inside = _folder_prefix(base)
+    # A path below ``base`` keeps its folders under ``out``; any other
+    # document goes to ``out`` itself, by its name.
+    return os.path.join(out, source[len(inside):] if source.startswith(inside) else ""), folder
 
 
 def _relative(doc_path: str, base: Path) -> Path:
@@ -214,13 +233,25 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
     plan: list[tuple[int, str]] = []
     dropped = result.dropped_articles()
     realpath = RealPaths()
+    # Per folder of the documents' paths: the folder its copies go to, and
+    # the folder itself, so that each document costs two lookups rather than
+    # making its paths absolute and splitting them again (Reuters: 0.10 s).
+    folders: dict[str, tuple[str, str] | None] = {}
     for i, doc in enumerate(result.documents):
         if i in dropped:
             continue      # a whole-article repeat of a kept article: left out on purpose
-        target = realpath(os.path.join(out, _relative_name(doc.path, base)))
+        folder, sep, name = doc.path.rpartition(os.sep)
+        known = folders.get(folder, False) if sep else None
+        if known is False:
+            known = folders[folder] = _copy_folder(folder, str(out), base)
+        if known is None or name in ("", ".", "..") or (os.altsep and os.altsep in name):
+            target = realpath(os.path.join(out, _relative_name(doc.path, base)))
+            original = realpath(doc.path)
+        else:
+            target, original = realpath.entry(known[0], name), realpath.entry(known[1], name)
         if not target.startswith(inside):
             raise WriteError(f"{doc.path}: output path {target} escapes {out}; nothing written")
-        if target == realpath(doc.path):
+        if target == original:
             raise WriteError(f"{doc.path}: refusing to write over the original; nothing written")
         plan.append((i, target))
     summary = WriteSummary(out)

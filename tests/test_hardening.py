@@ -863,6 +863,52 @@ def test_real_paths_looked_up_by_folder_agree_with_realpath(in_tmp, monkeypatch,
             assert realpath(p) == os.path.realpath(p), p
 
 
+@pytest.mark.parametrize("inputs", [["x/../x/in", "y/../y"], ["./x/in/", "y/b.txt"],
+                                    ["ABS/x", "y"], ["x/in/a.txt", "x/in/sub/c.txt"]])
+def test_copies_planned_by_folder_go_where_the_general_plan_puts_them(in_tmp, h, monkeypatch,
+                                                                      inputs):
+    """write_cleaned places a document's copy from its folder's plan; with
+    that shortcut turned off every path is made absolute and resolved one by
+    one. Both give the same copies, and both refuse the same way an output
+    folder where a copy's place is a link to its original, or its folder a
+    link out of the output folder."""
+    (in_tmp / "x" / "in" / "sub").mkdir(parents=True)
+    (in_tmp / "x" / "in" / "a.txt").write_text(art(h.filler[0], h.filler[0]))
+    (in_tmp / "x" / "in" / "sub" / "c.txt").write_text(art(h.filler[2], h.filler[0]))
+    (in_tmp / "y").mkdir()
+    (in_tmp / "y" / "b.txt").write_text(art(h.filler[1]))
+    inputs = [p.replace("ABS", str(in_tmp)) for p in inputs]
+    result = api.scan(inputs, Config(jobs=1))
+    assert len(result.documents) >= 2 and result.removals
+    outcomes = []
+    for shortcut in (True, False):
+        if not shortcut:
+            monkeypatch.setattr(api, "_copy_folder", lambda *a: None)
+        out = in_tmp / f"out_{shortcut}"
+        written = api.write_cleaned(result, inputs, out)
+        copies = [p.relative_to(out) for p in written.written]
+        refusals = []
+        # The last copy's place is a link to its original; then its folder
+        # (when it has one) is a link out of the output folder.
+        over, escape = in_tmp / f"over_{shortcut}", in_tmp / f"escape_{shortcut}"
+        (over / copies[-1]).parent.mkdir(parents=True)
+        os.symlink(os.path.realpath(result.documents[-1].path), over / copies[-1])
+        (escape / copies[-1]).parent.parent.mkdir(parents=True, exist_ok=True)
+        if copies[-1].parent != Path("."):
+            os.symlink(in_tmp, escape / copies[-1].parent)
+        for trap in (over, escape):
+            try:
+                api.write_cleaned(result, inputs, trap)
+                refusals.append(None)
+            except api.WriteError as refused:
+                refusals.append(str(refused).replace(str(trap), "TRAP"))
+        outcomes.append(([str(p) for p in copies], snapshot(out), refusals))
+    assert outcomes[0] == outcomes[1]
+    # A link to the original resolves outside the output folder: refused as such.
+    assert "escapes TRAP; nothing written" in outcomes[0][2][0]
+    assert outcomes[0][2][1] is None or "escapes TRAP" in outcomes[0][2][1]
+
+
 def test_copies_cleaned_by_pool_processes_equal_those_cleaned_by_one(in_tmp, h):
     """With workers, documents are read again and cleaned in batches by pool processes
     and written in order by this one: the same files, bytes and refusals as one process."""
