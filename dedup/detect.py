@@ -163,15 +163,17 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     stats["candidates"] = len(pairs)
     stats["seconds_candidates"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
-    first = [reps[i] for i in pairs[:, 0].tolist()]
-    second = [reps[j] for j in pairs[:, 1].tolist()]
-    verdicts = judge_pairs([corpus.norms[a] for a in first], [corpus.norms[b] for b in second],
+    reps_array = np.asarray(reps, dtype=np.int64)
+    first, second = reps_array[pairs[:, 0]].tolist(), reps_array[pairs[:, 1]].tolist()
+    norm_of = corpus.norms.__getitem__
+    verdicts = judge_pairs(list(map(norm_of, first)), list(map(norm_of, second)),
                            lambda k: corpus.text(first[k]), lambda k: corpus.text(second[k]),
                            cfg, stats, workers=cfg.workers, ids=(pairs[:, 0], pairs[:, 1]))
     verified = 0
+    group_a, group_b = pairs[:, 0].tolist(), pairs[:, 1].tolist()
     for k, verdict in verdicts:
-        verified += record_verdict(links, updates, groups[int(pairs[k, 0])],
-                                   groups[int(pairs[k, 1])], verdict)
+        verified += record_verdict(links, updates, groups[group_a[k]], groups[group_b[k]],
+                                   verdict)
         if verdict.reason == NOT_COMPARED:
             (doc_a, para_a), (doc_b, para_b) = corpus.ref(first[k]), corpus.ref(second[k])
             corpus.skipped.append(
@@ -388,7 +390,10 @@ _CONTEXT_ROUNDS = 20
 
 @dataclass(slots=True)
 class _Choice:
-    """A removal while decisions are being made (flat indices, not refs)."""
+    """A removal while decisions are being made (flat indices, not refs).
+
+    Never changed once made (a paragraph's choice is replaced instead), so
+    one may stand for many paragraphs."""
 
     twin: int
     kind: str
@@ -474,23 +479,28 @@ def result_of(decisions: Decisions, corpus: Layout, documents: list, text_of, cf
     chosen, rank, members = decisions.chosen, decisions.rank, decisions.members
     doc_of, start = corpus.doc_of, corpus.start
 
-    def ref(flat: int) -> Ref:
-        doc = int(doc_of[flat])
-        return Ref(doc, flat - int(start[doc]))
+    def refs(flats: np.ndarray) -> tuple[list[Ref], np.ndarray, np.ndarray]:
+        docs = doc_of[flats].astype(np.int64)
+        paras = flats - start[docs]
+        return list(map(Ref, docs.tolist(), paras.tolist())), docs, paras
 
     n = len(chosen)
     flats = np.fromiter(chosen, dtype=np.int64, count=n)
     choices = list(chosen.values())
     twins = np.fromiter((c.twin for c in choices), dtype=np.int64, count=n)
-    docs, twin_docs = doc_of[flats].astype(np.int64), doc_of[twins].astype(np.int64)
-    paras, twin_paras = flats - start[docs], twins - start[twin_docs]
-    removed = [Ref(d, p) for d, p in zip(docs.tolist(), paras.tolist())]
-    kept = [Ref(d, p) for d, p in zip(twin_docs.tolist(), twin_paras.tolist())]
-    in_order = [Removal(r, k, c.kind, c.score, c.detail) for r, k, c in zip(removed, kept, choices)]
+    removed, docs, paras = refs(flats)
+    # Many removals share a kept twin (a footer's first occurrence): one Ref each.
+    kept_flats, kept_of = np.unique(twins, return_inverse=True)
+    kept_refs, kept_docs, kept_paras = refs(kept_flats)
+    kept = list(map(kept_refs.__getitem__, kept_of.tolist()))
+    twin_docs, twin_paras = kept_docs[kept_of], kept_paras[kept_of]
+    in_order = list(map(Removal, removed, kept, [c.kind for c in choices],
+                        [c.score for c in choices], [c.detail for c in choices]))
     by_ref = dict(zip(removed, in_order))
     boilerplate_out = [
-        Boilerplate(text_of(occ[0]), len({int(doc_of[f]) for f in occ}),
-                    tuple(ref(f) for f in occ), sum(f in chosen for f in occ))
+        Boilerplate(text_of(occ[0]), len(set(doc_of[occ].tolist())),
+                    tuple(refs(np.asarray(occ, dtype=np.int64))[0]),
+                    sum(map(chosen.__contains__, occ)))
         for occ in sorted((sorted(members[g], key=lambda f: rank[f]) for g in decisions.boiler),
                           key=lambda occ: rank[occ[0]])]
     # Flat positions run in file and position order.
@@ -545,12 +555,14 @@ def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank) -> dic
     """Keep/remove every paragraph: boilerplate, then repeats in keep order."""
     group_of, links = graph.group_of, graph.links
     chosen: dict[int, _Choice] = {}
+    doc_of = corpus.doc_of
     for g in boiler:
         flats = sorted(members[g], key=lambda f: rank[f])
-        files = len({int(corpus.doc_of[f]) for f in flats})
+        files = len(set(doc_of[flats].tolist()))
         doomed = {"remove": flats, "keep-first": flats[1:], "keep": []}[cfg.boilerplate]
-        for flat in doomed:
-            chosen[flat] = _Choice(flats[0], BOILERPLATE, 100.0, f"boilerplate in {files} files")
+        # One choice for the whole group: choices are never changed, only replaced.
+        choice = _Choice(flats[0], BOILERPLATE, 100.0, f"boilerplate in {files} files")
+        chosen.update(dict.fromkeys(doomed, choice))
 
     kept_in = _keep_in_order(chosen, graph, boiler, rank)
     _remove_kept_partials(chosen, kept_in, links, group_of, rank, graph.lesser)
