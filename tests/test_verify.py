@@ -47,3 +47,12 @@ def test_truncation_rule_is_the_same_for_one_pair_and_for_arrays():
             short, long_ = min(x, y), max(x, y)
             assert verify.may_truncate(x, y, cfg) == answer == (short < long_
                                                               and short >= share * long_)
+
+
+def test_texts_packed_for_the_verifying_processes_come_back_the_same():
+    """A verification task's texts travel as one string and their ends:
+    empty texts, NULs, and characters of every width come back as they were."""
+    from dedup.detect import _packed, _unpacked
+
+    for texts in ([], [""], ["", "a", ""], ["x\x00y", "\u00e9t\u00e9", "\U0001F600 ok", "plain"]):
+        assert _unpacked(*_packed(texts)) == texts
