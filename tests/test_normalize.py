@@ -84,6 +84,22 @@ def test_normalize_is_idempotent():
         assert normalize(normalize(text)) == normalize(text)
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+@settings(max_examples=2000, deadline=None)
+def test_ascii_text_takes_a_short_way_to_the_same_normal_form(text):
+    """ASCII text skips the regex scan and NFKC: the result is what every
+    step gives it (the quote and dash table, NFKC, case folding, squeezing),
+    alone and after a non-ASCII paragraph that sends its batch the long way."""
+    import unicodedata
+
+    from dedup.normalize import _QUOTES_DASHES
+    steps = " ".join(unicodedata.normalize("NFKC", text.translate(_QUOTES_DASHES))
+                     .casefold().split())
+    assert normalize(text) == steps
+    assert normalize_many([text, "caf\u00e9"]) == [steps, "caf\u00e9"]
+    assert normalize_many([text]) == [steps]
+
+
 def test_normalize_many_matches_normalize_one_by_one():
     texts = ["\u201cQuoted\u201d  Text", "", "  ", "a\u2014b", "plain", "\u00bbX\u00ab\u200b",
              "Stra\u00dfe \ufb01"]
