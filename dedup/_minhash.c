@@ -306,11 +306,61 @@ done:
     return result;
 }
 
+/* ---- LSH band keys (see dedup/fingerprint.py band_keys) ----
+ *
+ * Band b of a signature folds its rows r in order: k ^= row; k *= MIX1;
+ * k ^= k >> 31, from k = 0; the key is then xored with salts[b]. Written
+ * to out[t * width + b] for every signature t. */
+static PyObject *band_keys(PyObject *self, PyObject *args)
+{
+    Py_buffer sigs, salts, out;
+    Py_ssize_t num_perm, bands, rows, width;
+    if (!PyArg_ParseTuple(args, "y*nnny*w*n", &sigs, &num_perm, &bands, &rows, &salts, &out,
+                          &width))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = num_perm > 0 ? sigs.len / (4 * num_perm) : 0;
+    if (num_perm < 1 || bands < 1 || rows < 1 || bands * rows > num_perm || width < bands
+            || sigs.len != count * num_perm * 4 || salts.len != bands * 8
+            || out.len != count * width * 8) {
+        PyErr_SetString(PyExc_ValueError, "band_keys: buffers of the wrong size");
+        goto done;
+    }
+    const uint32_t *s = sigs.buf;
+    const uint64_t *salt = salts.buf;
+    uint64_t *o = out.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t t = 0; t < count; t++) {
+        const uint32_t *row = s + t * num_perm;
+        for (Py_ssize_t b = 0; b < bands; b++) {
+            uint64_t k = 0;
+            for (Py_ssize_t r = 0; r < rows; r++) {
+                k ^= row[b * rows + r];
+                k *= MIX1;
+                k ^= k >> 31;
+            }
+            o[t * width + b] = k ^ salt[b];
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&sigs);
+    PyBuffer_Release(&salts);
+    PyBuffer_Release(&out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"signatures", signatures, METH_VARARGS,
      "signatures(data, ends, k, a, b, out): the MinHash signature of each text\n"
      "data[ends[t-1]:ends[t]] (int64 ends), hash functions a, b (uint64), into\n"
      "out (uint32, one row of len(a) values per text)."},
+    {"band_keys", band_keys, METH_VARARGS,
+     "band_keys(sigs, num_perm, bands, rows, salts, out, width): the band keys of\n"
+     "uint32 signatures, xored with uint64 salts, into columns 0..bands-1 of\n"
+     "out (uint64, width values a signature)."},
     {"bucket_codes", bucket_codes, METH_VARARGS,
      "bucket_codes(keys, width, max_bucket): bytes of int64 codes i * n + j\n"
      "(i < j) of the candidate pairs of uint64 keys, width a paragraph; see\n"

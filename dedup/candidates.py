@@ -45,8 +45,19 @@ def bucket_keys(sigs: np.ndarray, bands: int, rows: int,
     key (salted with its band number, so bands never share buckets), then the
     opening key when ``prefixes`` is given; 0 means "no key". The persistent
     index stores exactly these, so a check finds the buckets a scan would."""
+    salts = np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT
+    if fingerprint._minhash is not None:
+        # Compiled, into the array that is returned (Reuters' 110,221
+        # signatures: 0.03 s in numpy's passes and the concatenation).
+        width = bands + (prefixes is not None)
+        keys = np.empty((sigs.shape[0], width), dtype=np.uint64)
+        fingerprint._minhash.band_keys(np.ascontiguousarray(sigs, dtype=np.uint32),
+                                       sigs.shape[1], bands, rows, salts, keys, width)
+        if prefixes is not None:
+            keys[:, bands] = prefixes
+        return keys
     keys = band_keys(sigs, bands, rows)
-    keys ^= (np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT)[None, :]
+    keys ^= salts[None, :]
     if prefixes is None:
         return keys
     return np.concatenate([keys, prefixes[:, None]], axis=1)

@@ -461,3 +461,25 @@ def test_the_compiled_bucketing_refuses_keys_that_do_not_fit():
     with pytest.raises(ValueError):
         fingerprint._minhash.bucket_codes(keys, 3, 0)
     assert fingerprint._minhash.bucket_codes(keys, 3, 24) == b""    # no key repeats
+
+
+@pytest.mark.parametrize("bands, rows, num_perm", [(16, 4, 64), (5, 3, 16), (1, 1, 1), (7, 9, 64)])
+def test_compiled_and_numpy_bucket_keys_are_the_same(monkeypatch, bands, rows, num_perm):
+    """The keys paragraphs are bucketed by (stored in the index, too): the
+    compiled band keys equal numpy's, with and without the opening keys."""
+    from dedup import fingerprint
+    from dedup.candidates import bucket_keys
+
+    if fingerprint._minhash is None:
+        pytest.skip("dedup._minhash was not built here")
+    rng = np.random.default_rng(bands * rows)
+    sigs = rng.integers(0, 2**32, size=(300, num_perm), dtype=np.uint64).astype(np.uint32)
+    prefixes = rng.integers(0, 2**63, size=300, dtype=np.uint64)
+    compiled = [bucket_keys(sigs, bands, rows), bucket_keys(sigs, bands, rows, prefixes),
+                bucket_keys(sigs[:0], bands, rows, prefixes[:0])]
+    monkeypatch.setattr(fingerprint, "_minhash", None)
+    plain = [bucket_keys(sigs, bands, rows), bucket_keys(sigs, bands, rows, prefixes),
+             bucket_keys(sigs[:0], bands, rows, prefixes[:0])]
+    for a, b in zip(compiled, plain):
+        assert a.dtype == b.dtype == np.uint64 and a.shape == b.shape
+        assert np.array_equal(a, b)
