@@ -582,8 +582,11 @@ def read_regular_file(path: str | Path) -> bytes:
             raise NotRegularFile(errno.EINVAL, _file_kind(info.st_mode), str(path))
         # Straight from the descriptor (a buffered file object cost as much
         # again for small files): the size it has, then on until the end, so
-        # a file that grows meanwhile is read whole.
+        # a file that grows meanwhile is read whole. A regular file gives
+        # less than was asked only at its end: then no second call to see it.
         parts = [os.read(fd, info.st_size + 1)]
+        if len(parts[0]) <= info.st_size:
+            return parts[0]
         while parts[-1]:
             parts.append(os.read(fd, 1 << 20))
         return parts[0] if len(parts) == 2 else b"".join(parts)

@@ -343,3 +343,27 @@ def test_a_pickled_document_keeps_every_slot(tmp_path):
     back = pickle.loads(pickle.dumps(read.unloaded()))
     assert (back.bom, back.source, back.digest is not None) == (True, str(path), True)
     assert [p.text for p in back.paragraphs] == ["First line", "Second one"]
+
+
+@pytest.mark.parametrize("told", [0, 5, 5000, 100000, None])
+def test_a_file_is_read_whole_whatever_size_it_said_it_had(tmp_path, monkeypatch, told):
+    """read_regular_file asks for the size the file had (plus one byte) and
+    goes on to its end only when it got all it asked: a file that grew
+    since (or says 0, as /proc files do) is still read whole, and one that
+    shrank ends where it ends."""
+    import os
+
+    from dedup import documents
+
+    data = bytes(range(256)) * 300               # 76,800 bytes, more than one read of 5,000
+    (tmp_path / "f.bin").write_bytes(data)
+    if told is not None:
+        real = os.fstat
+
+        def fstat(fd):
+            info = real(fd)
+            return os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink,
+                                   info.st_uid, info.st_gid, told, info.st_atime,
+                                   info.st_mtime, info.st_ctime))
+        monkeypatch.setattr(documents.os, "fstat", fstat)
+    assert documents.read_regular_file(tmp_path / "f.bin") == data
