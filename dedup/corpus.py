@@ -228,7 +228,7 @@ def _joined(parts: list[Batch]) -> Batch:
 def _assemble(batches, num_perm: int) -> Corpus:
     documents: list[Document] = []
     norms: list[str] = []
-    doc_of: list[np.ndarray] = []
+    counts: list[int] = []
     rows: list[np.ndarray] = []
     sig_parts: list[np.ndarray] = []
     prefix_parts: list[np.ndarray] = []
@@ -237,9 +237,8 @@ def _assemble(batches, num_perm: int) -> Corpus:
     texts: list[str] = []
     signed_so_far = 0
     for batch in batches:
-        for doc, count in zip(batch.documents, batch.counts):
-            doc_of.append(np.full(count, len(documents), dtype=np.int32))
-            documents.append(doc)
+        documents.extend(batch.documents)
+        counts.extend(batch.counts)
         row = np.full(len(batch.norms), -1, dtype=np.int64)
         row[batch.signed] = np.arange(signed_so_far, signed_so_far + len(batch.signed))
         rows.append(row)
@@ -250,13 +249,13 @@ def _assemble(batches, num_perm: int) -> Corpus:
         skipped.extend(batch.skipped)
         facts.append(batch.facts)
         texts.extend(batch.texts)
-    counts = np.array([d.count for d in documents], dtype=np.int64)
+    counts = np.array(counts, dtype=np.int64)
     start = np.zeros(len(documents) + 1, dtype=np.int64)
     np.cumsum(counts, out=start[1:])
     return Corpus(
         documents=documents,
         norms=norms,
-        doc_of=np.concatenate(doc_of) if doc_of else np.zeros(0, dtype=np.int32),
+        doc_of=np.repeat(np.arange(len(documents), dtype=np.int32), counts),
         start=start,
         signature_row=np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
         signatures=(np.concatenate(sig_parts) if sig_parts
