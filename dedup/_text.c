@@ -27,6 +27,7 @@ typedef struct {
     Py_ssize_t *start;          /* per line: where it starts in the text */
     Py_ssize_t *stop;           /* per line: where its content ends (before the ending) */
     char *blank;
+    Py_ssize_t lines;           /* number of lines */
     Py_ssize_t paragraphs;      /* number of paragraphs */
     Py_ssize_t *first, *last;   /* per paragraph: its first and last line */
 } Layout;
@@ -129,15 +130,20 @@ static int layout_of(PyObject *text, Layout *l)
         while (k <= last && l->blank[k])
             k++;
     }
+    l->lines = count;
     l->paragraphs = made;
     return 0;
 }
 
-/* One item per paragraph: with ``spans`` its (first line, line after its
- * last), 0-based, as dedup.documents.paragraph_spans(split_lines(text))
- * gives them; else its text, from its first line's start to its last
- * line's end, without that line's ending. */
-static PyObject *per_paragraph(PyObject *text, int spans)
+/* One item per paragraph: as TEXTS, its text, from its first line's start
+ * to its last line's end, without that line's ending; as SPANS, its (first
+ * line, line after its last), 0-based, as
+ * dedup.documents.paragraph_spans(split_lines(text)) gives them; as BOUNDS,
+ * (where its first line starts, where the line after its last starts or the
+ * text ends), in characters. */
+enum { TEXTS, SPANS, BOUNDS };
+
+static PyObject *per_paragraph(PyObject *text, int what)
 {
     Layout l;
     PyObject *out = NULL;
@@ -147,8 +153,12 @@ static PyObject *per_paragraph(PyObject *text, int spans)
     if (out == NULL)
         goto done;
     for (Py_ssize_t p = 0; p < l.paragraphs; p++) {
-        PyObject *item = spans
-            ? Py_BuildValue("(nn)", l.first[p], l.last[p] + 1)
+        Py_ssize_t after = l.last[p] + 1;
+        PyObject *item
+            = what == SPANS ? Py_BuildValue("(nn)", l.first[p], after)
+            : what == BOUNDS ? Py_BuildValue("(nn)", l.start[l.first[p]],
+                                             after < l.lines ? l.start[after]
+                                                             : PyUnicode_GET_LENGTH(text))
             : PyUnicode_Substring(text, l.start[l.first[p]], l.stop[l.last[p]]);
         if (item == NULL) {
             Py_CLEAR(out);
@@ -163,12 +173,17 @@ done:
 
 static PyObject *paragraph_texts(PyObject *self, PyObject *text)
 {
-    return per_paragraph(text, 0);
+    return per_paragraph(text, TEXTS);
 }
 
 static PyObject *paragraph_spans(PyObject *self, PyObject *text)
 {
-    return per_paragraph(text, 1);
+    return per_paragraph(text, SPANS);
+}
+
+static PyObject *paragraph_bounds(PyObject *self, PyObject *text)
+{
+    return per_paragraph(text, BOUNDS);
 }
 
 /* " ".join(text.split()): whitespace runs (str.isspace) made one space, none
@@ -334,6 +349,9 @@ static PyMethodDef methods[] = {
     {"paragraph_texts", paragraph_texts, METH_O, "paragraph_texts(text): the paragraphs' texts"},
     {"paragraph_spans", paragraph_spans, METH_O,
      "paragraph_spans(text): (first line, line after the last) of each paragraph"},
+    {"paragraph_bounds", paragraph_bounds, METH_O,
+     "paragraph_bounds(text): (start, end) in characters of each paragraph's lines,\n"
+     "with the last line's ending"},
     {"squeezed", squeezed, METH_O, "squeezed(text): \" \".join(text.split())"},
     {"facts", facts, METH_VARARGS,
      "facts(norms, texts, length, words, digit, upper): see dedup.facts.Facts.of"},

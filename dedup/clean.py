@@ -64,7 +64,38 @@ def _blank_after(lines: list[str], line: int) -> list[str]:
 
 
 def cleaned_text(doc: Document, removed: set[int]) -> str:
-    return "".join(cleaned_lines(doc, removed))
+    """``"".join(cleaned_lines(doc, removed))``, made of slices of the text
+    (one or two a kept paragraph) instead of a string per line: writing
+    Reuters' copies spent 0.07 s splitting lines and 0.07 s in cleaned_lines.
+    The tests hold the two to the same text."""
+    if not removed:
+        return "".join(doc.lines)
+    text, bounds = doc.bounds()
+    if not bounds:
+        return text
+    out = [text[:bounds[0][0]]]                               # blank lines at the start
+    # Whether what is out so far ends in CR (see cleaned_lines: a following
+    # separator that starts with a lone LF would join the two).
+    ends_in_cr = text.endswith("\r", 0, bounds[0][0])
+    kept = previous_end = None
+    for index, (start, end) in enumerate(bounds):
+        if index not in removed:
+            if kept is not None:
+                if ends_in_cr and text.startswith("\n", previous_end, start):
+                    # The blank lines after the last kept paragraph instead.
+                    following = bounds[kept + 1][0]
+                    out.append(text[bounds[kept][1]:following])
+                else:
+                    out.append(text[previous_end:start])
+            out.append(text[start:end])
+            ends_in_cr = text.endswith("\r", start, end)
+            kept = index
+        previous_end = end
+    tail = bounds[-1][1]                                      # blank lines at the end
+    while ends_in_cr and text.startswith("\n", tail):
+        tail += 1
+    out.append(text[tail:])
+    return "".join(out)
 
 
 def unified_diff(doc: Document, removed: set[int], to_name: str | None = None,

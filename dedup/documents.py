@@ -18,6 +18,7 @@ import codecs
 import errno
 import fnmatch
 import hashlib
+import itertools
 import os
 import re
 import stat
@@ -180,6 +181,20 @@ class Document:
                            else paragraph_spans(lines))
         return self.lines, [(p.first_line - 1, p.last_line) for p in self.paragraphs]
 
+    def bounds(self) -> tuple[str, list[tuple[int, int]]]:
+        """Its text and where each paragraph's lines start and end in it (in
+        characters, the last line's ending included): what cleaning needs,
+        read again as :meth:`layout` reads it, without a string per line."""
+        if self._lines is None and (self.source, self.digest, self.forced) not in _LOADED:
+            text = decode(self._read_again(), self.path, self.forced)[0]
+            if _text is not None:
+                return text, _text.paragraph_bounds(text)
+            lines = split_lines(text)
+            return text, char_bounds(lines, paragraph_spans(lines))
+        lines = self.lines
+        return "".join(lines), char_bounds(lines, [(p.first_line - 1, p.last_line)
+                                                   for p in self.paragraphs])
+
     def unloaded(self) -> "Document":
         """The same document holding no text (itself when it has no file to reread)."""
         if self._lines is None or self.source is None or self.digest is None:
@@ -302,6 +317,12 @@ def split_lines(text: str) -> list[str]:
     if _EXOTIC_BREAKS.search(text):
         return _LINE.findall(text)
     return text.splitlines(keepends=True)
+
+
+def char_bounds(lines: list[str], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of lines as spans of the characters of ``"".join(lines)``."""
+    at = list(itertools.accumulate(map(len, lines), initial=0))
+    return [(at[first], at[after]) for first, after in spans]
 
 
 def split_paragraphs(lines: list[str]) -> list[Paragraph]:

@@ -170,6 +170,45 @@ def test_cleaned_lines_are_a_subsequence_of_the_original_lines():
         assert all(line in out for line in cleaned_lines(doc, removed)), removed
 
 
+def test_cleaned_text_is_the_cleaned_lines_joined(tmp_path, monkeypatch):
+    """cleaned_text cuts the text at paragraph bounds instead of joining
+    lines: the same text for any layout (CR, LF, CRLF, blank and
+    whitespace lines, per-line paragraphs, a CR before a lone LF), any set
+    of removed paragraphs, a document held in memory or read again from its
+    file, with the bounds found compiled or in Python."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dedup import documents
+    from dedup.documents import read_texts
+
+    def check_all(text, pick):
+        doc = document_from_text(text, "t")
+        path = tmp_path / "f.txt"
+        path.write_bytes(text.encode("utf-8"))
+        unloaded = read_texts(path, "f.txt")[0]
+        removed = {i for i in range(doc.count) if pick(i)}
+        expected = "".join(cleaned_lines(doc, removed))
+        assert cleaned_text(doc, removed) == expected
+        documents._LOADED.clear()
+        assert cleaned_text(unloaded, removed) == expected
+        return expected
+
+    @given(st.text(alphabet="ab \t\r\n\x0b\u2028\u00e9", max_size=40),
+           st.lists(st.booleans(), max_size=12))
+    @settings(max_examples=1500, deadline=None)
+    def check(text, flags):
+        check_all(text, lambda i: i < len(flags) and flags[i])
+        with monkeypatch.context() as patch:
+            patch.setattr(documents, "_text", None)
+            check_all(text, lambda i: i < len(flags) and flags[i])
+    check()
+    assert check_all("one\r\n\ntwo\r\n\nthree\r", lambda i: i == 1) == "one\r\n\nthree\r"
+    # A kept line ending in CR, and the separator left after a removed
+    # paragraph a lone LF: the blank line that followed the kept one instead.
+    assert check_all("a\r\rb\n\nc", lambda i: i == 1) == "a\r\rc"
+
+
 @pytest.mark.parametrize("data", [t.encode("utf-8") for t in ROUND_TRIP] + [
     b"\xef\xbb\xbfbom first\n\nthen more\n",             # UTF-8 with BOM
     "caf\u00e9 \u00a3100\n\nsecond".encode("cp1252"),    # a guessed encoding
