@@ -48,6 +48,35 @@ def _translated_run(match: re.Match) -> str:
     return match.group().translate(_QUOTES_DASHES)
 
 
+# The table as _text.translated takes it: keys, their values, dropped.
+_TABLE = ("".join(chr(k) for k, v in _QUOTES_DASHES.items() if v is not None),
+          "".join(chr(v) if isinstance(v, int) else v
+                  for v in _QUOTES_DASHES.values() if v is not None),
+          "".join(chr(k) for k, v in _QUOTES_DASHES.items() if v is None))
+
+
+def _nfkc_casefolded(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text).casefold()``, normalising only
+    the runs of characters that are not ASCII (each with the character
+    before it) and lower-casing the ASCII between them.
+
+    NFKC leaves ASCII alone and starts afresh before every ASCII character
+    (none composes with what precedes it), and case folding works character
+    by character, so the pieces give the whole. On the mix, a batch holding
+    one accented letter sent every character of it through both: 0.22 of
+    the reading processes' CPU seconds, against 0.02 s for the runs.
+    """
+    runs = _text.non_ascii_runs(text)
+    parts = []
+    last = 0
+    for start, end in zip(runs[::2], runs[1::2]):
+        parts.append(text[last:start].lower())
+        parts.append(unicodedata.normalize("NFKC", text[start:end]).casefold())
+        last = end
+    parts.append(text[last:].lower())
+    return "".join(parts)
+
+
 _SEP = "\x00"  # never in a document: files with NUL bytes are refused as binary
 
 
@@ -62,6 +91,13 @@ def _fold(text: str) -> str:
         return squeezed(text.lower())
     # Quotes first: NFKC would turn an acute accent into a space plus a
     # combining mark, and a double prime into two primes.
+    if _text is not None:
+        # The same steps, each one compiled pass over the text (see
+        # _text.translated and _nfkc_casefolded).
+        text = _nfkc_casefolded(_text.translated(text, *_TABLE))
+        if not text.isascii():
+            text = _text.translated(text, *_TABLE)
+        return squeezed(text)
     if _NEEDS_TRANSLATE.search(text):
         text = _straightened(text)
     text = unicodedata.normalize("NFKC", text).casefold()

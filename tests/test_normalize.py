@@ -100,6 +100,34 @@ def test_ascii_text_takes_a_short_way_to_the_same_normal_form(text):
     assert normalize_many([text]) == [steps]
 
 
+# Combining marks, compatibility forms (ligature, fullwidth, superscript,
+# fullwidth grave accent), case pairs that fold to more letters (sharp s,
+# capital sharp s), Cherokee (folds to capitals), Hangul jamo that compose,
+# and the table's quotes, dashes and invisible characters.
+_UNICODE_ALPHABET = ("aAe E1 \t\n\x00`\u0301\u0308\u0327\ufb01\uff21\uff40\u00b2\u00df\u1e9e"
+                     "\uab70\u13a0\u1100\u1161\u11a8\uac00\u2019\u201c\u2014\u00ad\u200b"
+                     "\u00e9\u2033\u00b4\U0001d400")
+
+
+@given(st.text(alphabet=st.one_of(st.sampled_from(_UNICODE_ALPHABET), st.characters()),
+               max_size=40))
+@settings(max_examples=3000, deadline=None)
+def test_text_beyond_ascii_gets_every_step_of_the_normal_form(text):
+    """The compiled way (quotes and dashes in one pass, NFKC and case folding
+    on the runs of non-ASCII characters only) gives what the steps give the
+    whole text: table, NFKC, case folding, the table again if the result is
+    not ASCII, whitespace squeezed."""
+    import unicodedata
+
+    from dedup.normalize import _QUOTES_DASHES
+    folded = unicodedata.normalize("NFKC", text.translate(_QUOTES_DASHES)).casefold()
+    if not folded.isascii():
+        folded = folded.translate(_QUOTES_DASHES)
+    steps = " ".join(folded.split())
+    assert normalize(text) == steps
+    assert normalize_many(["caf\u00e9", text]) == ["caf\u00e9", steps]
+
+
 def test_normalize_many_matches_normalize_one_by_one():
     texts = ["\u201cQuoted\u201d  Text", "", "  ", "a\u2014b", "plain", "\u00bbX\u00ab\u200b",
              "Stra\u00dfe \ufb01"]
