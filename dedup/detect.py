@@ -375,6 +375,8 @@ def _shorter_and_starts(first: list[str], second: list[str],
 
 def _priorities(corpus: Layout, cfg: Config) -> np.ndarray:
     """Keep priority of every document (0 = most trusted)."""
+    if not cfg.keep_priority:
+        return np.zeros(len(corpus.start) - 1, dtype=np.int64)
     return np.array([_priority(path, cfg.keep_priority) for path in corpus.paths],
                     dtype=np.int64)
 
