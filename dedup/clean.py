@@ -193,6 +193,7 @@ def atomic_write(path: str | Path, data: bytes, mode: int | None = None,
 
 
 _COUNTER = itertools.count()
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def _temporary(path: str | Path, mode: int) -> tuple[int, str]:
@@ -206,8 +207,7 @@ def _temporary(path: str | Path, mode: int) -> tuple[int, str]:
         folder, name = os.path.split(path)
         tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_COUNTER)}{TEMP_SUFFIX}")
         try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                           mode), tmp
+            return os.open(tmp, _CREATE_FLAGS, mode), tmp
         except FileExistsError:
             continue
 

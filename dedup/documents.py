@@ -592,9 +592,13 @@ def _file_kind(mode: int) -> str:
     return "a special file"
 
 
+# Non-blocking, so that a FIFO given as a file is refused instead of waited on.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_regular_file(path: str | Path) -> bytes:
     """The bytes of a regular file; OSError for anything else (FIFOs, devices, folders)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
