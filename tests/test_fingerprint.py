@@ -483,3 +483,21 @@ def test_compiled_and_numpy_bucket_keys_are_the_same(monkeypatch, bands, rows, n
     for a, b in zip(compiled, plain):
         assert a.dtype == b.dtype == np.uint64 and a.shape == b.shape
         assert np.array_equal(a, b)
+
+
+def test_texts_sharing_the_high_half_of_their_key_are_still_told_apart():
+    """Exact groups sort by the high halves of the keys first; texts whose
+    high halves are equal and low halves differ (one chance in 2**64 a
+    pair) are still different texts, whatever the order they come in."""
+    from dedup.facts import Facts, exact_groups, first_copies
+
+    def facts(hi, lo):
+        n = len(hi)
+        return Facts(np.array(hi, np.uint64), np.array(lo, np.uint64), np.ones(n, np.int32),
+                     np.ones(n, np.int32), np.zeros(n, bool), np.zeros(n, bool))
+    mixed = facts([5, 5, 5, 1, 5], [1, 2, 1, 9, 2])
+    group_of, members = exact_groups(mixed)
+    assert group_of.tolist() == [0, 1, 0, 2, 1] and members == [[0, 2], [1, 4], [3]]
+    assert first_copies(mixed).tolist() == [0, 1, 0, 3, 1]
+    plain = facts([5, 7, 5, 1], [1, 2, 1, 9])
+    assert exact_groups(plain)[1] == [[0, 2], [1], [3]]
