@@ -94,6 +94,11 @@ class Verdict:
     def __bool__(self) -> bool:
         return bool(self.relation)
 
+    def __reduce__(self):
+        # Verifying processes send a thousand verdicts a task: as one tuple
+        # each, 1.4 -> 0.35 ms to pickle them and 1.5 -> 0.7 ms to unpickle.
+        return Verdict, (self.relation, self.score, self.reason, self.removable, self.differs)
+
 
 def may_truncate(len_a, len_b, cfg: Config):
     """Whether the shorter of two lengths could be a truncated copy of the

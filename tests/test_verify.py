@@ -56,3 +56,15 @@ def test_texts_packed_for_the_verifying_processes_come_back_the_same():
 
     for texts in ([], [""], ["", "a", ""], ["x\x00y", "\u00e9t\u00e9", "\U0001F600 ok", "plain"]):
         assert _unpacked(*_packed(texts)) == texts
+
+
+def test_a_pickled_verdict_is_the_same_verdict():
+    import pickle
+    from dataclasses import fields
+
+    from dedup.verify import Verdict
+    verdict = Verdict("truncated", 93.5, "truncated copy", (True, False), "numbers")
+    back = pickle.loads(pickle.dumps(verdict))
+    assert back == verdict and type(back) is Verdict
+    assert [getattr(back, f.name) for f in fields(Verdict)] == [
+        getattr(verdict, f.name) for f in fields(Verdict)]
