@@ -165,11 +165,15 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     stats["seconds_candidates"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
     reps_array = np.asarray(reps, dtype=np.int64)
-    first, second = reps_array[pairs[:, 0]].tolist(), reps_array[pairs[:, 1]].tolist()
+    first_flats, second_flats = reps_array[pairs[:, 0]], reps_array[pairs[:, 1]]
+    first, second = first_flats.tolist(), second_flats.tolist()
     norm_of = corpus.norms.__getitem__
+    length = corpus.facts.length                # of the normalised texts
     verdicts = judge_pairs(list(map(norm_of, first)), list(map(norm_of, second)),
                            lambda k: corpus.text(first[k]), lambda k: corpus.text(second[k]),
-                           cfg, stats, workers=cfg.workers, ids=(pairs[:, 0], pairs[:, 1]))
+                           cfg, stats, workers=cfg.workers, ids=(pairs[:, 0], pairs[:, 1]),
+                           lengths=(length[first_flats].astype(np.int64),
+                                    length[second_flats].astype(np.int64)))
     verified = 0
     group_a, group_b = pairs[:, 0].tolist(), pairs[:, 1].tolist()
     for k, verdict in verdicts:
@@ -188,7 +192,8 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
 
 def judge_pairs(first: list[str], second: list[str], text_first, text_second, cfg: Config,
                 stats: dict | None = None, workers: int = 1,
-                ids: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, "Verdict"]]:
+                ids: tuple[np.ndarray, np.ndarray] | None = None,
+                lengths: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, "Verdict"]]:
     """Verdicts on candidate pairs of normalised texts ``first[k]``, ``second[k]``.
 
     Pairs are scored in batched rapidfuzz calls; only those that score at the
@@ -202,7 +207,7 @@ def judge_pairs(first: list[str], second: list[str], text_first, text_second, cf
     :func:`_by_cluster`), which changes no verdict, only how often a text's
     facts are found in the cache.
     """
-    scores, prefix_scores = pair_scores(first, second, cfg)
+    scores, prefix_scores = pair_scores(first, second, cfg, lengths)
     promising = np.flatnonzero((scores >= cfg.near_threshold)
                                | (prefix_scores >= cfg.near_threshold))
     if stats is not None:
@@ -333,8 +338,9 @@ def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdi
     return True
 
 
-def pair_scores(first: list[str], second: list[str],
-                cfg: Config) -> tuple[np.ndarray, np.ndarray]:
+def pair_scores(first: list[str], second: list[str], cfg: Config,
+                lengths: tuple[np.ndarray, np.ndarray] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
     """fuzz.ratio of every candidate pair, and of the shorter text against the
     start of the longer where it may be a truncated copy, in batched calls.
 
@@ -348,8 +354,11 @@ def pair_scores(first: list[str], second: list[str],
     scores = process.cpdist(first, second, scorer=fuzz.ratio, dtype=np.float64,
                             workers=cfg.workers, score_cutoff=cfg.near_threshold)
     prefix_scores = np.zeros(len(first), dtype=np.float64)
-    len_a = np.fromiter(map(len, first), dtype=np.int64, count=len(first))
-    len_b = np.fromiter(map(len, second), dtype=np.int64, count=len(second))
+    if lengths is not None:                   # the texts' lengths, known to the caller
+        len_a, len_b = lengths
+    else:
+        len_a = np.fromiter(map(len, first), dtype=np.int64, count=len(first))
+        len_b = np.fromiter(map(len, second), dtype=np.int64, count=len(second))
     cut = np.flatnonzero(may_truncate(len_a, len_b, cfg)).tolist()
     if cut:
         shorter, starts = _shorter_and_starts(first, second, cut)

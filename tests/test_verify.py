@@ -68,3 +68,22 @@ def test_a_pickled_verdict_is_the_same_verdict():
     assert back == verdict and type(back) is Verdict
     assert [getattr(back, f.name) for f in fields(Verdict)] == [
         getattr(verdict, f.name) for f in fields(Verdict)]
+
+
+def test_pair_scores_told_the_lengths_are_the_scores_it_finds_itself():
+    """near_links passes the normalised texts' lengths from the facts;
+    the scores (whole and as truncated copies) are those pair_scores finds
+    measuring the texts itself."""
+    import numpy as np
+
+    from dedup import Config
+    from dedup.detect import pair_scores
+    base = "the council approved the budget for the new bridge on tuesday evening"
+    first = [base, base[:50], base, "short", base + " after a long debate"]
+    second = [base.replace("new", "old"), base, base[:60], "shorter", base]
+    cfg = Config()
+    told = pair_scores(first, second, cfg, (np.array([len(t) for t in first]),
+                                            np.array([len(t) for t in second])))
+    found = pair_scores(first, second, cfg)
+    assert all(np.array_equal(a, b) for a, b in zip(told, found))
+    assert (found[1] > 0).any() and (found[0] > 0).any()
