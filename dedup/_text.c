@@ -366,18 +366,44 @@ static PyObject *translated(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "translated: keys and values of different lengths");
         return NULL;
     }
-    /* What each BMP character becomes: 0 itself, 1 dropped, else the value + 2. */
-    uint32_t *to = PyMem_Calloc(0x10000, sizeof(uint32_t));
-    if (to == NULL)
-        return PyErr_NoMemory();
-    for (Py_ssize_t i = 0; i < nk + nd; i++) {
-        Py_UCS4 c = i < nk ? PyUnicode_READ_CHAR(keys, i) : PyUnicode_READ_CHAR(dropped, i - nk);
-        if (c >= 0x10000) {
-            PyMem_Free(to);
-            PyErr_SetString(PyExc_ValueError, "translated: a table character beyond the BMP");
+    /* What each BMP character becomes: 0 itself, 1 dropped, else the value + 2.
+     * Kept from one call to the next while the table is the same one. */
+    static uint32_t *to = NULL;
+    static PyObject *table = NULL;
+    PyObject *asked = PyTuple_Pack(3, keys, values, dropped);
+    if (asked == NULL)
+        return NULL;
+    int same = 0;
+    if (to != NULL && table != NULL) {
+        same = PyObject_RichCompareBool(asked, table, Py_EQ);
+        if (same < 0) {
+            Py_DECREF(asked);
             return NULL;
         }
-        to[c] = i < nk ? (uint32_t)PyUnicode_READ_CHAR(values, i) + 2 : 1;
+    }
+    if (!same) {
+        uint32_t *made = PyMem_Calloc(0x10000, sizeof(uint32_t));
+        if (made == NULL) {
+            Py_DECREF(asked);
+            return PyErr_NoMemory();
+        }
+        for (Py_ssize_t i = 0; i < nk + nd; i++) {
+            Py_UCS4 c = i < nk ? PyUnicode_READ_CHAR(keys, i)
+                               : PyUnicode_READ_CHAR(dropped, i - nk);
+            if (c >= 0x10000) {
+                PyMem_Free(made);
+                Py_DECREF(asked);
+                PyErr_SetString(PyExc_ValueError,
+                                "translated: a table character beyond the BMP");
+                return NULL;
+            }
+            made[c] = i < nk ? (uint32_t)PyUnicode_READ_CHAR(values, i) + 2 : 1;
+        }
+        PyMem_Free(to);
+        to = made;
+        Py_XSETREF(table, asked);
+    } else {
+        Py_DECREF(asked);
     }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), first = -1;
     int kind = PyUnicode_KIND(text);
@@ -409,7 +435,6 @@ static PyObject *translated(PyObject *self, PyObject *args)
             PyMem_Free(buffer);
         }
     }
-    PyMem_Free(to);
     return out;
 }
 

@@ -324,3 +324,22 @@ def test_quotes_dashes_and_invisibles_follow_the_whole_table(texts):
 def _table_keys():
     from dedup.normalize import _QUOTES_DASHES
     return [chr(c) for c in _QUOTES_DASHES]
+
+
+def test_the_compiled_table_is_the_table_it_is_given_each_time():
+    """_text.translated keeps its lookup between calls while the table is
+    the same; given another table, it uses that one."""
+    from dedup import normalize as N
+    if N._text is None:
+        pytest.skip("dedup._text was not built here")
+    text = "\u2018a\u2019 \u201cb\u201d c\u2014d\u00ade\u200bf"
+    other = ("\u2019c", "xy", "\u201c")
+    for _ in range(2):
+        assert N._text.translated(text, *N._TABLE) == text.translate(N._QUOTES_DASHES)
+        assert N._text.translated(text, *other) == text.translate(
+            {0x2019: "x", ord("c"): "y", 0x201c: None})
+    assert N._text.translated("plain", *other) == "plain"
+    with pytest.raises(ValueError):
+        N._text.translated("x", "ab", "c", "")
+    with pytest.raises(ValueError):
+        N._text.translated("x", "\U0001F600", "a", "")
