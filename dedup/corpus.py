@@ -17,10 +17,10 @@ from typing import Callable
 
 import numpy as np
 
+from .candidates import prefix_keys
 from .config import Config
 from .documents import Document, InputError, document_from_text, read_texts
 from .facts import Facts, first_copies
-from .candidates import prefix_keys
 from .fingerprint import signatures
 from .normalize import normalize_many
 from .pool import ordered_map
