@@ -174,26 +174,32 @@ class Document:
         again (and checked) without building its paragraphs' texts, and is
         not cached, since cleaning visits each document once.
         """
-        if self._lines is None and (self.source, self.digest, self.forced) not in _LOADED:
-            text = decode(self._read_again(), self.path, self.forced)[0]
-            lines = split_lines(text)
-            return lines, (_text.paragraph_spans(text) if _text is not None
-                           else paragraph_spans(lines))
-        return self.lines, [(p.first_line - 1, p.last_line) for p in self.paragraphs]
+        return self._layout_of(self._text_again())
 
     def bounds(self) -> tuple[str, list[tuple[int, int]]]:
         """Its text and where each paragraph's lines start and end in it (in
         characters, the last line's ending included): what cleaning needs,
         read again as :meth:`layout` reads it, without a string per line."""
+        text = self._text_again()
+        if text is not None and _text is not None:
+            return text, _text.paragraph_bounds(text)
+        lines, spans = self._layout_of(text)
+        return "".join(lines), char_bounds(lines, spans)
+
+    def _text_again(self) -> str | None:
+        """The file's text, read again and checked, when neither this document
+        nor the cache holds its lines; else None."""
         if self._lines is None and (self.source, self.digest, self.forced) not in _LOADED:
-            text = decode(self._read_again(), self.path, self.forced)[0]
-            if _text is not None:
-                return text, _text.paragraph_bounds(text)
+            return decode(self._read_again(), self.path, self.forced)[0]
+        return None
+
+    def _layout_of(self, text: str | None) -> tuple[list[str], list[tuple[int, int]]]:
+        """:meth:`layout` of ``text`` read again, or of the lines held (text None)."""
+        if text is not None:
             lines = split_lines(text)
-            return text, char_bounds(lines, paragraph_spans(lines))
-        lines = self.lines
-        return "".join(lines), char_bounds(lines, [(p.first_line - 1, p.last_line)
-                                                   for p in self.paragraphs])
+            return lines, (_text.paragraph_spans(text) if _text is not None
+                           else paragraph_spans(lines))
+        return self.lines, [(p.first_line - 1, p.last_line) for p in self.paragraphs]
 
     def unloaded(self) -> "Document":
         """The same document holding no text (itself when it has no file to reread)."""
