@@ -67,9 +67,15 @@ class Facts:
     def of(norms: list[str], texts) -> "Facts":
         """Facts of paragraphs from their normalised and original texts."""
         n = len(norms)
-        # The keys of text_key, from the digests' bytes at once rather than
-        # two Python integers per paragraph.
-        keys = np.frombuffer(b"".join(_digest(t) for t in norms), dtype="<u8").reshape(n, 2)
+        if normalize._text is not None:
+            # The keys of text_key, all hashed in one compiled call (Reuters'
+            # 155,521 paragraphs: 0.085 -> 0.041 s in one process).
+            keys = np.empty((n, 2), dtype="<u8")
+            normalize._text.text_digests(list(norms), 16, keys, -1, False)
+        else:
+            # From the digests' bytes at once rather than two Python integers
+            # per paragraph.
+            keys = np.frombuffer(b"".join(_digest(t) for t in norms), dtype="<u8").reshape(n, 2)
         key_hi, key_lo = keys[:, 0].astype(np.uint64), keys[:, 1].astype(np.uint64)
         if normalize._text is not None:
             # The rest in one compiled pass (Reuters' 155,521 paragraphs: 0.13 CPU s
