@@ -130,6 +130,14 @@ def exact_groups(facts: Facts) -> tuple[np.ndarray, list[list[int]]]:
     return group_of, members
 
 
+def group_firsts(facts: Facts) -> np.ndarray:
+    """The first paragraph of every group of :func:`exact_groups`, in group
+    order (``members[g][0]``), from the sort the facts keep."""
+    if len(facts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(_classes(facts)[2])
+
+
 def first_copies(facts: Facts) -> np.ndarray:
     """For every paragraph, the position of the first paragraph with its text."""
     first = np.empty(len(facts), dtype=np.int64)

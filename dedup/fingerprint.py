@@ -206,19 +206,24 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     Minimises the area of false positives below the threshold plus, weighted
     higher because a missed repeat is what users notice, false negatives above.
     """
-    def area(f, lo, hi, steps=200):
-        width = (hi - lo) / steps
-        return sum(f(lo + (i + 0.5) * width) for i in range(steps)) * width
-
+    # Both areas by the midpoint rule over 200 steps. The points are made
+    # once and each sum written out, with no function call per point: the
+    # same arithmetic in the same order (the same answer for every threshold
+    # from 0.01 to 0.99 and 8 to 139, 256, 384 and 512 functions), in less
+    # time (64 functions: 4.5 -> 2.9 ms, once a scan).
+    steps = 200
+    below_width, above_width = (threshold - 0.0) / steps, (1.0 - threshold) / steps
+    below = [0.0 + (i + 0.5) * below_width for i in range(steps)]
+    above = [threshold + (i + 0.5) * above_width for i in range(steps)]
     best, best_cost = (num_perm, 1), float("inf")
     for bands in range(1, num_perm + 1):
         rows = num_perm // bands
         if rows < 1:
             continue
-        def hit(s, r=rows, b=bands):
-            return 1 - (1 - s ** r) ** b
-        fp = area(hit, 0.0, threshold)
-        fn = area(lambda s: 1 - hit(s), threshold, 1.0)
+        # False positives: pairs below the threshold that share a band;
+        # false negatives: pairs above it that share none.
+        fp = sum([1 - (1 - s ** rows) ** bands for s in below]) * below_width
+        fn = sum([1 - (1 - (1 - s ** rows) ** bands) for s in above]) * above_width
         cost = 0.3 * fp + 0.7 * fn
         if cost < best_cost - 1e-12:
             best, best_cost = (bands, rows), cost

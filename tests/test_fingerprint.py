@@ -205,6 +205,19 @@ def test_compiled_prefix_keys_are_those_of_the_python_form(monkeypatch):
             prefix_keys(bad)
 
 
+def test_group_firsts_are_each_exact_groups_first_member():
+    """near_links takes each group's first paragraph from the facts' sort:
+    it is members[g][0] of exact_groups, groups in their order."""
+    from dedup.facts import Facts, exact_groups, group_firsts
+
+    rng = np.random.default_rng(5)
+    norms = [f"text {k}" for k in rng.integers(0, 40, size=300)]
+    facts = Facts.of(norms, norms)
+    _, members = exact_groups(facts)
+    assert group_firsts(facts).tolist() == [m[0] for m in members]
+    assert len(members) < 300 and group_firsts(Facts.empty()).tolist() == []
+
+
 def test_paragraph_keys_are_the_blake2b_halves_of_each_text():
     """Exact groups are groups of equal keys, in every process and on every
     machine: Facts.of gives each text's text_key, an empty text and a lone
