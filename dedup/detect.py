@@ -830,7 +830,7 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, graph: _Graph, rank)
     short_set = set(short_flats.tolist())
     # The short removals and the removals that name one of them as their twin.
     watched_flats = np.flatnonzero(is_short | (removed & is_short[np.maximum(twin_of, 0)]))
-    ranks = np.asarray(rank, dtype=np.int64)
+    ranks = graph.ranks if graph.ranks is not None else np.asarray(rank, dtype=np.int64)
     links_to = _removal_links(graph.relations, len(boiler_group))
 
     reverted: dict[int, _Choice] = {}
