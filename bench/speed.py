@@ -36,7 +36,11 @@ left out for every contestant alike. Memory comes in two numbers:
 - ``all procs``: the contestant's processes sampled every 0.1 s from /proc and
   summed as PSS (shared pages split between the processes that share them), so
   a run with worker processes is not undercounted. A sample can miss a short
-  spike; it is a floor, not an exact peak.
+  spike; it is a floor, not an exact peak. Sampling reads every page table of
+  the contestant's processes (about 2 ms per 300 MB process) and so takes CPU
+  from the run it watches: dedup --jobs 2 on Reuters measured 0.03-0.05 s
+  slower with it. It is therefore taken in one more round after the timed
+  ones, whose seconds count in no median.
 """
 
 from __future__ import annotations
@@ -236,9 +240,10 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def _run_child(contestant: str, folder: Path, jobs: int, timeout: float | None,
-               out: Path, env: dict | None = None) -> dict:
+               out: Path, env: dict | None = None, sample: bool = False) -> dict:
     """One run of a contestant in a fresh interpreter, writing under ``out``
-    (with ``env`` added to the environment); its report plus memory."""
+    (with ``env`` added to the environment); its report plus memory, and
+    with ``sample`` the PSS of all its processes (see the module docstring)."""
     command = [sys.executable, "-m", "bench.speed", "--child", contestant,
                "--folder", str(folder), "--jobs", str(jobs), "--out", str(out)]
     busy = _busy_seconds()
@@ -247,8 +252,9 @@ def _run_child(contestant: str, folder: Path, jobs: int, timeout: float | None,
     # own session lets a timeout or an interrupt kill it with its workers.
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, start_new_session=True,
                             env={**os.environ, **(env or {})})
-    sampler = _TreeSampler(proc.pid)
-    sampler.start()
+    sampler = _TreeSampler(proc.pid) if sample else None
+    if sampler:
+        sampler.start()
     timer = threading.Timer(timeout, _kill_group, (proc,)) if timeout else None
     if timer:
         timer.start()
@@ -266,7 +272,8 @@ def _run_child(contestant: str, folder: Path, jobs: int, timeout: float | None,
     finally:
         if timer:
             timer.cancel()
-        sampler.stop()
+        if sampler:
+            sampler.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
     busy_after = _busy_seconds()
@@ -278,7 +285,7 @@ def _run_child(contestant: str, folder: Path, jobs: int, timeout: float | None,
                          f"{proc.returncode}")
     report = json.loads(output.decode("utf-8").strip().splitlines()[-1])
     report["peak_rss_kib"] = usage.ru_maxrss
-    report["tree_pss_kib"] = sampler.peak_kib if sampler.available else None
+    report["tree_pss_kib"] = sampler.peak_kib if sampler and sampler.available else None
     report["wall_seconds"] = wall
     # CPU the rest of the machine used meanwhile, in cores: everything busy
     # minus this child's whole tree (wait4 counts its reaped workers too).
@@ -297,10 +304,11 @@ def _median(runs: list[dict], key: str):
     return statistics.median(values) if values else None
 
 
-def _summarise(label: str, runs: list[dict], input_bytes: int) -> dict:
+def _summarise(label: str, runs: list[dict], input_bytes: int,
+               tree: int | None = None) -> dict:
+    """Medians of the timed runs; ``tree``: the sampled PSS of all processes."""
     seconds = _median(runs, "seconds")
     paragraphs = runs[0]["paragraphs"]
-    tree = _median(runs, "tree_pss_kib")
     summary = {
         "contestant": label,
         "runs_seconds": [round(r["seconds"], 3) for r in runs],
@@ -400,8 +408,8 @@ def _print_report(report: dict) -> None:
     print()
     print("vs baseline = baseline seconds / contestant seconds. peak RSS = largest single "
           "process (os.wait4);")
-    print("all procs = sampled sum of PSS over the contestant's processes. CPU s = user + system, "
-          "workers included.")
+    print("all procs = sampled sum of PSS over the contestant's processes (in an untimed "
+          "round of its own). CPU s = user + system, workers included.")
     print("other load = cores kept busy by other processes during the run (0 = quiet machine).")
     by_name = {s["contestant"]: s for s in report["contestants"]}
     multi = by_name.get(report.get("all_cores_label"))
@@ -547,6 +555,7 @@ def _measure(folder: Path, articles: int, input_bytes: int, args) -> dict:
     if args.copy:
         plan.append(("copy files as they are", "copy", 1, None))
     runs: dict[str, list[dict]] = {label: [] for label, *_ in plan}
+    sampled: dict[str, int | None] = {}
     digest_before = _source_digest()
     # Every run's output stays until the last run is done. Removing a run's
     # output before the next run made that run pay for the removal: on this
@@ -565,11 +574,20 @@ def _measure(folder: Path, articles: int, input_bytes: int, args) -> dict:
                                     outputs / f"{round_}-{index}", env)
                 print(f"{report['seconds']:.2f} s", file=sys.stderr, flush=True)
                 runs[label].append(report)
+        # Memory of all processes, sampled in a round of its own (untimed).
+        for index, (label, contestant, jobs, env) in enumerate(plan):
+            print(f"[memory] {label} ...", end=" ", file=sys.stderr, flush=True)
+            os.sync()
+            report = _run_child(contestant, folder, jobs, args.timeout,
+                                outputs / f"memory-{index}", env, sample=True)
+            print(f"{(report['tree_pss_kib'] or 0) / 1024:.0f} MiB", file=sys.stderr, flush=True)
+            sampled[label] = report["tree_pss_kib"]
     finally:
         shutil.rmtree(outputs, ignore_errors=True)
 
     digest_after = _source_digest()
-    contestants = [_summarise(label, runs[label], input_bytes) for label, *_ in plan]
+    contestants = [_summarise(label, runs[label], input_bytes, sampled.get(label))
+                   for label, *_ in plan]
     base = contestants[0]["seconds"]
     for s in contestants:
         s["speedup_vs_baseline"] = base / s["seconds"]
