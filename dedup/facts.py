@@ -119,8 +119,9 @@ def exact_groups(facts: Facts) -> tuple[np.ndarray, list[list[int]]]:
         return np.zeros(0, dtype=np.int64), []
     flat = np.arange(n, dtype=np.int64)
     order, class_of_sorted, firsts = _classes(facts)
-    number = np.empty(len(firsts), dtype=np.int64)
-    number[np.argsort(firsts, kind="stable")] = np.arange(len(firsts))
+    # A class's group number is how many first paragraphs come before its
+    # own: counted over the positions rather than sorting the firsts.
+    number = (np.cumsum(_first_marks(firsts, n)) - 1)[firsts]
     group_of = np.empty(n, dtype=np.int64)
     group_of[order] = number[class_of_sorted]
     by_group = np.lexsort((flat, group_of))
@@ -135,7 +136,14 @@ def group_firsts(facts: Facts) -> np.ndarray:
     order (``members[g][0]``), from the sort the facts keep."""
     if len(facts) == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.sort(_classes(facts)[2])
+    return np.flatnonzero(_first_marks(_classes(facts)[2], len(facts)))
+
+
+def _first_marks(firsts: np.ndarray, n: int) -> np.ndarray:
+    """Whether each of ``n`` positions is one of ``firsts``."""
+    marks = np.zeros(n, dtype=bool)
+    marks[firsts] = True
+    return marks
 
 
 def first_copies(facts: Facts) -> np.ndarray:
