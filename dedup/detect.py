@@ -29,7 +29,7 @@ from operator import attrgetter, itemgetter
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from . import normalize
+from . import fingerprint, normalize
 from .articles import article_repeats
 from .arrays import Relations, present, unique_sorted
 from .candidates import candidate_pairs, prefix_keys
@@ -848,26 +848,13 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, graph: _Graph, rank)
     # Nearest paragraph that remains, before and after each paragraph, taken
     # once per round (walking past removed runs for every line would be
     # quadratic in long removed blocks); a round works on that snapshot.
-    positions = np.arange(n, dtype=np.int64)
     first_of = np.asarray(start)[np.asarray(doc_of)]             # first paragraph of its file
     last_of = np.asarray(start)[np.asarray(doc_of) + 1] - 1
     nearest: list = [None, None]                                   # before, after (arrays)
 
     def snapshot() -> None:
         sync()
-        kept = twin_of < 0
-        # Last kept position at or before each position, then strictly before;
-        # one from another file counts as none (-1).
-        upto = np.maximum.accumulate(np.where(kept, positions, -1))
-        before = np.full(n, -1, dtype=np.int64)
-        before[1:] = upto[:-1]
-        before[before < first_of] = -1
-        # First kept position at or after each position, then strictly after.
-        from_ = np.minimum.accumulate(np.where(kept, positions, n)[::-1])[::-1]
-        after = np.full(n, n, dtype=np.int64)
-        after[:-1] = from_[1:]
-        after[after > last_of] = -1       # also n: none kept after it
-        nearest[0], nearest[1] = before, after
+        nearest[0], nearest[1] = nearest_kept(twin_of, first_of, last_of)
 
     def survivor(flat: int, step: int) -> int | None:
         found = int(nearest[0 if step < 0 else 1][flat])
@@ -1027,6 +1014,40 @@ def _require_context_for_short(chosen, corpus, cfg, boiler, graph: _Graph, rank)
             else:
                 del chosen[flat]
         unkept = broken()
+
+
+def nearest_kept(twin_of: np.ndarray, first_of: np.ndarray,
+                 last_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every position, the last kept position before it and the first
+    kept one after it (kept: ``twin_of`` < 0), -1 where that lies outside its
+    file (``first_of`` .. ``last_of``, inclusive) or there is none.
+
+    Compiled where the install built it: the short-line rule takes this
+    snapshot twice a round (Reuters: 12 of them, 3.2 ms each in numpy, 0.3
+    ms compiled); the numpy form below is its reference.
+    """
+    n = len(twin_of)
+    if fingerprint._minhash is not None:
+        before, after = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        fingerprint._minhash.nearest_kept(np.ascontiguousarray(twin_of, dtype=np.int64),
+                                          np.ascontiguousarray(first_of, dtype=np.int64),
+                                          np.ascontiguousarray(last_of, dtype=np.int64),
+                                          before, after)
+        return before, after
+    positions = np.arange(n, dtype=np.int64)
+    kept = twin_of < 0
+    # Last kept position at or before each position, then strictly before;
+    # one from another file counts as none (-1).
+    upto = np.maximum.accumulate(np.where(kept, positions, -1))
+    before = np.full(n, -1, dtype=np.int64)
+    before[1:] = upto[:-1]
+    before[before < first_of] = -1
+    # First kept position at or after each position, then strictly after.
+    from_ = np.minimum.accumulate(np.where(kept, positions, n)[::-1])[::-1]
+    after = np.full(n, n, dtype=np.int64)
+    after[:-1] = from_[1:]
+    after[after > last_of] = -1       # also n: none kept after it
+    return before, after
 
 
 def _choice_arrays(chosen: dict[int, _Choice], n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dedup import Config, Ref, scan
@@ -734,3 +735,33 @@ def test_scores_cut_off_under_the_threshold_change_no_verdict():
         else:
             assert not own
     assert relations >= {"near", "truncated", ""}
+
+
+def test_nearest_kept_compiled_is_its_numpy_form(monkeypatch):
+    """The short-line rule's snapshot (last kept paragraph before and first
+    after each one, in its own file) is the same compiled and in numpy, on
+    files of one paragraph and longer, with all, none or some kept."""
+    from dedup import detect, fingerprint
+    if fingerprint._minhash is None:
+        pytest.skip("dedup._minhash was not built here (no C compiler at install)")
+    rng = np.random.default_rng(11)
+    for trial in range(200):
+        sizes = rng.integers(1, 6, size=int(rng.integers(1, 30)))
+        start = np.concatenate(([0], np.cumsum(sizes)))
+        n = int(start[-1])
+        doc_of = np.repeat(np.arange(len(sizes)), sizes)
+        share = (0.0, 1.0, 0.5, 0.2)[trial % 4]
+        twin_of = np.where(rng.random(n) < share, rng.integers(0, n, size=n), -1).astype(np.int64)
+        first_of, last_of = start[doc_of], start[doc_of + 1] - 1
+        compiled = detect.nearest_kept(twin_of, first_of, last_of)
+        with monkeypatch.context() as patch:
+            patch.setattr(fingerprint, "_minhash", None)
+            plain = detect.nearest_kept(twin_of, first_of, last_of)
+        assert compiled[0].tolist() == plain[0].tolist()
+        assert compiled[1].tolist() == plain[1].tolist()
+        kept = set(np.flatnonzero(twin_of < 0).tolist())
+        for i in range(n):                  # and both are what the docstring says
+            before = [p for p in range(first_of[i], i) if p in kept]
+            after = [p for p in range(i + 1, last_of[i] + 1) if p in kept]
+            assert plain[0][i] == (before[-1] if before else -1)
+            assert plain[1][i] == (after[0] if after else -1)
