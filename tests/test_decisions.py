@@ -765,3 +765,30 @@ def test_nearest_kept_compiled_is_its_numpy_form(monkeypatch):
             after = [p for p in range(i + 1, last_of[i] + 1) if p in kept]
             assert plain[0][i] == (before[-1] if before else -1)
             assert plain[1][i] == (after[0] if after else -1)
+
+
+def test_verification_tasks_are_cut_to_equal_cost():
+    """Tasks of fact checks cover every pair once, in order, as many as
+    pairs per task make; told each pair's cost (the characters of the texts
+    it shows first, plus a share per pair), they carry about equal costs
+    however unevenly the cost lies along the pairs."""
+    from dedup import detect
+
+    per_task = detect._JUDGED_PER_TASK
+    count = 16 * per_task - 7
+    costs = np.ones(count, dtype=np.int64)
+    costs[-3 * per_task:] = 50                     # the expensive pairs come last
+    bounds = detect._task_bounds(count, costs)
+    assert bounds[0] == 0 and bounds[-1] == count and bounds == sorted(set(bounds))
+    assert len(bounds) - 1 == 16
+    loads = [int(costs[a:b].sum()) for a, b in zip(bounds, bounds[1:])]
+    assert max(loads) <= 1.1 * costs.sum() / 16 + 50
+    plain = detect._task_bounds(count, None)
+    assert plain == list(range(0, count, per_task)) + [count]
+    assert max(int(costs[a:b].sum()) for a, b in zip(plain, plain[1:])) > 2 * max(loads)
+
+    # A pair costs the characters of the texts it is the first to show.
+    got = detect._task_costs(np.array([0, 0, 2]), np.array([1, 2, 1]),
+                             np.array([10, 10, 30]), np.array([20, 30, 20]))
+    assert got.tolist() == [10 + 20 + detect._PAIR_CHARS, 30 + detect._PAIR_CHARS,
+                            detect._PAIR_CHARS]
