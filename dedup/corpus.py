@@ -123,20 +123,20 @@ def sign_documents(documents: list[Document], cfg: Config, skipped: list[str],
     norms = normalize_many(texts)
     counts = [doc.count for doc in documents]
     facts = Facts.of(norms, texts)
-    chosen = [i for i, n in enumerate(norms) if len(n) >= cfg.near_min_chars]
-    if seen is not None:
+    signed = np.flatnonzero(facts.length >= cfg.near_min_chars)
+    if seen is not None and len(signed):
         # Half of each text's key: two texts sharing it (about one chance in
         # 10^7 for a million texts) leave one unsigned here, and it is signed
-        # after reading (see share_first_signatures).
-        keys = facts.key_hi.tolist()
-        fresh = []
-        for i in chosen:
-            if keys[i] not in seen:
-                seen.add(keys[i])
-                fresh.append(i)
-        chosen = fresh
-    signed = np.array(chosen, dtype=np.int64)
-    to_sign = [norms[i] for i in chosen]
+        # after reading (see share_first_signatures). The first paragraph
+        # with each key, unless an earlier batch signed it: by whole arrays
+        # and set operations (a test per paragraph cost 0.03 s of Reuters).
+        keys, first = np.unique(facts.key_hi[signed], return_index=True)
+        listed = keys.tolist()
+        fresh = set(listed).difference(seen)
+        seen.update(fresh)
+        wanted = np.fromiter(map(fresh.__contains__, listed), dtype=bool, count=len(listed))
+        signed = np.sort(signed[first[wanted]])
+    to_sign = [norms[i] for i in signed.tolist()]
     sigs = signatures(to_sign, cfg.shingle_size, cfg.num_perm, cfg.seed)
     # The opening keys too: detection asks for those of the signed first
     # copies, and here they are found in parallel (Reuters: 0.05 s of the

@@ -619,3 +619,26 @@ def test_texts_sharing_the_high_half_of_their_key_are_still_told_apart():
     assert first_copies(mixed).tolist() == [0, 1, 0, 3, 1]
     plain = facts([5, 7, 5, 1], [1, 2, 1, 9])
     assert exact_groups(plain)[1] == [[0, 2], [1], [3]]
+
+
+def test_a_batch_signs_the_first_of_each_text_not_signed_before_in_order():
+    """sign_documents signs, in position order, the first paragraph of each
+    text long enough whose key an earlier batch of the process did not sign."""
+    from dedup import Config
+    from dedup.corpus import sign_documents
+    from dedup.documents import document_from_text
+    from dedup.facts import text_key
+
+    cfg = Config()
+    texts = [f"paragraph number {k} of a batch, long enough to be signed" for k in range(60)]
+    rng = np.random.default_rng(3)
+    order = [texts[k] for k in rng.integers(0, 60, size=200)] + ["short"]
+    doc = document_from_text("\n\n".join(order) + "\n", "a.txt")
+    earlier = {text_key(t)[0] for t in texts[:10]}            # signed by an earlier batch
+    seen = set(earlier)
+    batch = sign_documents([doc], cfg, [], seen)
+    expected = [i for i, t in enumerate(order)
+                if len(t) >= cfg.near_min_chars and t not in order[:i]
+                and text_key(t)[0] not in earlier]
+    assert batch.signed.tolist() == expected
+    assert seen == earlier | {text_key(order[i])[0] for i in expected}
