@@ -375,6 +375,7 @@ _BOM_CODECS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _BOMS = {name: bom for bom, name in _BOM_CODECS}
+_BOM_OPENINGS = {bom[:1] for bom, _ in _BOM_CODECS}
 # Codecs whose BOM is part of the stream when no byte order is named.
 _BOM_FAMILY = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "utf-16": "utf-16", "utf-16-le": "utf-16",
                "utf-16-be": "utf-16", "utf-32": "utf-32", "utf-32-le": "utf-32",
@@ -409,7 +410,8 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
     """
     if encoding:
         return _decode_forced(data, path, encoding)
-    for bom, name in _BOM_CODECS:
+    # Every byte order mark opens with one of these bytes; most files do not.
+    for bom, name in (_BOM_CODECS if data[:1] in _BOM_OPENINGS else ()):
         if data.startswith(bom):
             try:
                 text = data[len(bom):].decode(name)
