@@ -166,10 +166,11 @@ def atomic_write(path: str | Path, data: bytes, mode: int | None = None,
         fd, tmp = _temporary(path, create)
     try:
         try:
-            with memoryview(data) as view:      # straight to the file: no buffer object
-                written = 0
-                while written < len(view):
-                    written += os.write(fd, view[written:])
+            written = os.write(fd, data)        # straight to the file: no buffer object
+            if written < len(data):             # a write that stopped short: the rest
+                with memoryview(data) as view:
+                    while written < len(view):
+                        written += os.write(fd, view[written:])
             if durable:
                 os.fsync(fd)
         finally:
@@ -203,9 +204,15 @@ def _temporary(path: str | Path, mode: int) -> tuple[int, str]:
     whose random names cost more than the write of a small file; a name
     already taken (a killed run's leftover) is skipped.
     """
-    while True:
+    path = os.fspath(path)
+    if os.altsep:
         folder, name = os.path.split(path)
-        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_COUNTER)}{TEMP_SUFFIX}")
+        head = os.path.join(folder, "")
+    else:                       # the folder with its separator, as it is written
+        cut = path.rfind(os.sep) + 1
+        head, name = path[:cut], path[cut:]
+    while True:
+        tmp = f"{head}.{name}.{os.getpid()}-{next(_COUNTER)}{TEMP_SUFFIX}"
         try:
             return os.open(tmp, _CREATE_FLAGS, mode), tmp
         except FileExistsError:

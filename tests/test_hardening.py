@@ -1318,3 +1318,34 @@ def test_temporaries_of_dead_writers_beside_the_copies_are_removed(in_tmp):
     assert removed == [str(dead)]
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["a.txt", "b.txt", "c.txt", live.name, other.name, plain.name])
+
+
+def test_atomic_write_finishes_short_writes_and_names_its_temporary_beside_the_file(
+        tmp_path, monkeypatch):
+    """A write that stops short is carried on until every byte is written,
+    and the temporary file stands in the target's own folder, whether the
+    target is given with a folder, as a bare name or as a Path."""
+    from dedup import clean
+
+    real_write, calls, opened = os.write, [], []
+    real_open = os.open
+
+    def short_write(fd, data):
+        calls.append(len(data))
+        return real_write(fd, bytes(data[:3]))
+
+    def watched_open(path, *args):
+        opened.append(str(path))
+        return real_open(path, *args)
+
+    monkeypatch.setattr(os, "write", short_write)
+    monkeypatch.setattr(os, "open", watched_open)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for target in ("sub/a.txt", "b.txt", tmp_path / "sub" / "c.txt"):
+        clean.atomic_write(target, b"ten bytes!", durable=False)
+        assert Path(target).read_bytes() == b"ten bytes!"
+    assert calls[:4] == [10, 7, 4, 1]
+    folders = [os.path.dirname(p) for p in opened if p.endswith(clean.TEMP_SUFFIX)]
+    assert folders == ["sub", "", str(tmp_path / "sub")]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.txt", "b.txt", "c.txt", "sub"]
