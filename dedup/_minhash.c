@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_utf8.h"
+
 #define ROLL 0x100000001B3ULL
 #define MIX1 0xBF58476D1CE4E5B9ULL
 #define MIX2 0x94D049BB133111EBULL
@@ -205,23 +207,8 @@ static Py_ssize_t prepared(PyObject *text, Py_ssize_t n, unsigned char *out)
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (c == ',' && separator_at(kind, data, i, n))
             continue;
-        if (c < 0x80) {
-            out[used++] = (unsigned char)c;
-        } else if (c < 0x800) {
-            out[used++] = (unsigned char)(0xC0 | (c >> 6));
-            out[used++] = (unsigned char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            if (c >= 0xD800 && c <= 0xDFFF)
-                return -1;
-            out[used++] = (unsigned char)(0xE0 | (c >> 12));
-            out[used++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            out[used++] = (unsigned char)(0x80 | (c & 0x3F));
-        } else {
-            out[used++] = (unsigned char)(0xF0 | (c >> 18));
-            out[used++] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-            out[used++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            out[used++] = (unsigned char)(0x80 | (c & 0x3F));
-        }
+        if ((used = utf8_put(c, out, used, 1)) < 0)
+            return -1;
     }
     return used;
 }

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <stdint.h>
 
+#include "_utf8.h"
+
 /* Lines and paragraphs of a document, as dedup.documents.split_lines and
  * paragraph_spans find them: lines end at CR LF, CR or LF; a line is blank
  * when it holds only whitespace (str.isspace); paragraphs are runs of
@@ -590,23 +592,8 @@ static Py_ssize_t utf8_of(PyObject *text, Py_ssize_t n, int strict, unsigned cha
     Py_ssize_t used = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c < 0x80) {
-            out[used++] = (unsigned char)c;
-        } else if (c < 0x800) {
-            out[used++] = (unsigned char)(0xC0 | (c >> 6));
-            out[used++] = (unsigned char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            if (strict && c >= 0xD800 && c <= 0xDFFF)
-                return -1;
-            out[used++] = (unsigned char)(0xE0 | (c >> 12));
-            out[used++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            out[used++] = (unsigned char)(0x80 | (c & 0x3F));
-        } else {
-            out[used++] = (unsigned char)(0xF0 | (c >> 18));
-            out[used++] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-            out[used++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            out[used++] = (unsigned char)(0x80 | (c & 0x3F));
-        }
+        if ((used = utf8_put(c, out, used, strict)) < 0)
+            return -1;
     }
     return used;
 }
