@@ -148,14 +148,15 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     # member lists took 19 ms on Reuters' 125,377 groups).
     firsts = group_firsts(corpus.facts)
     signed = np.flatnonzero(corpus.signature_row[firsts] >= 0)
-    groups, reps = signed.tolist(), firsts[signed].tolist()
+    reps_array = firsts[signed]                   # the first paragraph of each signed group
+    groups, reps = signed.tolist(), reps_array.tolist()
     links: dict[int, list[Link]] = defaultdict(list)
     updates: dict[int, list[int]] = defaultdict(list)
     stats["signed_groups"] = len(reps)
     if len(reps) < 2:
         stats["candidates"] = 0
         return links, updates
-    rows_of_reps = corpus.signature_row[firsts[signed]]
+    rows_of_reps = corpus.signature_row[reps_array]
     # After share_first_signatures the signed groups hold rows 0, 1, 2, ...
     # in order: then the rows are taken as they lie, not copied (Reuters:
     # 28 MB of signatures, 15 ms).
@@ -174,7 +175,6 @@ def near_links(corpus: Corpus, members: list[list[int]], cfg: Config, stats: dic
     stats["candidates"] = len(pairs)
     stats["seconds_candidates"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
-    reps_array = np.asarray(reps, dtype=np.int64)
     first_flats, second_flats = reps_array[pairs[:, 0]], reps_array[pairs[:, 1]]
     first, second = first_flats.tolist(), second_flats.tolist()
     norm_of = corpus.norms.__getitem__
