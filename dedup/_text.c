@@ -656,6 +656,220 @@ done:
     return result;
 }
 
+/* Sentences of normalised paragraphs (dedup.sentences.sentence_facts): a
+ * sentence ends after . ! ? : ; and any closing quotes or brackets, before
+ * a space (which belongs to neither sentence). A paragraph shorter than
+ * min_chars, or with no such end, is one sentence whose key is its own
+ * key's high half (key_hi, uint64 per paragraph); other sentences get the
+ * first 8 bytes of their 16-byte BLAKE2b digest (as dedup.facts.text_key).
+ * Returns (counts, keys, lengths) as bytes: int32 per paragraph, uint64 and
+ * int32 per sentence. */
+static int sentence_end(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, Py_ssize_t *space)
+{
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (c != '.' && c != '!' && c != '?' && c != ':' && c != ';')
+        return 0;
+    Py_ssize_t j = i + 1;
+    while (j < n) {
+        c = PyUnicode_READ(kind, data, j);
+        if (c != '"' && c != '\'' && c != ')' && c != ']')
+            break;
+        j++;
+    }
+    if (j < n && PyUnicode_READ(kind, data, j) == ' ') {
+        *space = j;
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    char *data;
+    Py_ssize_t used, room;
+} Growing;
+
+static int grow_put(Growing *g, const void *value, Py_ssize_t size)
+{
+    if (g->used + size > g->room) {
+        Py_ssize_t room = g->room ? 2 * g->room : 4096;
+        while (room < g->used + size)
+            room *= 2;
+        char *bigger = PyMem_Realloc(g->data, (size_t)room);
+        if (bigger == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        g->data = bigger;
+        g->room = room;
+    }
+    memcpy(g->data + g->used, value, (size_t)size);
+    g->used += size;
+    return 0;
+}
+
+static int put_sentence(PyObject *text, Py_ssize_t a, Py_ssize_t b, Growing *keys,
+                        Growing *lengths, unsigned char **scratch, Py_ssize_t *room)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = b - a, len;
+    const unsigned char *bytes;
+    if (PyUnicode_IS_ASCII(text)) {
+        bytes = (const unsigned char *)data + a;
+        len = n;
+    } else {
+        if (4 * n > *room) {
+            unsigned char *bigger = PyMem_Realloc(*scratch, (size_t)(4 * n + 4));
+            if (bigger == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            *scratch = bigger;
+            *room = 4 * n + 4;
+        }
+        len = 0;
+        for (Py_ssize_t i = a; i < b; i++)
+            len = utf8_put(PyUnicode_READ(kind, data, i), *scratch, len, 0);
+        bytes = *scratch;
+    }
+    unsigned char digest[16];
+    blake2b(bytes, len, 16, digest);
+    uint64_t key = load64(digest);
+    int32_t size = (int32_t)n;
+    if (grow_put(keys, &key, 8) < 0 || grow_put(lengths, &size, 4) < 0)
+        return -1;
+    return 0;
+}
+
+static PyObject *sentence_digests(PyObject *self, PyObject *args)
+{
+    PyObject *norms;
+    Py_buffer key_hi;
+    Py_ssize_t min_chars;
+    if (!PyArg_ParseTuple(args, "O!y*n", &PyList_Type, &norms, &key_hi, &min_chars))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = PyList_GET_SIZE(norms), room = 0;
+    unsigned char *scratch = NULL;
+    Growing counts = {0}, keys = {0}, lengths = {0};
+    if (key_hi.len != count * 8) {
+        PyErr_SetString(PyExc_ValueError, "sentence_digests: key_hi of the wrong length");
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < count; t++) {
+        PyObject *text = PyList_GET_ITEM(norms, t);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "sentence_digests: texts must be str");
+            goto done;
+        }
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text), start = 0, space;
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        int32_t sentences = 0;
+        if (n >= min_chars) {
+            for (Py_ssize_t i = 0; i < n; i++) {
+                if (sentence_end(kind, data, n, i, &space)) {
+                    if (put_sentence(text, start, space, &keys, &lengths, &scratch, &room) < 0)
+                        goto done;
+                    sentences++;
+                    start = space + 1;
+                    i = space;
+                }
+            }
+        }
+        if (sentences == 0) {
+            uint64_t key = ((const uint64_t *)key_hi.buf)[t];
+            int32_t size = (int32_t)n;
+            if (grow_put(&keys, &key, 8) < 0 || grow_put(&lengths, &size, 4) < 0)
+                goto done;
+        } else if (put_sentence(text, start, n, &keys, &lengths, &scratch, &room) < 0) {
+            goto done;
+        }
+        sentences++;
+        if (grow_put(&counts, &sentences, 4) < 0)
+            goto done;
+    }
+    result = Py_BuildValue("y#y#y#", counts.data ? counts.data : "", counts.used,
+                           keys.data ? keys.data : "", keys.used,
+                           lengths.data ? lengths.data : "", lengths.used);
+done:
+    PyBuffer_Release(&key_hi);
+    PyMem_Free(scratch);
+    PyMem_Free(counts.data);
+    PyMem_Free(keys.data);
+    PyMem_Free(lengths.data);
+    return result;
+}
+
+/* The positions of the texts that hold any of the phrases (all of them
+ * ASCII or Latin-1 code points; dedup.sentences.furniture_flags): one pass
+ * over each text, comparing only where a phrase's first character stands. */
+static PyObject *phrase_hits(PyObject *self, PyObject *args)
+{
+    PyObject *texts, *phrases;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &texts, &PyList_Type, &phrases))
+        return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(texts), np_ = PyList_GET_SIZE(phrases);
+    if (np_ > 255) {
+        PyErr_SetString(PyExc_ValueError, "phrase_hits: at most 255 phrases");
+        return NULL;
+    }
+    /* The phrases starting with each character, in a list ended by 255. */
+    unsigned char starting[256][256];
+    int used[256] = {0};
+    for (Py_ssize_t p = 0; p < np_; p++) {
+        PyObject *phrase = PyList_GET_ITEM(phrases, p);
+        if (!PyUnicode_Check(phrase) || PyUnicode_GET_LENGTH(phrase) == 0
+                || PyUnicode_MAX_CHAR_VALUE(phrase) > 255) {
+            PyErr_SetString(PyExc_ValueError, "phrase_hits: phrases must be non-empty Latin-1 str");
+            return NULL;
+        }
+        Py_UCS4 c = PyUnicode_READ_CHAR(phrase, 0);
+        starting[c][used[c]++] = (unsigned char)p;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t t = 0; t < count; t++) {
+        PyObject *text = PyList_GET_ITEM(texts, t);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "phrase_hits: texts must be str");
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        int kind = PyUnicode_KIND(text), hit = 0;
+        const void *data = PyUnicode_DATA(text);
+        for (Py_ssize_t i = 0; i < n && !hit; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (c > 255)
+                continue;
+            for (int q = 0; q < used[c] && !hit; q++) {
+                PyObject *phrase = PyList_GET_ITEM(phrases, starting[c][q]);
+                Py_ssize_t m = PyUnicode_GET_LENGTH(phrase);
+                if (m > n - i)
+                    continue;
+                int pk = PyUnicode_KIND(phrase);
+                const void *pd = PyUnicode_DATA(phrase);
+                Py_ssize_t k = 1;
+                while (k < m && PyUnicode_READ(pk, pd, k) == PyUnicode_READ(kind, data, i + k))
+                    k++;
+                hit = k == m;
+            }
+        }
+        if (hit) {
+            PyObject *index = PyLong_FromSsize_t(t);
+            if (index == NULL || PyList_Append(out, index) < 0) {
+                Py_XDECREF(index);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(index);
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"paragraph_texts", paragraph_texts, METH_O, "paragraph_texts(text): the paragraphs' texts"},
     {"paragraph_spans", paragraph_spans, METH_O,
@@ -670,6 +884,10 @@ static PyMethodDef methods[] = {
      "non_ascii_runs(text): see dedup.normalize._nfkc_casefolded"},
     {"facts", facts, METH_VARARGS,
      "facts(norms, texts, length, words, digit, upper): see dedup.facts.Facts.of"},
+    {"sentence_digests", sentence_digests, METH_VARARGS,
+     "sentence_digests(norms, key_hi, min_chars): see dedup.sentences.sentence_facts"},
+    {"phrase_hits", phrase_hits, METH_VARARGS,
+     "phrase_hits(texts, phrases): positions of the texts holding any phrase"},
     {"text_digests", text_digests, METH_VARARGS,
      "text_digests(texts, size, out, max_chars, strict): BLAKE2b digests of size\n"
      "bytes of the UTF-8 of each str's first max_chars characters (all when\n"

@@ -88,7 +88,6 @@ from .runtime import collector_paused
 #: worker gets several tasks).
 MAX_FILES_PER_CHUNK = 4096
 MIN_FILES_PER_CHUNK = 16
-_FACT_FIELDS = ("key_hi", "key_lo", "length", "words", "digit", "upper")
 
 
 def is_url(path: str | Path) -> bool:
@@ -717,7 +716,7 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
     perm = (np.repeat(cat_start[:-1][order_arr] - start[:-1], counts) + np.arange(n)
             if n else np.zeros(0, dtype=np.int64))
     cat_facts = Facts.concat([s.facts for s in summaries])
-    facts = Facts(*(getattr(cat_facts, name)[perm] for name in _FACT_FIELDS))
+    facts = cat_facts.take(perm)
     doc_of = np.repeat(np.arange(len(order), dtype=np.int32), counts)
     paths_sorted = [names[k] for k in order]
     skipped = warnings + [line for s in summaries for line in s.skipped]
@@ -906,7 +905,9 @@ def write_cleaned(client: Client, run: DaskScan, out: str | Path):
     :func:`dedup.api.write_cleaned` checks them.
     """
     from .api import WriteError, WriteSummary
+    from .plan import check as check_plan
     result = run.result
+    check_plan(result)
     out_url = is_url(out)
     if out_url:
         base = str(out).rstrip("/")

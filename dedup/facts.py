@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import normalize
+from . import normalize, sentences
 from .normalize import word_count
 
 _ASCII_DIGIT = re.compile(r"[0-9]")
@@ -44,6 +44,20 @@ def _digest(norm: str) -> bytes:
     return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+def text_keys(norms: list[str]) -> np.ndarray:
+    """``text_key`` of many texts as an ``(n, 2)`` array of uint64 halves:
+    hashed in one compiled call where the install built it (Reuters' 155,521
+    paragraphs: 0.085 -> 0.041 s in one process), else from the digests'
+    bytes at once rather than two Python integers per text."""
+    n = len(norms)
+    if normalize._text is not None:
+        keys = np.empty((n, 2), dtype="<u8")
+        normalize._text.text_digests(list(norms), 16, keys, -1, False)
+        return keys.astype(np.uint64)
+    return np.frombuffer(b"".join(_digest(t) for t in norms),
+                         dtype="<u8").reshape(n, 2).astype(np.uint64)
+
+
 @dataclass
 class Facts:
     """Per-paragraph facts, flat in corpus order (documents in path order)."""
@@ -54,6 +68,17 @@ class Facts:
     words: np.ndarray       # int32: words of the normalised text
     digit: np.ndarray       # bool: the text holds a digit
     upper: np.ndarray       # bool: the original text is in capitals
+    # The flags of dedup.sentences (bool each).
+    furniture: np.ndarray   # page furniture by its words
+    sentences: np.ndarray   # int32: how many sentences (dedup.sentences.split)
+    # Per sentence, paragraph after paragraph (not per paragraph):
+    sentence_key: np.ndarray      # uint64: high half of the sentence's text key
+    sentence_length: np.ndarray   # int32: its normalised characters
+
+    #: The arrays with one entry per paragraph, and those with one per sentence.
+    PER_PARAGRAPH = ("key_hi", "key_lo", "length", "words", "digit", "upper", "furniture",
+                     "sentences")
+    PER_SENTENCE = ("sentence_key", "sentence_length")
 
     def __len__(self) -> int:
         return len(self.length)
@@ -61,51 +86,67 @@ class Facts:
     @staticmethod
     def empty() -> "Facts":
         return Facts(np.zeros(0, np.uint64), np.zeros(0, np.uint64), np.zeros(0, np.int32),
-                     np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, bool))
+                     np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, bool),
+                     np.zeros(0, bool),
+                     np.zeros(0, np.int32), np.zeros(0, np.uint64), np.zeros(0, np.int32))
+
+    def sentence_start(self) -> np.ndarray:
+        """Index of every paragraph's first sentence, then the total (int64)."""
+        found = self.__dict__.get("_sentence_start")
+        if found is None:
+            found = np.zeros(len(self) + 1, dtype=np.int64)
+            np.cumsum(self.sentences, out=found[1:])
+            self.__dict__["_sentence_start"] = found
+        return found
+
+    def take(self, order: np.ndarray) -> "Facts":
+        """The facts of the paragraphs ``order`` (positions), in that order."""
+        start = self.sentence_start()
+        counts = self.sentences[order].astype(np.int64)
+        total = int(counts.sum())
+        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows = np.repeat(start[:-1][order], counts) + within
+        return Facts(*(getattr(self, name)[order] for name in self.PER_PARAGRAPH),
+                     *(getattr(self, name)[rows] for name in self.PER_SENTENCE))
 
     @staticmethod
     def of(norms: list[str], texts) -> "Facts":
         """Facts of paragraphs from their normalised and original texts."""
         n = len(norms)
-        if normalize._text is not None:
-            # The keys of text_key, all hashed in one compiled call (Reuters'
-            # 155,521 paragraphs: 0.085 -> 0.041 s in one process).
-            keys = np.empty((n, 2), dtype="<u8")
-            normalize._text.text_digests(list(norms), 16, keys, -1, False)
-        else:
-            # From the digests' bytes at once rather than two Python integers
-            # per paragraph.
-            keys = np.frombuffer(b"".join(_digest(t) for t in norms), dtype="<u8").reshape(n, 2)
-        key_hi, key_lo = keys[:, 0].astype(np.uint64), keys[:, 1].astype(np.uint64)
+        keys = text_keys(norms)
+        key_hi, key_lo = keys[:, 0].copy(), keys[:, 1].copy()
+        texts = list(texts)
         if normalize._text is not None:
             # The rest in one compiled pass (Reuters' 155,521 paragraphs: 0.13 CPU s
             # in Python); the Python form below is its reference.
-            facts = Facts(key_hi, key_lo, np.empty(n, np.int32), np.empty(n, np.int32),
-                          np.empty(n, bool), np.empty(n, bool))
-            normalize._text.facts(list(norms), list(texts), facts.length, facts.words,
-                                  facts.digit, facts.upper)
-            return facts
-        return Facts(
-            key_hi=key_hi, key_lo=key_lo,
-            length=np.fromiter((len(t) for t in norms), dtype=np.int32, count=n),
-            words=np.fromiter((word_count(t) for t in norms), dtype=np.int32, count=n),
-            digit=np.fromiter((has_digit(t) for t in norms), dtype=bool, count=n),
-            upper=np.fromiter((t.isupper() for t in texts), dtype=bool, count=n))
+            length, words = np.empty(n, np.int32), np.empty(n, np.int32)
+            digit, upper = np.empty(n, bool), np.empty(n, bool)
+            normalize._text.facts(list(norms), texts, length, words, digit, upper)
+        else:
+            length = np.fromiter((len(t) for t in norms), dtype=np.int32, count=n)
+            words = np.fromiter((word_count(t) for t in norms), dtype=np.int32, count=n)
+            digit = np.fromiter((has_digit(t) for t in norms), dtype=bool, count=n)
+            upper = np.fromiter((t.isupper() for t in texts), dtype=bool, count=n)
+        furniture = sentences.furniture_flags(norms, words)
+        counts, sentence_keys, sentence_lengths = sentences.sentence_facts(
+            norms, key_hi, text_keys)
+        return Facts(key_hi, key_lo, length, words, digit, upper, furniture,
+                     counts, sentence_keys, sentence_lengths)
 
     @staticmethod
     def concat(parts: list["Facts"]) -> "Facts":
         if not parts:
             return Facts.empty()
         return Facts(*(np.concatenate([getattr(p, name) for p in parts])
-                       for name in ("key_hi", "key_lo", "length", "words", "digit", "upper")))
+                       for name in Facts.PER_PARAGRAPH + Facts.PER_SENTENCE))
 
     def __getstate__(self) -> dict:
-        # Without the sort _classes keeps here: a copy sent elsewhere makes its own.
-        return {k: v for k, v in self.__dict__.items() if k != "_classes"}
+        # Without what is derived and kept here: a copy sent elsewhere makes its own.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.key_hi, self.key_lo, self.length, self.words,
-                                      self.digit, self.upper))
+        return sum(getattr(self, name).nbytes
+                   for name in self.PER_PARAGRAPH + self.PER_SENTENCE)
 
 
 def exact_groups(facts: Facts) -> tuple[np.ndarray, list[list[int]]]:

@@ -364,7 +364,7 @@ def test_reading_and_writing_pause_the_cycle_collector_and_restore_it(tmp_path, 
             assert states and not any(states)       # paused while reading
             assert gc.isenabled() is before         # and as it was after
         gc.enable()
-        result = api.scan([folder], Config(jobs=2))
+        result = api.scan([folder], Config(jobs=2, drop_repeated_articles=False))
         assert gc.isenabled()
         api.write_cleaned(result, [folder], tmp_path / "out", workers=2)
         assert gc.isenabled() and len(list((tmp_path / "out").rglob("*.txt"))) == len(files)
@@ -612,7 +612,9 @@ def test_texts_sharing_the_high_half_of_their_key_are_still_told_apart():
     def facts(hi, lo):
         n = len(hi)
         return Facts(np.array(hi, np.uint64), np.array(lo, np.uint64), np.ones(n, np.int32),
-                     np.ones(n, np.int32), np.zeros(n, bool), np.zeros(n, bool))
+                     np.ones(n, np.int32), np.zeros(n, bool), np.zeros(n, bool),
+                     np.zeros(n, bool), np.ones(n, np.int32), np.array(hi, np.uint64),
+                     np.ones(n, np.int32))
     mixed = facts([5, 5, 5, 1, 5], [1, 2, 1, 9, 2])
     group_of, members = exact_groups(mixed)
     assert group_of.tolist() == [0, 1, 0, 2, 1] and members == [[0, 2], [1, 4], [3]]
