@@ -20,6 +20,7 @@ from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
 from .documents import BACKUP_SUFFIX, Document, InputError, discover, read_regular_file, same_bytes
 from .model import ScanResult
+from .plan import check as check_plan
 from .pool import MadeOnDemand, ordered_map
 from .runtime import collector_paused
 
@@ -56,9 +57,11 @@ def scan_texts(texts: dict[str, str], config: Config | None = None) -> ScanResul
 
 
 def cleaned(result: ScanResult) -> dict[str, str]:
-    """Cleaned text of every document, by path."""
+    """Cleaned text of every document ``clean`` writes, by path (whole-article
+    repeats it leaves out are not in it)."""
+    dropped = result.dropped_articles()
     return {doc.path: cleaned_text(doc, result.removed_in(i))
-            for i, doc in enumerate(result.documents)}
+            for i, doc in enumerate(result.documents) if i not in dropped}
 
 
 def diff(result: ScanResult) -> str:
@@ -225,7 +228,10 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
     documents (see :func:`_written`). A copy that cannot be written (a full
     disk) raises :class:`WriteError` naming it, once the batches already
     started are done; the copies written are listed in its message's count.
+    Before anything, the plan is checked (:func:`dedup.plan.check`): a plan
+    that would lose a paragraph raises :class:`dedup.plan.PlanError`.
     """
+    check_plan(result)
     base = str(output_base(paths))
     out = out.absolute()
     # Paths as strings here: pathlib's parsing cost more than the checks.
@@ -377,8 +383,11 @@ def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool 
     Just before a file is replaced, it is read again: a file changed or
     removed since the scan is left alone and named in ``not_written``.
     A run killed at any moment leaves every file with its old content or
-    its new one, and a backup of every file that has its new one.
+    its new one, and a backup of every file that has its new one. No file
+    is deleted: an article the result would leave out is written with what
+    remains of it, and the plan is checked so (:func:`dedup.plan.check`).
     """
+    check_plan(result, drops=False)
     summary = WriteSummary(None)
     plan = []
     for i, doc in enumerate(result.documents):

@@ -1,70 +1,77 @@
-"""Whole-article repeats, derived from the paragraph matches.
+"""Whole-article repeats and stories told twice, from the paragraph matches.
 
 The share of article A that repeats article B is the number of A's
-normalised characters in paragraphs that match a paragraph of B (exactly or
-by a verified near link), over all of A's characters; boilerplate counts in
-neither. It is directional: a short article fully inside a long one repeats
-it (share 1.0); the long one does not repeat the short one.
+normalised characters that stand in B, over all of A's characters;
+boilerplate counts in neither. It is counted sentence by sentence
+(:mod:`dedup.sentences`), so that a republished article whose paragraphs
+were split or joined repeats its original as fully as a copy cut the same
+way: a sentence of A stands in B when B holds the same sentence, or when
+A's paragraph matches a paragraph of B (exactly, or by a verified near
+link, which tolerates typos and small edits). It is directional: a short
+article fully inside a long one repeats it (share 1.0); the long one does
+not repeat the short one.
 
 An article whose share against another reaches ``article_threshold`` is a
-repeat of it. Which of a pair is kept follows the paragraph keep policy at
-article level (first path, longest text, or priority), except that the
-fuller article is never given up for one it contains. An article that would
-repeat another if the paragraphs whose numbers changed were counted too is an
-*update* of it (a correction, a new casualty count): reported, never dropped,
-even when the unchanged paragraphs alone reach the threshold.
+repeat of it, the share taken once the text it shares only with third
+articles is set aside (a digest stringing together paragraphs of several
+stories repeats each of them). Which of a pair is kept follows the
+paragraph keep policy at article level (first path, longest text, or
+priority), except that the fuller article is never given up for one it
+contains (:func:`_keep_articles`). An article that would
+repeat another if the paragraphs whose facts changed (near pairs that
+verification turned down for other numbers) were counted too is an
+*update* of it (a correction, a new casualty count): reported, never
+dropped, even when the unchanged paragraphs alone reach the threshold.
+
+Two articles *tell the same story* (:func:`same_stories`, which the context
+rule of :mod:`dedup.context` reads) when either repeats the other once the
+text it shares only with third articles is set aside: a digest that strings
+together paragraphs of several stories tells each of them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
 from .arrays import Relations, present, unique_sorted
 from .model import ArticleRepeat
 
-# A paragraph in more files than this (a footer that escaped the boilerplate
-# rules) says nothing about which articles are copies; skipping it keeps the
-# pair count linear.
+# A paragraph or sentence in more files than this (a footer that escaped the
+# boilerplate rules, a common phrase) says nothing about which articles are
+# copies; skipping it keeps the pair count linear.
 _MAX_GROUP_FILES = 64
 
 
 def article_repeats(corpus, members, group_of, relations: Relations, boiler: set[int],
-                    priority: np.ndarray, keep: str, threshold: float) -> list[ArticleRepeat]:
-    """Article-level findings, best-ranked (kept) article first in each pair."""
+                    priority: np.ndarray, keep: str, threshold: float, archive: int = 0
+                    ) -> tuple[list[ArticleRepeat], np.ndarray]:
+    """Article-level findings, best-ranked (kept) article first in each pair,
+    and the sorted ``a * n_docs + b`` keys of the pairs of documents that tell
+    the same story (both orders). The first ``archive`` documents are known
+    in part only: they are never the repeating side of a pair."""
     n_docs = len(corpus.start) - 1
-    lengths = corpus.facts.length.astype(np.int64)
-    content = np.ones(len(corpus), dtype=bool)
-    for g in boiler:
-        content[members[g]] = False
-    doc_chars = np.bincount(corpus.doc_of[content], weights=lengths[content],
-                            minlength=n_docs).astype(np.int64)
-    doc_paras = np.bincount(corpus.doc_of[content], minlength=n_docs)
+    tables = _pair_tables(corpus, np.asarray(group_of, dtype=np.int64), members, boiler,
+                          relations)
+    same, changed = tables.same, tables.changed
+    doc_chars, doc_paras = tables.doc_chars, tables.doc_paras
+    repeating = tables.repeating_chars
+    stories = same_stories(same, doc_chars, repeating, threshold, archive)
 
-    doc_of = np.asarray(corpus.doc_of, dtype=np.int64)
-    gof = np.asarray(group_of, dtype=np.int64)
-    same, changed = _pair_tables(gof, doc_of, lengths, n_docs, members, boiler, relations)
-
+    # Shares, text a shares only with third articles set aside (see same_stories).
     a_all, b_all = same.pairs()
-    over = (doc_chars[a_all] > 0) & (same.chars / np.maximum(doc_chars[a_all], 1) >= threshold)
+    own = doc_chars[a_all] - repeating[a_all] + same.chars
+    ratio = same.chars / np.maximum(own, 1)
+    over = (own > 0) & (a_all >= archive) & (ratio >= threshold)
     # A pair with paragraphs whose numbers changed is an update, whatever its
     # share: dropping it would lose the corrected figures.
     over &= ~changed.holds(same.keys)
-    # The decisions below ask mostly for these pairs, many times over.
-    a_over, b_over = a_all[over], b_all[over]
-    known = dict(zip(same.keys[over].tolist(), zip(same.chars[over].tolist(),
-                                                    same.paras[over].tolist())))
-
-    def shared(a: int, b: int) -> tuple[int, int]:
-        """(characters, paragraphs) of a that repeat b."""
-        found = known.get(a * same.n_docs + b)
-        return found if found is not None else same.get(a, b)
-
-    chars_of = doc_chars.tolist()
-
-    def share(a: int, b: int) -> float:
-        return shared(a, b)[0] / chars_of[a] if chars_of[a] else 0.0
+    share_of = dict(zip((a_all[over] * same.n_docs + b_all[over]).tolist(),
+                        ratio[over].tolist()))
+    paras_of = dict(zip((a_all[over] * same.n_docs + b_all[over]).tolist(),
+                        same.paras[over].tolist()))
 
     flat_docs = np.arange(n_docs)
     if keep == "longest":
@@ -73,41 +80,24 @@ def article_repeats(corpus, members, group_of, relations: Relations, boiler: set
         order = np.lexsort((flat_docs, priority))
     rank = np.empty(n_docs, dtype=np.int64)
     rank[order] = flat_docs
-
-    repeats_of: dict[int, list[int]] = defaultdict(list)
-    for a, b in zip(a_over.tolist(), b_over.tolist()):
-        repeats_of[a].append(b)
     place = rank.tolist()      # list lookups: the loops below index one file at a time
+    repeat_of = _keep_articles(a_all[over].tolist(), b_all[over].tolist(), share_of, place,
+                               same.n_docs)
 
-    dropped: dict[int, int] = {}
-    for a in sorted(repeats_of, key=lambda d: place[d]):
-        twins = [b for b in repeats_of[a] if place[b] < place[a] and b not in dropped]
-        if twins:
-            dropped[a] = max(twins, key=lambda b: (share(a, b), -place[b]))
-    # An article kept only because it came first goes when a fuller article
-    # that contains it is kept, unless another article was dropped for it.
-    twins_in_use = set(dropped.values())
-    for a in sorted(repeats_of, key=lambda d: place[d]):
-        if a in dropped or a in twins_in_use:
-            continue
-        fuller = [b for b in repeats_of[a] if b not in dropped and share(b, a) < threshold]
-        if fuller:
-            b = max(fuller, key=lambda b: (share(a, b), -place[b]))
-            dropped[a] = b
-            twins_in_use.add(b)
-
-    out = [ArticleRepeat(a, b, round(float(share(a, b)), 4), shared(a, b)[1], int(doc_paras[a]),
-                         "repeat", 0)
-           for a, b in dropped.items()]
+    out = [ArticleRepeat(a, b, round(share_of[a * same.n_docs + b], 4),
+                         paras_of[a * same.n_docs + b], int(doc_paras[a]), "repeat", 0)
+           for a, b in repeat_of.items()]
     a_all, b_all = changed.pairs()
     same_chars, same_paras = same.lookup(changed.keys)
-    with_updates = (same_chars + changed.chars) / np.maximum(doc_chars[a_all], 1)
-    close = (doc_chars[a_all] > 0) & (with_updates >= threshold) & (rank[b_all] < rank[a_all])
+    own = doc_chars[a_all] - repeating[a_all] + same_chars
+    with_updates = (same_chars + changed.chars) / np.maximum(own, 1)
+    close = ((own > 0) & (a_all >= archive) & (with_updates >= threshold)
+             & (rank[b_all] < rank[a_all]))
     for a, b, ratio, paras, moved in zip(a_all[close].tolist(), b_all[close].tolist(),
                                          with_updates[close].tolist(),
                                          (same_paras + changed.paras)[close].tolist(),
                                          changed.paras[close].tolist()):
-        if a in dropped or dropped.get(b) == a:
+        if a in repeat_of or repeat_of.get(b) == a:
             continue
         out.append(ArticleRepeat(a, b, round(ratio, 4), paras, int(doc_paras[a]), "update",
                                  moved))
@@ -120,21 +110,171 @@ def article_repeats(corpus, members, group_of, relations: Relations, boiler: set
             continue
         seen.add((r.doc, r.relation))
         unique.append(r)
-    return sorted(unique, key=lambda r: r.doc)
+    return sorted(unique, key=lambda r: r.doc), stories
 
 
-def _pair_tables(gof, doc_of, lengths, n_docs: int, members, boiler, relations: Relations
-                 ) -> tuple["_PairTable", "_PairTable"]:
-    """(characters, paragraphs) of file ``a`` that repeat file ``b``, for every
-    pair of files, counting unchanged and changed-number paragraphs apart."""
+def _keep_articles(a_list: list[int], b_list: list[int], share_of: dict, place: list[int],
+                   width: int) -> dict[int, int]:
+    """Which articles repeat a kept one (article -> the kept article), from
+    the pairs ``(a, b)`` where a repeats b.
+
+    b *beats* a when a repeats b and b does not repeat a (b holds more), or
+    both repeat each other and b comes first in keep order. An article that
+    nothing beats is kept. Another is a repeat of the kept article that beats
+    it with the highest share (then the first in keep order); when every
+    article that beats it is a repeat itself, it is kept. A cycle of
+    articles beating each other in turn is cut at its first in keep order.
+    """
+    pairs = set(zip(a_list, b_list))
+    beaters: dict[int, list[int]] = defaultdict(list)
+    for a, b in zip(a_list, b_list):
+        if (b, a) not in pairs or place[b] < place[a]:
+            beaters[a].append(b)
+    decided: dict[int, int] = {}          # article -> kept twin, or -1: kept
+    undecided = sorted(beaters, key=lambda d: place[d])
+
+    def kept(b: int) -> bool:
+        return b not in beaters or decided.get(b) == -1
+
+    while undecided:
+        left = []
+        for a in undecided:
+            twins = [b for b in beaters[a] if kept(b)]
+            if twins:
+                decided[a] = max(twins, key=lambda b: (share_of[a * width + b], -place[b]))
+            elif all(decided.get(b, -1) >= 0 for b in beaters[a]):
+                decided[a] = -1
+            else:
+                left.append(a)
+        if len(left) == len(undecided):
+            decided[left[0]] = -1          # a cycle: its first in keep order stays
+            left = left[1:]
+        undecided = left
+    return {a: b for a, b in decided.items() if b >= 0}
+
+
+def same_stories(same: "_PairTable", doc_chars: np.ndarray, repeating: np.ndarray,
+                 threshold: float, archive: int = 0) -> np.ndarray:
+    """Sorted ``a * n_docs + b`` keys (both orders) of the pairs of documents
+    that tell the same story: a's text that stands in b reaches ``threshold``
+    of a's text once the text a shares only with other documents is set
+    aside (``repeating``: per document, the characters that stand anywhere
+    else). Judged so, a document that loses paragraphs to cleaning never
+    comes to tell another's story in the cleaned text when it did not before.
+    """
+    if not len(same.keys):
+        return np.zeros(0, dtype=np.int64)
+    a, b = same.pairs()
+    own = doc_chars[a] - repeating[a] + same.chars
+    related = (own > 0) & (a >= archive) & (same.chars >= threshold * own)
+    n = same.n_docs
+    return unique_sorted(np.concatenate([a[related] * n + b[related],
+                                         b[related] * n + a[related]]))
+
+
+@dataclass
+class _Tables:
+    same: "_PairTable"             # (a, b) -> characters and paragraphs of a standing in b
+    changed: "_PairTable"          # the same for text whose numbers changed
+    doc_chars: np.ndarray          # characters of every document, boilerplate aside
+    doc_paras: np.ndarray          # paragraphs of every document, boilerplate aside
+    repeating_chars: np.ndarray    # characters of every document standing anywhere else
+
+
+def _pair_tables(corpus, gof: np.ndarray, members, boiler, relations: Relations) -> _Tables:
+    """Characters (and paragraphs) of file ``a`` that stand in file ``b``, for
+    every pair of files that share a sentence, counting unchanged and
+    changed text apart, sentence by sentence (see the module)."""
+    facts = corpus.facts
+    n_docs = len(corpus.start) - 1
+    n = len(corpus)
+    doc_of = np.asarray(corpus.doc_of, dtype=np.int64)
+    content = np.ones(n, dtype=bool)
+    for g in boiler:
+        content[members[g]] = False
+    counts = np.asarray(facts.sentences, dtype=np.int64)
+    para_of = np.repeat(np.arange(n, dtype=np.int64), counts)      # of every sentence
+    lengths = np.asarray(facts.sentence_length, dtype=np.int64)
+    doc_s = doc_of[para_of]
+    unit = np.flatnonzero(content[para_of])                        # the sentences counted
+    doc_chars = np.bincount(doc_s[unit], weights=lengths[unit],
+                            minlength=n_docs).astype(np.int64)
+    doc_paras = np.bincount(doc_of[content], minlength=n_docs)
+
+    width = max(1, n_docs)
     partners, moved = _pair_files(gof, doc_of, n_docs, members, boiler, relations)
-    same = _PairTable(n_docs)        # (a, b) -> (chars, paragraphs)
-    changed = _PairTable(n_docs)     # same, for paragraphs whose numbers changed
-    for table, files in ((same, partners), (changed, moved)):
-        for keys, sizes in _paragraph_rows(gof, doc_of, lengths, files, n_docs):
-            table.add_rows(keys, sizes)
-        table.close()
-    return same, changed
+    classes = _sentence_files(facts.sentence_key, doc_s, unit, width)
+    same = _PairTable(n_docs)
+    changed = _PairTable(n_docs)
+    repeating = np.zeros(n_docs, dtype=np.int64)
+    unit_para = para_of[unit]
+    at = 0
+    while at < len(unit):
+        # A chunk ends at a paragraph's end: a paragraph counts once a pair.
+        end = min(at + _UNITS_CHUNK, len(unit))
+        if end < len(unit):
+            end = int(np.searchsorted(unit_para, unit_para[end - 1], side="right"))
+        chunk = unit[at:end]
+        at = end
+        rows = unique_sorted(_unit_rows(chunk, para_of, gof, partners, classes, width))
+        u, b = rows // width, rows % width
+        mine = doc_s[u] != b
+        u, b = u[mine], b[mine]
+        same.add_units(doc_s[u], b, lengths[u], para_of[u])
+        first = np.ones(len(u), dtype=bool)
+        first[1:] = u[1:] != u[:-1]
+        repeating += np.bincount(doc_s[u[first]], weights=lengths[u[first]],
+                                 minlength=n_docs).astype(np.int64)
+        moved_rows = unique_sorted(_unit_rows(chunk, para_of, gof, moved, None, width))
+        moved_rows = moved_rows[~present(rows, moved_rows)]
+        mu, mb = moved_rows // width, moved_rows % width
+        mine = doc_s[mu] != mb
+        changed.add_units(doc_s[mu[mine]], mb[mine], lengths[mu[mine]], para_of[mu[mine]])
+    same.close()
+    changed.close()
+    return _Tables(same, changed, doc_chars, doc_paras, repeating)
+
+
+# Sentences expanded into rows at once: about this many a chunk.
+_UNITS_CHUNK = 1 << 18
+
+
+def _sentence_files(keys: np.ndarray, doc_s: np.ndarray, unit: np.ndarray, width: int):
+    """The class (distinct key) of every sentence and the files of each class
+    (offsets and files), counting the sentences ``unit`` only; a class in more
+    than _MAX_GROUP_FILES files has none (a common phrase says nothing)."""
+    keys = np.asarray(keys)
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64), (np.zeros(1, dtype=np.int64),
+                                             np.zeros(0, dtype=np.int64))
+    order = np.argsort(keys, kind="stable")
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = keys[order][1:] != keys[order][:-1]
+    cls = np.empty(len(keys), dtype=np.int64)
+    cls[order] = np.cumsum(new) - 1
+    n_classes = int(new.sum())
+    file_keys = unique_sorted(cls[unit] * width + doc_s[unit])
+    groups = file_keys // width
+    file_keys = file_keys[np.bincount(groups, minlength=n_classes)[groups] <= _MAX_GROUP_FILES]
+    return cls, _by_group(file_keys, width, n_classes)
+
+
+def _unit_rows(chunk: np.ndarray, para_of: np.ndarray, gof: np.ndarray, partners,
+               classes, width: int) -> np.ndarray:
+    """``sentence * width + file`` for every file each sentence of ``chunk``
+    stands in: the files of its paragraph's group's partners, and (with
+    ``classes``) the files holding the same sentence."""
+    offsets, files = partners
+    groups = gof[para_of[chunk]]
+    counts = np.diff(offsets)[groups]
+    parts = [np.repeat(chunk, counts) * width + files[_ranges(offsets[groups], counts)]]
+    if classes is not None:
+        cls, (c_offsets, c_files) = classes
+        mine = cls[chunk]
+        c_counts = np.diff(c_offsets)[mine]
+        parts.append(np.repeat(chunk, c_counts) * width
+                     + c_files[_ranges(c_offsets[mine], c_counts)])
+    return np.concatenate(parts)
 
 
 def _pair_files(gof, doc_of, n_docs: int, members, boiler, relations: Relations):
@@ -203,34 +343,9 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return shift + np.arange(total, dtype=np.int64)
 
 
-# Paragraphs expanded into file pairs at once: about this many rows (16 MB
-# of keys) per chunk, however many partners their groups have.
-_ROWS_CHUNK = 1 << 20
-
-
-def _paragraph_rows(gof, doc_of, lengths, files, n_docs: int):
-    """(keys ``a * n_docs + b``, sizes) of every paragraph against each file
-    ``b`` its group counts against, but its own file ``a``, in chunks."""
-    offsets, docs = files
-    counts = np.diff(offsets)
-    flats = np.flatnonzero(counts[gof] > 0)
-    at = 0
-    while at < len(flats):
-        rows = np.cumsum(counts[gof[flats[at:at + _ROWS_CHUNK]]])
-        end = at + max(1, int(np.searchsorted(rows, _ROWS_CHUNK, side="right")))
-        chunk = flats[at:end]
-        at = end
-        groups = gof[chunk]
-        n = counts[groups]
-        a = np.repeat(doc_of[chunk], n)
-        b = docs[_ranges(offsets[groups], n)]
-        mine = a != b
-        yield (a * max(1, n_docs) + b)[mine], np.repeat(lengths[chunk], n)[mine]
-
-
 class _PairTable:
-    """Characters and paragraphs of file ``a`` that repeat file ``b``, for
-    every pair of files that share a paragraph, in three arrays (24 bytes a
+    """Characters and paragraphs of file ``a`` that stand in file ``b``, for
+    every pair of files that share a sentence, in three arrays (24 bytes a
     pair; a dictionary of pairs took about ten times that, and with many
     copies of an article the pairs grow with the square of the copies).
 
@@ -246,10 +361,18 @@ class _PairTable:
         self.chars = np.zeros(0, dtype=np.int64)
         self.paras = np.zeros(0, dtype=np.int64)
 
-    def add_rows(self, keys: np.ndarray, sizes: np.ndarray) -> None:
-        """One paragraph of ``sizes[i]`` characters counts for pair ``keys[i]``."""
-        if len(keys):
-            self._parts.append(_summed(keys, sizes, np.ones(len(keys), dtype=np.int64)))
+    def add_units(self, a: np.ndarray, b: np.ndarray, sizes: np.ndarray,
+                  paragraphs: np.ndarray) -> None:
+        """Sentences of ``sizes`` characters, of file ``a`` in ``paragraphs``,
+        count for pairs ``(a, b)``; each paragraph counts once a pair."""
+        if not len(a):
+            return
+        keys = a * self.n_docs + b
+        order = np.lexsort((paragraphs, keys))
+        k, p = keys[order], paragraphs[order]
+        first = np.ones(len(k), dtype=bool)
+        first[1:] = (k[1:] != k[:-1]) | (p[1:] != p[:-1])
+        self._parts.append(_summed(k, sizes[order], first.astype(np.int64)))
         if len(self._parts) > 8:
             self._parts = [_summed(*map(np.concatenate, zip(*self._parts)))]
 

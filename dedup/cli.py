@@ -104,7 +104,7 @@ def _settings(paths, glob, keep, keep_priority, boilerplate, threshold, lsh_thre
                           shingle_size=shingle_size, num_perm=num_perm, short_words=short_words,
                           boilerplate_min_files=boilerplate_min_files, jobs=jobs,
                           article_threshold=article_threshold,
-                          drop_repeated_articles=drop_repeated_articles or None)
+                          drop_repeated_articles=drop_repeated_articles)
     except ConfigError as exc:
         _fail(str(exc))
     chosen = ([p if _is_url(p) else Path(p) for p in paths] if paths
@@ -127,9 +127,12 @@ def _fail(message: str) -> None:
 ArticleThreshold = Annotated[Optional[float], typer.Option(
     "--article-threshold", help="Share of an article's text that must repeat one other "
                                 "article for it to be an article repeat [default: 0.8].")]
-DropArticles = Annotated[bool, typer.Option(
-    "--drop-repeated-articles", help="Leave whole-article repeats of a kept article out of "
-                                     "--out (listed in the report; not with --in-place).")]
+DropArticles = Annotated[Optional[bool], typer.Option(
+    "--drop-repeated-articles/--keep-repeated-articles",
+    help="Leave out of --out an article that repeats a kept article and of which nothing "
+         "but its headline remains once its repeats are removed (listed in the report with "
+         "the article kept), or write what remains of it [default: leave out]. --in-place "
+         "never deletes a file: it writes what remains.", show_default=False)]
 Strict = Annotated[bool, typer.Option(
     "--strict", help="Exit 2 when any file is skipped (binary, undecodable, unreadable, ...); "
                      "nothing is written then, neither cleaned files nor the report.")]
@@ -363,7 +366,7 @@ def clean(
     shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
     encoding: Encoding = None, strict: Strict = False, quiet: Quiet = False,
-    article_threshold: ArticleThreshold = None, drop_repeated_articles: DropArticles = False,
+    article_threshold: ArticleThreshold = None, drop_repeated_articles: DropArticles = None,
     engine: EngineOpt = Engine.local, scheduler: Scheduler = None, jsonl: Jsonl = None,
     jsonl_id: JsonlId = None, memory_limit: MemoryLimit = None,
 ) -> None:
@@ -380,7 +383,10 @@ def clean(
     if no_backup and backup_dir is not None:
         _fail("--no-backup and --backup-dir cannot be used together")
     if in_place and drop_repeated_articles:
-        _fail("--drop-repeated-articles writes copies; it does not delete files in place")
+        _fail("--drop-repeated-articles writes copies; --in-place never deletes a file "
+              "(it writes what remains of a repeated article)")
+    if in_place:
+        drop_repeated_articles = False
     if in_place and engine is Engine.dask:
         _fail("--in-place is not available with --engine dask; write copies with --out")
     if in_place and jsonl:

@@ -54,10 +54,17 @@ class Config:
     #: only next to their twin (a doubled title) or inside a run of repeats, so
     #: a common line such as "He said." is never removed on its own.
     short_words: int = 10
+    #: A paragraph with fewer words than this that repeats a paragraph of
+    #: another story goes only in context (a run of repeats, or the same
+    #: story): such a sentence takes its subject from its story ("The selling
+    #: concession is 1-1/4 pct", "Proceeds will be used for general corporate
+    #: purposes."). See dedup.context.
+    context_words: int = 20
     #: A short paragraph found in at least this many files is boilerplate.
     boilerplate_min_files: int = 5
     #: Paragraphs with more words than this are never boilerplate (a long
-    #: paragraph in many files is a copied paragraph, kept once).
+    #: paragraph in many files is a copied paragraph, kept once). At most 25:
+    #: the readers look for furniture words in lines that short only.
     boilerplate_max_words: int = 15
     #: Boilerplate sits at the edges of articles: at least half of a line's
     #: occurrences must be within this many paragraphs of a file's start or
@@ -75,8 +82,10 @@ class Config:
     #: Share of an article's text (normalised characters) that must repeat one
     #: other article for the article to count as a repeat of it.
     article_threshold: float = 0.8
-    #: ``clean`` leaves out whole articles that repeat a kept article.
-    drop_repeated_articles: bool = False
+    #: ``clean`` leaves out whole articles that repeat a kept article (of which
+    #: nothing but the headline remains once their repeats are removed); off,
+    #: it writes what remains of them (``--keep-repeated-articles``).
+    drop_repeated_articles: bool = True
     #: Glob of files to read inside directories.
     glob: str = "*.txt"
     #: Worker processes; 0 means all cores.
@@ -98,9 +107,11 @@ class Config:
         check(8 <= self.num_perm <= 512, "num_perm must be between 8 and 512")
         check(self.near_min_chars >= 1, "near_min_chars must be at least 1")
         check(self.short_words >= 0, "short_words must be 0 or more")
+        check(self.context_words >= 0, "context_words must be 0 or more")
         check(self.boilerplate_min_files >= 2, "boilerplate_min_files must be at least 2")
         check(self.boilerplate_edge >= 0, "boilerplate_edge must be 0 or more")
-        check(self.boilerplate_max_words >= 1, "boilerplate_max_words must be at least 1")
+        check(1 <= self.boilerplate_max_words <= 25,
+              "boilerplate_max_words must be between 1 and 25")
         check(self.boilerplate in BOILERPLATE_POLICIES,
               f"boilerplate must be one of {', '.join(BOILERPLATE_POLICIES)}")
         check(self.keep in KEEP_POLICIES, f"keep must be one of {', '.join(KEEP_POLICIES)}")

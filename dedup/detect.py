@@ -33,8 +33,11 @@ from . import fingerprint, normalize
 from .articles import article_repeats
 from .arrays import Relations, present, unique_sorted
 from .candidates import candidate_pairs, prefix_keys
+from .choice import Choice
 from .config import Config
+from .context import require_context
 from .corpus import Corpus
+from .coverage import containment_links, reflows, sentence_coverage
 from .facts import Layout, exact_groups, group_firsts
 from .fingerprint import lsh_params
 from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, Removal,
@@ -53,6 +56,8 @@ class Link:
     may_remove: bool     # this group may be removed as a repeat of the other
     fuller_other: bool   # the other may not be removed for this one (it holds more)
     detail: str
+    #: The removal it allows stands only inside the same story (dedup.context).
+    contextual: bool = False
 
 
 def boilerplate_groups(members: list[list[int]], group_of, corpus: Layout,
@@ -60,18 +65,21 @@ def boilerplate_groups(members: list[list[int]], group_of, corpus: Layout,
                        removed: set[int] = frozenset()) -> set[int]:
     """Groups that are page furniture rather than content.
 
-    A group is boilerplate when its text is short (at most
-    ``boilerplate_max_words`` words), holds no digit (a line with a number,
-    such as "Record April 15", states a fact), is not an all-capitals heading
-    of several words, stands in at least
+    A group is boilerplate when its text is page furniture by its words
+    (:mod:`dedup.sentences`: share, subscribe and comment prompts, copyright
+    and navigation lines, sign-offs such as "Reuter", list footers), short
+    (at most ``boilerplate_max_words`` words), stands in at least
     ``boilerplate_min_files`` files, at least half of its occurrences sit
-    within ``boilerplate_edge`` paragraphs of the start or end of their file
-    (footers, sign-offs, share buttons), and it is not part of a repeated
-    article: furniture stands beside different text in every file, while the
-    title or lead of a wire story reused by ten outlets stands beside the
-    same repeated body. The edge rule keeps table labels such as "Nine mths"
-    in earnings reports, which are short, frequent and carry the meaning of
-    the rows under them.
+    within ``boilerplate_edge`` paragraphs of the start or end of their file,
+    and it is not part of a repeated article: furniture stands beside
+    different text in every file, while the title or lead of a wire story
+    reused by ten outlets stands beside the same repeated body.
+
+    A short line seen in many files is not furniture for that alone: a
+    statement ("Terms were not disclosed."), a data line ("Shr three cts vs
+    three cts"), a table heading or a byline ("By Peter Torday, Reuters")
+    recurs because stories are alike, and states something in each. Those
+    are content, judged as every other paragraph (short lines need context).
 
     With ``removed``, all of this is judged on the text as cleaning leaves
     it: removed paragraphs are neither occurrences nor neighbours, and
@@ -99,13 +107,10 @@ def boilerplate_groups(members: list[list[int]], group_of, corpus: Layout,
     first = np.full(n_groups, n - 1, dtype=np.int64)             # first occurrence that remains
     np.minimum.at(first, groups, flats)
     words = facts.words[first].astype(np.int64)
-    upper = np.bincount(groups, weights=facts.upper[flats], minlength=n_groups)
     files = np.bincount(unique_sorted(groups * (len(start) - 1) + docs) // (len(start) - 1),
                         minlength=n_groups)
     wanted = ((count >= max(1, cfg.boilerplate_min_files)) & (files >= cfg.boilerplate_min_files)
-              & (words <= cfg.boilerplate_max_words) & ~facts.digit[first]
-              # an all-capitals heading or table header ("LAST BUYER SELLER"), not furniture
-              & ~((words > 1) & (2 * upper > count)))
+              & (words <= cfg.boilerplate_max_words) & facts.furniture[first])
     edge = cfg.boilerplate_edge
     if edge > 0:
         at_edge = np.bincount(groups, weights=(before < edge) | (after < edge),
@@ -389,8 +394,8 @@ def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdi
         return False
     detail = "truncated copy" if verdict.relation == TRUNCATED else ""
     ra, rb = verdict.removable
-    links[ga].append(Link(gb, verdict.score, ra, not rb, detail))
-    links[gb].append(Link(ga, verdict.score, rb, not ra, detail))
+    links[ga].append(Link(gb, verdict.score, ra, not rb, detail, verdict.contextual))
+    links[gb].append(Link(ga, verdict.score, rb, not ra, detail, verdict.contextual))
     return True
 
 
@@ -446,18 +451,26 @@ def _priorities(corpus: Layout, cfg: Config) -> np.ndarray:
                     dtype=np.int64)
 
 
-def rank_keys(corpus: Layout, cfg: Config, priority: np.ndarray | None = None) -> np.ndarray:
-    """Position of every paragraph in keep order (0 = kept first)."""
+def rank_keys(corpus: Layout, cfg: Config, priority: np.ndarray | None = None,
+              demoted: np.ndarray | None = None) -> np.ndarray:
+    """Position of every paragraph in keep order (0 = kept first).
+
+    ``demoted`` documents (whole-article repeats of a kept article) come
+    after all others, so that the paragraph rules keep the copies in the
+    article the article rule keeps: one keep decision for both.
+    """
     n = len(corpus)
     if priority is None:
         priority = _priorities(corpus, cfg)
     flat = np.arange(n, dtype=np.int64)
     by_priority = priority[corpus.doc_of] if n else np.zeros(0, dtype=np.int64)
+    later = (demoted[corpus.doc_of] if demoted is not None and n
+             else np.zeros(n, dtype=bool))
     if cfg.keep == "longest":
         length = corpus.facts.length.astype(np.int64)
-        order = np.lexsort((flat, by_priority, -length))
+        order = np.lexsort((flat, by_priority, -length, later))
     else:
-        order = np.lexsort((flat, by_priority))
+        order = np.lexsort((flat, by_priority, later))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = flat
     return rank
@@ -472,29 +485,19 @@ def _priority(path: str, prefixes: tuple[str, ...]) -> int:
     return len(prefixes)
 
 
-# Each round of the short-line rule can only follow from the one before; real
-# text settles in two or three. The bound keeps a pathological input finite.
+# Rounds of judging boilerplate again on the cleaned layout; real text settles
+# in one or two. The bound keeps a pathological input finite.
 _CONTEXT_ROUNDS = 20
+_Choice = Choice
 
 
-@dataclass(slots=True)
-class _Choice:
-    """A removal while decisions are being made (flat indices, not refs).
-
-    Never changed once made (a paragraph's choice is replaced instead), so
-    one may stand for many paragraphs."""
-
-    twin: int
-    kind: str
-    score: float
-    detail: str = ""
-
-
-def decide(corpus: Corpus, cfg: Config, release: bool = False) -> ScanResult:
+def decide(corpus: Corpus, cfg: Config, release: bool = False, archive: int = 0) -> ScanResult:
     """Run every stage and return the decisions with their reasons.
 
     With ``release`` the corpus gives up its normalised texts and signatures
     once the near links are found (see :meth:`Corpus.release_detection`).
+    ``archive``: the first documents are stored articles seen in part (see
+    :func:`decide_layout`).
     """
     stats: dict = {"files": len(corpus.documents), "paragraphs": len(corpus)}
     started = time.perf_counter()
@@ -504,7 +507,7 @@ def decide(corpus: Corpus, cfg: Config, release: bool = False) -> ScanResult:
         links, updates = near_links(corpus, members, cfg, stats)
         if release:
             corpus.release_detection()
-        decisions = decide_layout(corpus, cfg, group_of, members, links, updates)
+        decisions = decide_layout(corpus, cfg, group_of, members, links, updates, archive)
         result = result_of(decisions, corpus, corpus.documents, corpus.text, cfg, stats,
                            corpus.skipped)
     stats["seconds_decide"] = round(time.perf_counter() - started, 3)
@@ -515,47 +518,92 @@ def decide(corpus: Corpus, cfg: Config, release: bool = False) -> ScanResult:
 class Decisions:
     """Keep/remove of every paragraph, in flat positions, before it becomes a report."""
 
-    chosen: dict[int, "_Choice"]
+    chosen: dict[int, Choice]
     boiler: set[int]
     members: list[list[int]]
     rank: np.ndarray
     articles: list
+    #: Documents left out of the cleaned corpus: whole-article repeats of which
+    #: nothing but the headline remains (document -> its ArticleRepeat).
+    dropped: dict = field(default_factory=dict)
 
 
 def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: list[list[int]],
-                  links: dict, updates: dict) -> Decisions:
+                  links: dict, updates: dict, archive: int = 0) -> Decisions:
     """The decisions from the paragraph facts and the verified links alone.
 
     Nothing here reads a text: every engine that finds the same exact groups
-    and the same links gets the same decisions.
+    and the same links gets the same decisions. ``archive``: the first
+    documents are stored articles of which only the paragraphs that match
+    the others were loaded (``dedup check``); they never count as repeats or
+    as telling another's story, since what they hold besides is not known.
+    The order:
+
+    1. where paragraphs stand again elsewhere, re-cut (:mod:`dedup.coverage`):
+       a paragraph inside a longer one becomes a near link; one split or
+       joined elsewhere a re-flow;
+    2. boilerplate (page furniture at the edges of many files);
+    3. whole-article repeats and the stories told twice (:mod:`dedup.articles`);
+    4. one keep order: the paragraphs of an article that repeats a kept
+       article come after all others, so the copies kept are those of the
+       article kept;
+    5. paragraphs in that order (:func:`_decide_paragraphs`), then the
+       context rule (:mod:`dedup.context`);
+    6. boilerplate judged again on the text as cleaning leaves it (3-5 again
+       when it grows);
+    7. the articles left out: repeats of which only the headline remains
+       (:func:`_drop_articles`).
     """
     priority = _priorities(corpus, cfg)
-    # Python lists, not arrays, for the loops below: indexing a list gives an
-    # int at once, an array a numpy scalar (several times slower to make and use).
-    # The rules that test all paragraphs at once take the arrays, made once here.
-    rank = rank_keys(corpus, cfg, priority).tolist()
     gof = np.asarray(group_of, dtype=np.int64)
-    group_of = gof.tolist()
+    coverage = sentence_coverage(corpus.facts, corpus.doc_of, corpus.start, gof)
+    _add_containment(links, containment_links(coverage, gof))
+    runs = reflows(coverage)
     relations = Relations.of(links, updates)
     lesser = frozenset(g for g, linked in links.items()
                        if any(link.fuller_other and link.may_remove for link in linked))
-    graph = _Graph.of(group_of, gof, links, relations, lesser, members, rank)
 
     boiler = boilerplate_groups(members, gof, corpus, cfg, relations)
-    chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank)
-    # Boilerplate is judged on the text as it stands; once copies are removed
-    # a footer may stand beside unrepeated text only. Judging again on the
-    # cleaned layout makes a second run over the output find nothing new.
     for _ in range(_CONTEXT_ROUNDS):
+        articles, stories = article_repeats(corpus, members, gof, relations, boiler, priority,
+                                            cfg.keep, cfg.article_threshold, archive)
+        demoted = np.zeros(len(corpus.start) - 1, dtype=bool)
+        demoted[[a.doc for a in articles if a.relation == "repeat"]] = True
+        # Python lists, not arrays, for the loops: indexing a list gives an
+        # int at once, an array a numpy scalar (several times slower).
+        rank = rank_keys(corpus, cfg, priority, demoted).tolist()
+        graph = _Graph.of(gof.tolist(), gof, links, relations, lesser, members, rank)
+        chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank, runs, stories)
+        # Boilerplate is judged on the text as it stands; once copies are
+        # removed a footer may stand beside unrepeated text only. Judging
+        # again on the cleaned layout makes a second run find nothing new.
         removed = {f for f, c in chosen.items() if c.kind != BOILERPLATE}
         again = boilerplate_groups(members, gof, corpus, cfg, relations, removed)
         if again <= boiler:
             break
         boiler |= again
-        chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank)
-    articles = article_repeats(corpus, members, gof, relations, boiler, priority,
-                               cfg.keep, cfg.article_threshold)
-    return Decisions(chosen, boiler, members, rank, articles)
+    dropped = _drop_articles(chosen, articles, corpus, cfg, graph, boiler, members, rank)
+    return Decisions(chosen, boiler, members, np.asarray(rank), articles, dropped)
+
+
+def _add_containment(links: dict, pairs: list[tuple[int, int]]) -> None:
+    """Near links for paragraphs contained in longer ones (whole sentences):
+    the lesser may go for the fuller, never the other way, and only inside
+    the same story (a contextual link); verified links already there stay
+    as they are."""
+    for lesser, fuller in pairs:
+        if any(link.other == fuller for link in links.get(lesser, ())):
+            continue
+        # Contextual: what the fuller one holds besides is not known here,
+        # and may be what its own story differs on (see dedup.context).
+        links[lesser].append(Link(fuller, 100.0, True, True, CONTAINED, True))
+        links[fuller].append(Link(lesser, 100.0, False, False, CONTAINED, True))
+
+
+#: The detail of a removal for a paragraph that holds it whole, with more.
+CONTAINED = "contained in a longer paragraph"
+#: The detail of a removal for a run of paragraphs that holds it, re-cut.
+REFLOWED = "re-flowed: its sentences stand in consecutive paragraphs"
 
 
 def result_of(decisions: Decisions, corpus: Layout, documents: list, text_of, cfg: Config,
@@ -577,30 +625,37 @@ def result_of(decisions: Decisions, corpus: Layout, documents: list, text_of, cf
     flats = np.fromiter(chosen, dtype=np.int64, count=n)
     choices = list(chosen.values())
     twins = np.fromiter((c.twin for c in choices), dtype=np.int64, count=n)
+    twin_ends = np.fromiter((max(c.twin, c.twin_last) for c in choices), dtype=np.int64,
+                            count=n)
     removed, docs, paras = refs(flats)
     # Many removals share a kept twin (a footer's first occurrence): one Ref each.
     kept_flats, kept_of = np.unique(twins, return_inverse=True)
     kept_refs, kept_docs, kept_paras = refs(kept_flats)
     kept = list(map(kept_refs.__getitem__, kept_of.tolist()))
     twin_docs, twin_paras = kept_docs[kept_of], kept_paras[kept_of]
+    end_paras = twin_paras + (twin_ends - twins)
+    lasts = [-1 if c.twin_last < 0 else int(e) for c, e in zip(choices, end_paras.tolist())]
     in_order = list(map(Removal, removed, kept, [c.kind for c in choices],
-                        [c.score for c in choices], [c.detail for c in choices]))
+                        [c.score for c in choices], [c.detail for c in choices], lasts))
     by_ref = dict(zip(removed, in_order))
+    rank_list = np.asarray(rank).tolist()
     boilerplate_out = [
         Boilerplate(text_of(occ[0]), len(set(doc_of[occ].tolist())),
                     tuple(refs(np.asarray(occ, dtype=np.int64))[0]),
                     sum(map(chosen.__contains__, occ)))
-        for occ in sorted((sorted(members[g], key=lambda f: rank[f]) for g in decisions.boiler),
-                          key=lambda occ: rank[occ[0]])]
+        for occ in sorted((sorted(members[g], key=lambda f: rank_list[f])
+                           for g in decisions.boiler),
+                          key=lambda occ: rank_list[occ[0]])]
     # Flat positions run in file and position order.
     order = np.argsort(flats, kind="stable")
     boiler = np.fromiter((c.kind == BOILERPLATE for c in choices), dtype=bool, count=n)
     findings = _runs([in_order[i] for i in order.tolist()], docs[order], paras[order],
-                     twin_docs[order], twin_paras[order], boiler[order])
+                     twin_docs[order], twin_paras[order], boiler[order], end_paras[order])
     stats["removed"] = len(by_ref)
     return ScanResult(documents=documents, removals=by_ref, findings=findings,
                       boilerplate=boilerplate_out, settings=cfg.settings(),
-                      skipped=list(skipped), stats=stats, articles=decisions.articles)
+                      skipped=list(skipped), stats=stats, articles=decisions.articles,
+                      dropped=decisions.dropped)
 
 
 @dataclass(frozen=True)
@@ -640,23 +695,191 @@ class _Graph:
                       (sizes > 1) | linked, linked, removable)
 
 
-def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank) -> dict[int, _Choice]:
-    """Keep/remove every paragraph: boilerplate, then repeats in keep order."""
+def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank, runs: dict,
+                       stories: np.ndarray) -> dict[int, Choice]:
+    """Keep/remove every paragraph: boilerplate, then repeats in keep order,
+    then re-flowed copies, then the context rule."""
     group_of, links = graph.group_of, graph.links
-    chosen: dict[int, _Choice] = {}
+    chosen: dict[int, Choice] = {}
     doc_of = corpus.doc_of
     for g in boiler:
         flats = sorted(members[g], key=lambda f: rank[f])
         files = len(set(doc_of[flats].tolist()))
         doomed = {"remove": flats, "keep-first": flats[1:], "keep": []}[cfg.boilerplate]
         # One choice for the whole group: choices are never changed, only replaced.
-        choice = _Choice(flats[0], BOILERPLATE, 100.0, f"boilerplate in {files} files")
+        choice = Choice(flats[0], BOILERPLATE, 100.0, f"boilerplate in {files} files")
         chosen.update(dict.fromkeys(doomed, choice))
 
     kept_in = _keep_in_order(chosen, graph, boiler, rank)
+    # Re-flowed copies before kept partials: a paragraph that joins two kept
+    # ones goes for them, rather than taking both as their fuller twin.
+    _remove_reflowed(chosen, kept_in, runs, rank, graph, boiler)
     _remove_kept_partials(chosen, kept_in, links, group_of, rank, graph.lesser)
-    _require_context_for_short(chosen, corpus, cfg, boiler, graph, rank)
+
+    def direct(flat: int, twin: int) -> Choice | None:
+        return _direct(flat, twin, group_of, links)
+
+    require_context(chosen, corpus, cfg.short_words, cfg.context_words, boiler, graph.gof,
+                    direct, rank, stories)
     return chosen
+
+
+def _remove_reflowed(chosen: dict[int, Choice], kept_in: dict, runs: dict, rank: list[int],
+                     graph: _Graph, boiler: set[int]) -> None:
+    """A kept paragraph whose sentences stand, re-cut, in a run of kept
+    paragraphs ranked before it goes as a repeat of that run, and so do the
+    exact copies that were removed for it.
+
+    Paragraphs in keep order; the first run (in keep order of its first
+    paragraph) all of whose paragraphs are kept takes it. A paragraph of a
+    run taken so stays kept: nothing is removed for a run that goes itself.
+    """
+    if not runs:
+        return
+    gof = graph.gof
+    holds: set[int] = set()            # paragraphs named by a re-flow removal
+    copies: dict[int, list[int]] = defaultdict(list)
+    for flat, choice in chosen.items():
+        if choice.kind == EXACT:
+            copies[choice.twin].append(flat)
+    for flat in sorted(runs, key=lambda f: rank[f]):
+        if flat in chosen or flat in holds or gof[flat] in boiler:
+            continue
+        for first, last in sorted(runs[flat], key=lambda r: rank[r[0]]):
+            members = range(first, last + 1)
+            if any(m in chosen or rank[m] > rank[flat] or gof[m] in boiler for m in members):
+                continue
+            choice = Choice(first, NEAR, 100.0, REFLOWED, twin_last=last, contextual=True)
+            chosen[flat] = choice
+            for copy in copies.pop(flat, ()):
+                chosen[copy] = choice
+            kept = kept_in.get(int(gof[flat]))
+            if kept and flat in kept:
+                kept.remove(flat)
+            holds.update(members)
+            break
+
+
+def _drop_articles(chosen: dict[int, Choice], articles: list, corpus: Layout, cfg: Config,
+                   graph: _Graph, boiler: set[int], members: list[list[int]],
+                   rank: list[int]) -> dict:
+    """The whole-article repeats left out of the cleaned corpus, and the
+    removals that named a paragraph of theirs pointed elsewhere.
+
+    An article is left out when it repeats a kept article and nothing of it
+    remains once its repeats are removed but its headline (a short first
+    paragraph) and boilerplate: no empty or headline-only shells, and no
+    paragraph of its own lost. Then no removal may name a paragraph of a
+    left-out article as its twin: such a removal is pointed at another kept
+    copy in a written article, or kept, and an article that so keeps a
+    paragraph is written after all.
+    """
+    if not cfg.drop_repeated_articles:
+        return {}
+    repeats = {a.doc: a for a in articles if a.relation == "repeat"}
+    if not repeats:
+        return {}
+    doc_of = np.asarray(corpus.doc_of, dtype=np.int64)
+    start = np.asarray(corpus.start, dtype=np.int64)
+    words = np.asarray(corpus.facts.words)
+    gof = graph.gof
+    in_boiler = np.zeros(len(members), dtype=bool)
+    if boiler:
+        in_boiler[np.fromiter(boiler, dtype=np.int64, count=len(boiler))] = True
+
+    def remains(doc: int) -> bool:
+        """Whether anything but its headline and boilerplate is left of it."""
+        for flat in range(int(start[doc]), int(start[doc + 1])):
+            if flat in chosen or in_boiler[gof[flat]]:
+                continue
+            if flat == start[doc] and words[flat] <= HEADLINE_WORDS:
+                continue
+            return True
+        return False
+
+    def headline(flat: int) -> bool:
+        return flat == start[doc_of[flat]] and words[flat] <= HEADLINE_WORDS
+
+    dropped: dict = {}
+    for _ in range(_CONTEXT_ROUNDS):
+        dropped = {d: a for d, a in repeats.items() if not remains(d)}
+        # A removal in an article left out that repeats that article's own
+        # headline goes with it; any other removal must name a written twin.
+        stranded = [flat for flat, choice in chosen.items() if choice.kind != BOILERPLATE
+                    and any(int(doc_of[t]) in dropped for t in choice.twins())
+                    and not (int(doc_of[flat]) in dropped and choice.twin_last < 0
+                             and choice.twin == start[doc_of[flat]])]
+        if not stranded:
+            break
+        for flat in sorted(stranded, key=lambda f: rank[f]):
+            choice = chosen[flat]
+            doc = int(doc_of[flat])
+            if doc in dropped and headline(flat):
+                # The headline of an article left out goes with it, kept
+                # nowhere else: it is not recorded as a repeat of a twin that
+                # is not written.
+                del chosen[flat]
+                continue
+            replacement = _elsewhere(flat, choice, graph, chosen, dropped, doc_of, rank)
+            if replacement is not None:
+                chosen[flat] = replacement
+                continue
+            # No twin is written: it is kept, and its article is written.
+            del chosen[flat]
+            dropped.pop(doc, None)
+        _boilerplate_kept_elsewhere(chosen, boiler, members, dropped, doc_of, rank, cfg)
+    return dropped
+
+
+#: A first paragraph of at most this many words is a headline: an article of
+#: which only that remains is left out whole.
+HEADLINE_WORDS = 25
+
+
+def _elsewhere(flat: int, choice: Choice, graph: _Graph, chosen: dict, dropped: dict,
+               doc_of: np.ndarray, rank: list[int]) -> Choice | None:
+    """The removal of ``flat`` as a repeat of another kept copy of its twin,
+    in an article that is written or in its own, if there is one it repeats
+    directly (its own article's goes whole, or is written with it)."""
+    if choice.twin_last >= 0:
+        return None
+    g = graph.group_of[choice.twin]
+    own = doc_of[flat]
+    for other in sorted(_group_members(graph, g), key=lambda f: rank[f]):
+        if other == flat or other in chosen or (int(doc_of[other]) in dropped
+                                                and doc_of[other] != own):
+            continue
+        found = _direct(flat, other, graph.group_of, graph.links)
+        if found is not None:
+            return found
+    return None
+
+
+def _group_members(graph: _Graph, g: int) -> list[int]:
+    return np.flatnonzero(graph.gof == g).tolist()
+
+
+def _boilerplate_kept_elsewhere(chosen: dict, boiler: set[int], members, dropped: dict,
+                                doc_of: np.ndarray, rank: list[int], cfg: Config) -> None:
+    """With ``keep-first`` boilerplate, the occurrence kept must be written:
+    when it stands in a left-out article, the first in a written one is kept
+    instead and named by the others."""
+    if cfg.boilerplate != "keep-first":
+        return
+    for g in boiler:
+        flats = sorted(members[g], key=lambda f: rank[f])
+        kept = [f for f in flats if f not in chosen]
+        if not kept or int(doc_of[kept[0]]) not in dropped:
+            continue
+        written = [f for f in flats if int(doc_of[f]) not in dropped]
+        if not written:
+            continue
+        first = written[0]
+        choice = chosen.pop(first)
+        new = Choice(first, BOILERPLATE, 100.0, choice.detail)
+        for f in flats:
+            if f != first and f in chosen:
+                chosen[f] = new
 
 
 def _keep_in_order(chosen: dict, graph: _Graph, boiler: set[int], rank: list[int]) -> dict:
@@ -710,7 +933,7 @@ def _keep_in_order(chosen: dict, graph: _Graph, boiler: set[int], rank: list[int
     copies = flats[(twin >= 0) & (ranks[flats] > ranks[np.maximum(twin, 0)])]
     copy_twins = keeper[gof[copies]]
     twins, which = np.unique(copy_twins, return_inverse=True)
-    shared = [_Choice(t, EXACT, 100.0) for t in twins.tolist()]
+    shared = [Choice(t, EXACT, 100.0) for t in twins.tolist()]
 
     removed = np.concatenate([copies, np.asarray(near_flats, dtype=np.int64)])
     choice_at = np.concatenate([which.reshape(-1) + len(near),
@@ -728,7 +951,7 @@ def _walk_linked(flats: np.ndarray, graph: _Graph, rank: list[int]):
     group_of = graph.group_of
     kept_in: dict[int, list[int]] = defaultdict(list)
     near_flats: list[int] = []
-    near: list[_Choice] = []
+    near: list[Choice] = []
     removable = graph.removable
     for flat in flats.tolist():
         g = group_of[flat]
@@ -751,7 +974,7 @@ def _walk_linked(flats: np.ndarray, graph: _Graph, rank: list[int]):
         else:
             twin, link = best
             near_flats.append(flat)
-            near.append(_Choice(twin, NEAR, link.score, link.detail))
+            near.append(_near(twin, link))
     return kept_in, near_flats, near
 
 
@@ -759,14 +982,14 @@ def _keep_or_remove(flat, chosen, kept_in, group_of, links, rank) -> None:
     """Remove ``flat`` if it repeats a paragraph kept so far, directly; else keep it."""
     g = int(group_of[flat])
     if kept_in[g]:
-        chosen[flat] = _Choice(kept_in[g][0], EXACT, 100.0)
+        chosen[flat] = Choice(kept_in[g][0], EXACT, 100.0)
         return
     best = _best_link(links.get(g, ()), kept_in, rank, lambda link: link.may_remove)
     if best is None:
         kept_in[g].append(flat)
     else:
         twin, link = best
-        chosen[flat] = _Choice(twin, NEAR, link.score, link.detail)
+        chosen[flat] = _near(twin, link)
 
 
 def _best_link(links, kept_in, rank, usable) -> tuple[int, "Link"] | None:
@@ -806,7 +1029,7 @@ def _remove_kept_partials(chosen, kept_in, links, group_of, rank, lesser) -> Non
             twin, link = best
             if twin in chosen:
                 continue
-            chosen[flat] = _Choice(twin, NEAR, link.score, link.detail)
+            chosen[flat] = _near(twin, link)
             dependents[twin].append(flat)
             kept.remove(flat)
             orphans = []
@@ -826,240 +1049,19 @@ def _remove_kept_partials(chosen, kept_in, links, group_of, rank, lesser) -> Non
                     dependents[chosen[orphan].twin].append(orphan)
 
 
-def _direct(flat: int, twin: int, group_of, links) -> _Choice | None:
+def _direct(flat: int, twin: int, group_of, links) -> Choice | None:
     """How paragraph ``flat`` repeats paragraph ``twin`` directly, if it does."""
     g, other = int(group_of[flat]), int(group_of[twin])
     if g == other:
-        return _Choice(twin, EXACT, 100.0)
+        return Choice(twin, EXACT, 100.0)
     for link in links.get(g, ()):
         if link.other == other and link.may_remove:
-            return _Choice(twin, NEAR, link.score, link.detail)
+            return _near(twin, link)
     return None
 
 
-def _require_context_for_short(chosen, corpus, cfg, boiler, graph: _Graph, rank) -> None:
-    """Short paragraphs repeat only beside a twin or inside a run of repeats.
-
-    Judged on the text as cleaning leaves it, so that cleaning the output
-    finds nothing more: removed paragraphs between a short line and its twin
-    do not separate them, a short line whose recorded twin is elsewhere still
-    goes when a kept twin stands right before it (a doubled title whose title
-    also heads an earlier article), and short lines that become a run of
-    repeats once the paragraphs between them are gone go together.
-    """
-    if cfg.short_words <= 0:
-        return
-    doc_of, start = corpus.doc_of, corpus.start
-    n = len(doc_of)
-    # Every step below asks, paragraph after paragraph in flat order, whether
-    # a short removal still has its context. Most of them keep their answer
-    # from one round to the next, so each step first picks with whole-array
-    # tests the paragraphs whose answer may differ from "nothing to do" (a
-    # superset: the tests read the state before the step) and runs the rule
-    # itself only on those, in the same order. Arrays mirror the choices:
-    # ``twin_of`` (-1: kept) and ``boiler_kind`` for ``chosen``, ``reverted_twin``
-    # for ``reverted``; ``sync`` brings them up to date after dict changes.
-    group_of, links, gof = graph.group_of, graph.links, graph.gof
-    twin_of, boiler_kind = _choice_arrays(chosen, n)
-    boiler_group = np.zeros(int(gof.max()) + 1 if n else 0, dtype=bool)
-    if boiler:
-        boiler_group[np.fromiter(boiler, dtype=np.int64, count=len(boiler))] = True
-
-    # The short removals are the only paragraphs this rule moves between kept
-    # and removed; everything below looks at them and at the removals that
-    # name one of them as their twin, never the whole corpus.
-    removed = (twin_of >= 0) & ~boiler_kind
-    is_short = removed & ~boiler_group[gof] & (corpus.facts.words < cfg.short_words)
-    short_flats = np.flatnonzero(is_short)
-    if not len(short_flats):
-        return
-    short_set = set(short_flats.tolist())
-    # The short removals and the removals that name one of them as their twin.
-    watched_flats = np.flatnonzero(is_short | (removed & is_short[np.maximum(twin_of, 0)]))
-    ranks = graph.ranks if graph.ranks is not None else np.asarray(rank, dtype=np.int64)
-    links_to = _removal_links(graph.relations, len(boiler_group))
-
-    reverted: dict[int, _Choice] = {}
-    reverted_twin = np.full(n, -1, dtype=np.int64)
-    touched: list[int] = []         # flats whose entry in chosen or reverted changed
-
-    def sync() -> None:
-        for flat in touched:
-            choice, back = chosen.get(flat), reverted.get(flat)
-            twin_of[flat] = -1 if choice is None else choice.twin
-            boiler_kind[flat] = choice is not None and choice.kind == BOILERPLATE
-            reverted_twin[flat] = -1 if back is None else back.twin
-        touched.clear()
-
-    # Nearest paragraph that remains, before and after each paragraph, taken
-    # once per round (walking past removed runs for every line would be
-    # quadratic in long removed blocks); a round works on that snapshot.
-    first_of = np.asarray(start)[np.asarray(doc_of)]             # first paragraph of its file
-    last_of = np.asarray(start)[np.asarray(doc_of) + 1] - 1
-    nearest: list = [None, None]                                   # before, after (arrays)
-
-    def snapshot() -> None:
-        sync()
-        nearest[0], nearest[1] = nearest_kept(twin_of, first_of, last_of)
-
-    def survivor(flat: int, step: int) -> int | None:
-        found = int(nearest[0 if step < 0 else 1][flat])
-        return None if found < 0 else found
-
-    def repeats(flat: int, twin: int) -> _Choice | None:
-        return _direct(flat, twin, group_of, links)
-
-    def repair(choices: dict[int, _Choice], twins: np.ndarray, drop) -> None:
-        """Point choices whose twin has since been removed at that twin's twin."""
-        sync()
-        own = twins[watched_flats]
-        maybe = watched_flats[(own >= 0) & (twin_of[np.maximum(own, 0)] >= 0)]
-        for flat in maybe.tolist():
-            choice = choices.get(flat)
-            if choice is None or choice.kind == BOILERPLATE or choice.twin not in chosen:
-                continue
-            touched.append(flat)
-            handed = repeats(flat, chosen[choice.twin].twin)
-            if handed is not None and handed.twin not in chosen:
-                choices[flat] = handed
-            else:
-                drop(flat)
-
-    def kept_twin_before(flat: int) -> _Choice | None:
-        before = survivor(flat, -1)
-        if before is None or rank[before] > rank[flat]:
-            return None
-        return repeats(flat, before)
-
-    def may_have_twin_before(flats: np.ndarray) -> np.ndarray:
-        """Whether ``kept_twin_before`` may find a twin (it does where true
-        but for links it cannot use)."""
-        before = nearest[0][flats]
-        at = np.maximum(before, 0)
-        return ((before >= 0) & (ranks[at] <= ranks[flats])
-                & ((gof[at] == gof[flats]) | present(links_to, gof[flats] * len(boiler_group)
-                                                      + gof[at])))
-
-    def raw_run(flat: int, choice: _Choice, step: int) -> bool:
-        other = chosen.get(flat + step)
-        return (other is not None and other.kind != BOILERPLATE
-                and doc_of[flat + step] == doc_of[flat]
-                and doc_of[other.twin] == doc_of[choice.twin]
-                and other.twin == choice.twin + step)
-
-    def raw_runs(flats: np.ndarray, twins: np.ndarray, step: int) -> np.ndarray:
-        """``raw_run`` of every flat at once (twins: their twins, all removed)."""
-        near = flats + step
-        inside = (near >= 0) & (near < n)
-        near = np.clip(near, 0, n - 1)
-        other = twin_of[near]
-        return (inside & (other >= 0) & ~boiler_kind[near] & (doc_of[near] == doc_of[flats])
-                & (doc_of[np.maximum(other, 0)] == doc_of[twins]) & (other == twins + step))
-
-    confirmed: set[int] = set()      # runs that only the cleaned text shows
-    is_confirmed = np.zeros(n, dtype=bool)
-    changed, rounds = True, 0
-    while changed and rounds < _CONTEXT_ROUNDS:
-        changed, rounds = False, rounds + 1
-        repair(chosen, twin_of, lambda flat: chosen.pop(flat))
-        repair(reverted, reverted_twin, lambda flat: reverted.pop(flat))
-        snapshot()
-        twins = twin_of[short_flats]
-        removed_now = (twins >= 0) & ~is_confirmed[short_flats]
-        twins = np.maximum(twins, 0)
-        settled = (raw_runs(short_flats, twins, -1) | raw_runs(short_flats, twins, 1)
-                   | ((doc_of[twins] == doc_of[short_flats])
-                      & (nearest[0][short_flats] == twins)))
-        # Moving a line can change the raw run of the line after it. Raw runs
-        # are symmetric, so that line cannot have been settled by this one;
-        # it is queued again all the same, which costs little and keeps the
-        # order exactly that of a plain pass over every short line.
-        queue = short_flats[removed_now & ~settled].tolist()
-        # The lines queued here fail the tests below on the state the arrays
-        # read. Lines go in increasing order and only a line's own move
-        # changes its choice, so for such a line only the raw run with the
-        # line before can change, and only when that line was just given
-        # another twin (the line after it has not been visited yet).
-        failed = set(queue)
-        last = moved = -1
-        while queue:
-            flat = heapq.heappop(queue)
-            if flat == last:
-                continue
-            last = flat
-            choice = chosen.get(flat)
-            if choice is None or flat in confirmed:
-                continue
-            if flat in failed:
-                if moved == flat - 1 and raw_run(flat, choice, -1):
-                    continue
-            elif raw_run(flat, choice, -1) or raw_run(flat, choice, 1) or (
-                    doc_of[choice.twin] == doc_of[flat] and survivor(flat, -1) == choice.twin):
-                continue
-            moved = flat
-            del chosen[flat]
-            touched.append(flat)
-            beside = kept_twin_before(flat)
-            if beside is not None:
-                chosen[flat] = beside
-            else:
-                reverted[flat] = choice
-            changed = True
-            if flat + 1 in short_set:
-                heapq.heappush(queue, flat + 1)
-        # What a second run over the cleaned text would still remove.
-        snapshot()
-        back = np.flatnonzero(reverted_twin >= 0)
-        after = np.maximum(nearest[1][back], 0)
-        back_twins, after_twins = reverted_twin[back], reverted_twin[after]
-        # The loop below only adds to ``chosen``, so what it needs kept (not
-        # in ``chosen``) must be kept before it too.
-        may_pair = ((nearest[1][back] >= 0) & (after_twins >= 0) & (twin_of[after] < 0)
-                    & (twin_of[back_twins] < 0) & (twin_of[np.maximum(after_twins, 0)] < 0)
-                    & (nearest[1][back_twins] == after_twins))
-        maybe = back[(twin_of[back] < 0) & (may_have_twin_before(back) | may_pair)]
-        for flat in maybe.tolist():
-            if flat in chosen:
-                continue
-            beside = kept_twin_before(flat)
-            if beside is not None:
-                chosen[flat] = beside
-                touched.append(flat)
-                changed = True
-                continue
-            after = survivor(flat, 1)
-            if after is None or after not in reverted or after in chosen:
-                continue
-            twin, twin_after = reverted[flat].twin, reverted[after].twin
-            if (twin not in chosen and twin_after not in chosen
-                    and survivor(twin, 1) == twin_after):
-                chosen[flat], chosen[after] = reverted[flat], reverted[after]
-                touched.extend((flat, after))
-                confirmed.update((flat, after))
-                is_confirmed[[flat, after]] = True
-                changed = True
-    # Every removal must name a kept twin; a twin removed by a later step is
-    # replaced by the paragraph it was removed for, when that is a direct repeat.
-    def broken() -> list[int]:
-        # Boilerplate removed everywhere names its first occurrence, removed too.
-        sync()
-        own = twin_of[watched_flats]
-        return watched_flats[(own >= 0) & ~boiler_kind[watched_flats]
-                             & (twin_of[np.maximum(own, 0)] >= 0)].tolist()
-
-    unkept = broken()
-    while unkept:
-        for flat in unkept:
-            choice = chosen[flat]
-            if choice.twin not in chosen:
-                continue
-            touched.append(flat)
-            replacement = repeats(flat, chosen[choice.twin].twin)
-            if replacement is not None and replacement.twin not in chosen:
-                chosen[flat] = replacement
-            else:
-                del chosen[flat]
-        unkept = broken()
+def _near(twin: int, link: Link) -> Choice:
+    return Choice(twin, NEAR, link.score, link.detail, contextual=link.contextual)
 
 
 def nearest_kept(twin_of: np.ndarray, first_of: np.ndarray,
@@ -1096,27 +1098,6 @@ def nearest_kept(twin_of: np.ndarray, first_of: np.ndarray,
     return before, after
 
 
-def _choice_arrays(chosen: dict[int, _Choice], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Twin of every removed flat (-1 where kept) and whether it is boilerplate."""
-    twin_of = np.full(n, -1, dtype=np.int64)
-    boiler_kind = np.zeros(n, dtype=bool)
-    if chosen:
-        flats = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
-        choices = list(chosen.values())
-        twin_of[flats] = np.fromiter(map(attrgetter("twin"), choices), dtype=np.int64,
-                                     count=len(choices))
-        boiler_kind[flats] = np.fromiter((c.kind == BOILERPLATE for c in choices), dtype=bool,
-                                         count=len(choices))
-    return twin_of, boiler_kind
-
-
-def _removal_links(relations: Relations, width: int) -> np.ndarray:
-    """``group * width + other`` of every link that lets ``group`` be removed
-    for ``other``, sorted (the pairs ``_direct`` accepts beside equal groups)."""
-    usable = relations.removable
-    return unique_sorted(relations.link_from[usable] * width + relations.link_to[usable])
-
-
 def findings_of(by_ref: dict[Ref, Removal]) -> list[Finding]:
     """Removals grouped into runs per file, in file and position order."""
     removals = sorted(by_ref.values(), key=lambda r: (r.removed.doc, r.removed.para))
@@ -1126,22 +1107,24 @@ def findings_of(by_ref: dict[Ref, Removal]) -> list[Finding]:
     return _runs(removals, column(r.removed.doc for r in removals),
                  column(r.removed.para for r in removals), column(r.kept.doc for r in removals),
                  column(r.kept.para for r in removals),
-                 np.array([r.kind == BOILERPLATE for r in removals], dtype=bool))
+                 np.array([r.kind == BOILERPLATE for r in removals], dtype=bool),
+                 column(r.kept_end for r in removals))
 
 
 def _runs(removals: list[Removal], doc: np.ndarray, para: np.ndarray, kept_doc: np.ndarray,
-          kept_para: np.ndarray, boiler: np.ndarray) -> list[Finding]:
+          kept_para: np.ndarray, boiler: np.ndarray, kept_end: np.ndarray) -> list[Finding]:
     """Removals (in file and position order, with their positions as arrays)
     grouped into findings: a removal continues the run before it when both
     repeat (not boilerplate) and it follows the run's last paragraph in the
-    same file, repeating the paragraph that follows the last one's twin."""
+    same file, repeating the paragraph that follows the last one's twin
+    (``kept_end``: the last paragraph of a twin that is a run)."""
     n = len(removals)
     if not n:
         return []
     continues = np.zeros(n, dtype=bool)
     continues[1:] = (~boiler[1:] & ~boiler[:-1] & (doc[1:] == doc[:-1])
                      & (para[1:] == para[:-1] + 1) & (kept_doc[1:] == kept_doc[:-1])
-                     & (kept_para[1:] == kept_para[:-1] + 1))
+                     & (kept_para[1:] == kept_end[:-1] + 1))
     starts = np.flatnonzero(~continues).tolist()
     findings = []
     for first_at, end in zip(starts, starts[1:] + [n]):
@@ -1152,5 +1135,5 @@ def _runs(removals: list[Removal], doc: np.ndarray, para: np.ndarray, kept_doc: 
             run = tuple(removals[first_at:end])
             kind, score = BLOCK, min(r.score for r in run)
         findings.append(Finding(first.removed.doc, first.removed.para, last.removed.para, kind,
-                                score, first.kept.doc, first.kept.para, last.kept.para, run))
+                                score, first.kept.doc, first.kept.para, last.kept_end, run))
     return findings

@@ -203,7 +203,9 @@ def output_path(display: str, base: Path) -> Path:
 def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path):
     """Write every JSON Lines file, cleaned, under ``out`` (local engine)."""
     from .api import WriteError, WriteSummary, output_base
+    from .plan import check as check_plan
 
+    check_plan(scan.result)
     base = output_base(paths)
     out = out.absolute()
     real_out = Path(os.path.realpath(out))

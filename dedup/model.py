@@ -35,6 +35,14 @@ class Removal:
     kind: str            # exact | near | boilerplate
     score: float         # 0-100; 100 for exact and boilerplate
     detail: str = ""     # "truncated copy", "boilerplate in 12 files", ...
+    #: The last paragraph of the kept twin when it is a run of paragraphs
+    #: (a re-flowed copy: ``kept.para`` .. ``kept_last``), else -1.
+    kept_last: int = -1
+
+    @property
+    def kept_end(self) -> int:
+        """The last paragraph of the kept twin (``kept.para`` for one paragraph)."""
+        return self.kept.para if self.kept_last < 0 else self.kept_last
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +100,9 @@ class ScanResult:
     skipped: list[str] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     articles: list[ArticleRepeat] = field(default_factory=list)
+    #: The articles ``clean`` leaves out (document -> ArticleRepeat): repeats
+    #: of a kept article of which nothing but the headline remains.
+    dropped: dict[int, ArticleRepeat] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # defaultdict rather than setdefault, which makes an empty set or
@@ -111,8 +122,10 @@ class ScanResult:
         return self._repeated_articles
 
     def dropped_articles(self) -> dict[int, ArticleRepeat]:
-        """Articles ``clean`` leaves out: the repeats, when drop_repeated_articles is set."""
-        return self._repeated_articles if self.settings.get("drop_repeated_articles") else {}
+        """Articles ``clean`` leaves out: whole-article repeats of a kept article
+        of which nothing but the headline remains (none with
+        ``drop_repeated_articles`` off)."""
+        return self.dropped
 
     def explained_by_article(self, finding: Finding) -> bool:
         """Whether a paragraph finding lies inside a whole-article repeat of its twin's file."""

@@ -90,6 +90,10 @@ class Verdict:
     #: For a similar pair whose facts disagree, which: "numbers", "names",
     #: "dates", "negation", "words" or "opposite"; "" otherwise.
     differs: str = ""
+    #: A truncated copy whose fuller side goes on with numbers, names or dates
+    #: of its own: the copy may be the same sentence about another subject,
+    #: so it goes only inside the same story (see dedup.context).
+    contextual: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.relation)
@@ -97,7 +101,8 @@ class Verdict:
     def __reduce__(self):
         # Verifying processes send a thousand verdicts a task: as one tuple
         # each, 1.4 -> 0.35 ms to pickle them and 1.5 -> 0.7 ms to unpickle.
-        return Verdict, (self.relation, self.score, self.reason, self.removable, self.differs)
+        return Verdict, (self.relation, self.score, self.reason, self.removable, self.differs,
+                         self.contextual)
 
 
 def may_truncate(len_a, len_b, cfg: Config):
@@ -153,12 +158,22 @@ def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config,
         copy_facts = _truncation_facts(*((norm_a, text_a, norm_b, text_b) if a_short
                                          else (norm_b, text_b, norm_a, text_a)))
         if not copy_facts:
+            full_text, short_text = (text_b, text_a) if a_short else (text_a, text_b)
             return Verdict(TRUNCATED, round(prefix_score, 1),
                            f"truncated copy: its text matches the start of the other at "
-                           f"{prefix_score:.1f} >= {threshold:g}", (a_short, not a_short))
+                           f"{prefix_score:.1f} >= {threshold:g}", (a_short, not a_short),
+                           contextual=_tail_states_facts(short, long_, short_text, full_text))
         facts = facts or copy_facts
     # Similar enough, but the facts disagree.
     return Verdict("", round(max(score, prefix_score), 1), facts, differs=facts.split()[0])
+
+
+def _tail_states_facts(norm_s: str, norm_l: str, text_s: str, text_l: str) -> bool:
+    """Whether the fuller text of a truncated pair goes on, past the copy,
+    with numbers, or holds names or dates the copy lacks."""
+    if numbers(norm_l[len(norm_s):]):
+        return True
+    return bool((names(text_l) - names(text_s)) or (dates(norm_l) - dates(norm_s)))
 
 
 def _truncation_facts(norm_s: str, text_s: str, norm_l: str, text_l: str) -> str:

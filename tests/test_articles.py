@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from dedup import Config, scan_texts
+from dedup import Config, cleaned, scan_texts
 from dedup.cli import app
 
 LEAD = ("Rescue teams worked through the night to reach villages cut off by the landslide, "
@@ -97,7 +97,7 @@ def test_scan_lists_the_article_first_and_hides_the_paragraphs_it_explains(tmp_p
     assert all(f["in_article_repeat"] for f in data["files"][0]["findings"])
 
 
-def test_clean_drops_the_repeated_article_only_when_asked(tmp_path):
+def test_clean_leaves_the_repeated_article_out_unless_asked_to_keep_it(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     text = article("Landslide cuts off mountain villages", LEAD, *BODY)
@@ -105,13 +105,9 @@ def test_clean_drops_the_repeated_article_only_when_asked(tmp_path):
     (src / "b.txt").write_text(article("Villages isolated after mountain slope collapses",
                                        LEAD, *BODY))
     runner = CliRunner()
-    out = runner.invoke(app, ["clean", str(src), "--write", "--out", str(tmp_path / "keep"),
-                              "--report-dir", str(tmp_path / "r1")])
-    assert out.exit_code == 0, out.output
-    # Without the option the copy stays as a hollow shell: its new headline.
-    assert (tmp_path / "keep/b.txt").read_text() == "Villages isolated after mountain slope collapses\n"
+    # By default the copy is left out: nothing but its new headline would remain.
     out = runner.invoke(app, ["clean", str(src), "--write", "--out", str(tmp_path / "drop"),
-                              "--report-dir", str(tmp_path / "r2"), "--drop-repeated-articles"])
+                              "--report-dir", str(tmp_path / "r2")])
     assert out.exit_code == 0, out.output
     assert sorted(p.name for p in (tmp_path / "drop").iterdir()) == ["a.txt"]
     assert (tmp_path / "drop/a.txt").read_text() == text
@@ -120,45 +116,96 @@ def test_clean_drops_the_repeated_article_only_when_asked(tmp_path):
     assert entry["dropped"] and entry["path"].endswith("b.txt") and entry["repeats"].endswith("a.txt")
     assert "**(dropped)**" in (tmp_path / "r2/report.md").read_text()
     assert "dropped from the cleaned corpus" in (tmp_path / "r2/report.html").read_text()
+    # --keep-repeated-articles writes what remains of it: its new headline.
+    out = runner.invoke(app, ["clean", str(src), "--write", "--out", str(tmp_path / "keep"),
+                              "--report-dir", str(tmp_path / "r1"), "--keep-repeated-articles"])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "keep/b.txt").read_text() == "Villages isolated after mountain slope collapses\n"
     assert "dropped from the cleaned corpus" not in (tmp_path / "r1/report.html").read_text()
     # The dry run shows the dropped article losing every line.
-    dry = runner.invoke(app, ["clean", str(src), "--drop-repeated-articles"])
+    dry = runner.invoke(app, ["clean", str(src)])
     assert "+++ /dev/null" in dry.output and "-Villages isolated" in dry.output
 
 
-def test_drop_repeated_articles_is_refused_in_place(tmp_path):
+def test_an_article_with_a_paragraph_of_its_own_is_written_with_it(tmp_path):
+    # A repeat of a kept article, but one paragraph is its own: it is not left out,
+    # and that paragraph is written (nothing of its own is lost).
+    own = ("Residents of the upper valley said they had been warned of the slope's movement "
+           "two years ago, but that no survey had followed the council's promises.")
+    texts = {"a.txt": article("Landslide cuts off mountain villages", LEAD, *BODY),
+             "b.txt": article("Villages isolated after mountain slope collapses", LEAD, *BODY, own)}
+    result = scan_texts(texts, Config(jobs=1, article_threshold=0.7))
+    assert [a.relation for a in result.articles] == ["repeat"]
+    assert result.dropped_articles() == {}
+    assert cleaned(result)["b.txt"].rstrip("\n").endswith(own)
+
+
+def test_in_place_never_deletes_a_file(tmp_path):
     (tmp_path / "a.txt").write_text(article("Landslide", LEAD, *BODY))
+    (tmp_path / "b.txt").write_text(article("Villages cut off", LEAD, *BODY))
     out = CliRunner().invoke(app, ["clean", str(tmp_path), "--in-place",
                                    "--drop-repeated-articles"])
     assert out.exit_code == 2
-    assert "does not delete files in place" in out.output
+    assert "--in-place never deletes a file" in out.output
+    out = CliRunner().invoke(app, ["clean", str(tmp_path), "--in-place", "--quiet",
+                                   "--report-dir", str(tmp_path.parent / "rep")])
+    assert out.exit_code == 0, out.output
+    # The repeat is rewritten to what remains of it, never deleted.
+    assert (tmp_path / "b.txt").read_text() == "Villages cut off\n"
+    assert (tmp_path / "b.txt.orig").exists()
 
 
-def _pair_tables_by_sets(doc_of, members, links, updates, boiler, lengths, limit):
-    """The article module's definition of the pair tables, one paragraph and
-    one set of files at a time."""
+def _pair_tables_by_sets(facts, doc_of, members, links, updates, boiler, limit):
+    """The article module's definition of the pair tables, one sentence and one
+    set of files at a time: a sentence of a stands in b when b holds its
+    paragraph's group or a group linked to it, or the same sentence (a group
+    or sentence in more than ``limit`` files says nothing); "changed" text
+    stands in b only through a changed-number link."""
     from collections import defaultdict
 
-    same, changed = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    n = len(doc_of)
+    group_of = {f: g for g, flats in enumerate(members) for f in flats}
+    content = [group_of[f] not in boiler for f in range(n)]
+    sentences = []                                  # (paragraph, key, length)
+    at = 0
+    for flat in range(n):
+        for k in range(int(facts.sentences[flat])):
+            sentences.append((flat, int(facts.sentence_key[at]), int(facts.sentence_length[at])))
+            at += 1
+    key_files = defaultdict(set)
+    for flat, key, _ in sentences:
+        if content[flat]:
+            key_files[key].add(doc_of[flat])
 
     def files(g):
         return {doc_of[f] for f in members[g]}
 
-    for g, flats in enumerate(members):
+    partners, moved = {}, {}
+    for g in range(len(members)):
         linked, updated = links.get(g, ()), updates.get(g, ())
-        if g in boiler or (len(flats) == 1 and not linked and not updated):
+        if g in boiler or (len(members[g]) == 1 and not linked and not updated):
+            partners[g] = moved[g] = set()
             continue
-        partners = files(g).union(*(files(link.other) for link in linked))
-        if len(partners) > limit:
+        partners[g] = files(g).union(*(files(link.other) for link in linked))
+        if len(partners[g]) > limit:
+            partners[g] = moved[g] = set()
             continue
-        moved = set().union(*(files(other) for other in updated)) - partners
-        for flat in flats:
-            a = doc_of[flat]
-            for table, others in ((same, partners), (changed, moved)):
-                for b in others - {a}:
-                    table[(a, b)][0] += lengths[flat]
-                    table[(a, b)][1] += 1
-    return dict(same), dict(changed)
+        moved[g] = set().union(*(files(other) for other in updated)) - partners[g]
+    same, changed = defaultdict(lambda: [0, set()]), defaultdict(lambda: [0, set()])
+    for flat, key, length in sentences:
+        if not content[flat]:
+            continue
+        a, g = doc_of[flat], group_of[flat]
+        by_key = key_files[key] if len(key_files[key]) <= limit else set()
+        here = (partners[g] | by_key) - {a}
+        for b in here:
+            same[(a, b)][0] += length
+            same[(a, b)][1].add(flat)
+        for b in moved[g] - here - {a}:
+            changed[(a, b)][0] += length
+            changed[(a, b)][1].add(flat)
+    return ({k: [c, len(p)] for k, (c, p) in same.items()},
+            {k: [c, len(p)] for k, (c, p) in changed.items()})
 
 
 def test_pair_tables_match_their_definition_by_sets(monkeypatch):
@@ -169,8 +216,9 @@ def test_pair_tables_match_their_definition_by_sets(monkeypatch):
     from dedup import articles
     from dedup.arrays import Relations
     from dedup.detect import Link
+    from dedup.facts import Facts, Layout
 
-    monkeypatch.setattr(articles, "_ROWS_CHUNK", 5)      # many chunks, merged several times
+    monkeypatch.setattr(articles, "_UNITS_CHUNK", 7)      # many chunks, merged several times
     rng = random.Random(3)
     n_docs, n_flats = 90, 1500
     doc_of = sorted(rng.randrange(n_docs) for _ in range(n_flats))
@@ -190,14 +238,26 @@ def test_pair_tables_match_their_definition_by_sets(monkeypatch):
     updates = {g: [rng.randrange(n_groups) for _ in range(rng.randrange(1, 3))]
                for g in rng.sample(range(n_groups), 40)}
     boiler = set(rng.sample(range(n_groups), 10))
-    lengths = [rng.randrange(1, 300) for _ in range(n_flats)]
-
-    same, changed = articles._pair_tables(
-        np.array(group_of), np.array(doc_of), np.array(lengths), n_docs, members, boiler,
-        Relations.of(links, updates))
-    want_same, want_changed = _pair_tables_by_sets(doc_of, members, links, updates, boiler,
-                                                   lengths, articles._MAX_GROUP_FILES)
-    for table, want in ((same, want_same), (changed, want_changed)):
+    # Sentences: the same text has the same sentences; some sentences recur in
+    # other texts (a shared sentence), one in very many (a common phrase).
+    group_sentences = {g: [rng.randrange(3000) if rng.random() < 0.8 else rng.randrange(40)
+                           for _ in range(rng.randrange(1, 4))] for g in range(n_groups)}
+    group_sentences[0] = [7777] * 2
+    counts = np.array([len(group_sentences[g]) for g in group_of], dtype=np.int32)
+    keys = np.array([k for g in group_of for k in group_sentences[g]], dtype=np.uint64)
+    lengths = np.array([1 + int(k) % 97 for k in keys], dtype=np.int32)
+    n = n_flats
+    facts = Facts(np.zeros(n, np.uint64), np.zeros(n, np.uint64),
+                  np.zeros(n, np.int32), np.ones(n, np.int32), np.zeros(n, bool),
+                  np.zeros(n, bool), np.zeros(n, bool), counts, keys, lengths)
+    start = np.searchsorted(np.array(doc_of), np.arange(n_docs + 1))
+    layout = Layout(facts, np.array(doc_of, dtype=np.int32), start.astype(np.int64),
+                    [f"{d}.txt" for d in range(n_docs)])
+    tables = articles._pair_tables(layout, np.array(group_of), members, boiler,
+                                   Relations.of(links, updates))
+    want_same, want_changed = _pair_tables_by_sets(facts, doc_of, members, links, updates,
+                                                   boiler, articles._MAX_GROUP_FILES)
+    for table, want in ((tables.same, want_same), (tables.changed, want_changed)):
         a, b = table.pairs()
         got = {(x, y): [c, p] for x, y, c, p in zip(a.tolist(), b.tolist(),
                                                      table.chars.tolist(), table.paras.tolist())}
@@ -205,6 +265,7 @@ def test_pair_tables_match_their_definition_by_sets(monkeypatch):
     assert want_same and want_changed
     # The limit on files per group is exercised.
     assert len({doc_of[f] for f in members[group_of[wide[0]]]}) > articles._MAX_GROUP_FILES
+    same = tables.same
     some = next(iter(want_same))
     assert same.get(*some) == tuple(want_same[some])
     assert same.get(5, 5) == (0, 0)

@@ -1022,14 +1022,14 @@ def test_a_process_killed_once_costs_a_retry_and_nothing_else(in_tmp, h, monkeyp
     memory, a stray signal) is replaced: same decisions, nothing skipped,
     every copy written."""
     _near_copies(in_tmp / "d", h.filler)
-    expected = api.scan(["d"], Config(jobs=1))
+    expected = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
     one = api.write_cleaned(expected, ["d"], in_tmp / "one")
     from dedup import corpus, detect
     monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)
     monkeypatch.setattr(api, "_CLEANED_PER_TASK", 64)
     for module, name in ((corpus, "_read_batch"), (detect, "_judge"), (api, "_clean_batch")):
         _dying(monkeypatch, module, name, once=in_tmp / f"{name}.died")
-    result = api.scan(["d"], Config(jobs=2))
+    result = api.scan(["d"], Config(jobs=2, drop_repeated_articles=False))
     two = api.write_cleaned(result, ["d"], in_tmp / "two", workers=2)
     assert all((in_tmp / f"{name}.died").exists()
                for name in ("_read_batch", "_judge", "_clean_batch"))
@@ -1045,12 +1045,12 @@ def test_a_file_that_kills_every_process_reading_it_is_skipped_alone(in_tmp, h, 
     _near_copies(in_tmp / "d", h.filler)
     poison = in_tmp / "d" / "0130.txt"
     poison.rename(in_tmp / "aside")
-    expected = api.scan(["d"], Config(jobs=1))
+    expected = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
     (in_tmp / "aside").rename(poison)
     from dedup import corpus
     _dying(monkeypatch, corpus, "_read_batch",
            when=lambda task: any(path.endswith("0130.txt") for path, _ in task))
-    result = api.scan(["d"], Config(jobs=2))
+    result = api.scan(["d"], Config(jobs=2, drop_repeated_articles=False))
     assert result.skipped == ["d/0130.txt: the process reading it died each time "
                               "(out of memory, or a crash); skipped"]
     assert skip_summary(result.skipped) == "1 file skipped: 1 crashed"
@@ -1062,13 +1062,13 @@ def test_a_pair_that_kills_every_process_comparing_it_is_kept(in_tmp, h, monkeyp
     """A pair whose verification kills any process is no repeat: both paragraphs
     stay, a message names the files, and every other pair is verified."""
     _near_copies(in_tmp / "d", h.filler)
-    expected = api.scan(["d"], Config(jobs=1))
+    expected = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
     from dedup import detect
     monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)
     third = h.filler[3]
     _dying(monkeypatch, detect, "_judge",
            when=lambda task: any(third in (pair[2], pair[3]) for pair in task))
-    result = api.scan(["d"], Config(jobs=2))
+    result = api.scan(["d"], Config(jobs=2, drop_repeated_articles=False))
     (message,) = result.skipped
     assert message.startswith("d/0003.txt and d/0103.txt: the process comparing paragraph 2 "
                               "with paragraph 2 died each time; both kept")
@@ -1092,7 +1092,7 @@ def test_a_pair_that_kills_every_process_comparing_it_is_kept(in_tmp, h, monkeyp
 
 def test_a_file_that_kills_every_process_cleaning_it_is_not_written(in_tmp, h, monkeypatch):
     _near_copies(in_tmp / "d", h.filler)
-    result = api.scan(["d"], Config(jobs=1))
+    result = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
     one = api.write_cleaned(result, ["d"], in_tmp / "one")
     monkeypatch.setattr(api, "_CLEANED_PER_TASK", 64)
     _dying(monkeypatch, api, "_clean_batch",
@@ -1274,7 +1274,7 @@ def test_a_copy_that_cannot_be_written_stops_the_writing_and_counts_what_was_wri
         (in_tmp / "d" / f"{i:04d}.txt").write_text(art(f"Story {i} has a line of its own.",
                                                         f[i % 10], f[(i + 1) % 10]))
     (in_tmp / "d" / "0150m" / "late.txt").write_text(art("A story of its own.", f[0]))
-    result = api.scan(["d"], Config(jobs=1))
+    result = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
     order = [doc.path for doc in result.documents]
     blocked = order.index("d/0150m/late.txt")
     assert 0 < blocked < len(order) - 100          # copies before it, many after it

@@ -271,7 +271,7 @@ def test_lsh_keys_are_the_candidate_buckets():
 def test_lookups_are_bounded_per_key(tmp_path):
     """A paragraph stored in many files loads a bounded number of them."""
     common = ("The harbour council said the ferry timetable would be extended through the "
-              "winter months after islanders complained about storms.")
+              "winter months after islanders complained about the storms last year.")
     texts = {name: common + "\n\n" + text for name, text in fake_articles(150, seed=9).items()}
     with Index(tmp_path / "i.db", Config(), create=True) as idx:
         idx.add_texts(texts)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dedup import Config, cleaned, scan_texts
+from dedup import Config, cleaned, plan, scan_texts
 from dedup.clean import cleaned_lines
 from dedup.documents import document_from_text
+from dedup.model import Ref
 from dedup.normalize import normalize
 
 from conftest import FILLER  # noqa: E402  (the suite's shared made-up paragraphs)
@@ -47,6 +48,7 @@ VOCAB = LONG + VARIANTS + SHORT + MULTI
 
 CONFIGS = [
     Config(),
+    Config(drop_repeated_articles=False),
     Config(keep="longest"),
     Config(boilerplate_min_files=2),
     Config(boilerplate_min_files=2, boilerplate="keep-first"),
@@ -102,8 +104,17 @@ def _switches_to_per_line_mode(doc, removed: set[int]) -> bool:
 def test_cleaning_keeps_paragraphs_verbatim_and_in_order(corpus, cfg):
     result = scan_texts(corpus, cfg)
     texts = cleaned(result)
+    dropped = result.dropped_articles()
     for i, doc in enumerate(result.documents):
         removed = result.removed_in(i)
+        if i in dropped:
+            # Left out whole: nothing of it but its headline or boilerplate stays.
+            assert doc.path not in texts
+            furniture = {r for b in result.boilerplate for r in b.occurrences}
+            rest = [p.index for p in doc.paragraphs
+                    if p.index not in removed and Ref(i, p.index) not in furniture]
+            assert rest in ([], [0])
+            continue
         out = cleaned_lines(doc, removed)
         assert "".join(out) == texts[doc.path]
         # nothing invented: the output lines are a subsequence of the input lines
@@ -122,6 +133,10 @@ def test_cleaning_keeps_paragraphs_verbatim_and_in_order(corpus, cfg):
 @given(corpus=corpora(), cfg=st.sampled_from(CONFIGS))
 def test_every_removed_paragraph_has_a_kept_twin(corpus, cfg):
     result = scan_texts(corpus, cfg)
+    # The writers' own check of the whole plan agrees, with and without dropping.
+    assert plan.violations(result) == []
+    assert plan.violations(result, drops=False) == []
+    dropped = result.dropped_articles()
     for ref, removal in result.removals.items():
         assert removal.removed == ref
         removed_text = result.paragraph(ref).text
@@ -132,6 +147,8 @@ def test_every_removed_paragraph_has_a_kept_twin(corpus, cfg):
             continue
         assert removal.kept not in result.removals, (ref, removal)
         assert removal.kept != ref
+        # The twin is written, or is the headline of the article left out with it.
+        assert removal.kept.doc not in dropped or removal.kept == Ref(ref.doc, 0)
         if removal.kind == "exact":
             assert normalize(removed_text) == normalize(kept_text)
             assert removal.score == 100.0
@@ -196,13 +213,13 @@ def test_clean_twice_when_a_footer_stood_beside_a_copied_paragraph(h):
 
 
 def test_clean_twice_when_removal_moves_a_short_line_past_the_middle_of_its_file():
-    # A short line in two files stands exactly in the middle of one of them, beside a
+    # A footer in two files stands exactly in the middle of one of them, beside a
     # doubled title that stays (short lines need context). Once a copied paragraph
     # before it is removed, the middle moves and its neighbour towards the middle is
     # unrepeated text: the boilerplate rule must look at the cleaned layout the first
     # time, or the second run finds the line is boilerplate.
-    title, line = SHORT[0], SHORT[1]
-    corpus = {"d4.txt": line,
+    title, line = SHORT[0], SHORT[2]
+    corpus = {"d4.txt": "\n".join([LONG[2], line]),
               "d5.txt": "\n".join([LONG[0], LONG[0], title, line, LONG[1], title])}
     cfg = Config(boilerplate_min_files=2, jobs=1)
     result = scan_texts(corpus, cfg)

@@ -71,7 +71,7 @@ class Page(HTMLParser):
         return [a for t, a in self.tags if t == tag]
 
 
-def _words(rng: random.Random, n: int = 16) -> str:
+def _words(rng: random.Random, n: int = 24) -> str:
     vocab = ("harbour council ferry winter storm island market cotton export margin blaze "
              "warehouse railway depot festival bread cheese concert square scholarship rural "
              "bequest lecturer bridge arch lorry bypass repair levy parking village retail "
@@ -218,8 +218,10 @@ def test_boilerplate_is_listed_with_its_counts(page_text):
 
 
 def test_a_file_holding_only_kept_twins_gets_a_section():
-    texts = {"k.txt": f"{P1}\n\n{P2}\n", "r.txt": f"Own opening line of this story, "
-             f"long enough to count as a paragraph.\n\n{P2}\n\n{P3}\n"}
+    # A paragraph long enough to repeat in another story on its own (see dedup.context).
+    p2 = P2[:-1] + ", according to a survey of economists published by the agency."
+    texts = {"k.txt": f"{P1}\n\n{p2}\n", "r.txt": f"Own opening line of this story, "
+             f"long enough to count as a paragraph.\n\n{p2}\n\n{P3}\n"}
     result = scan_texts(texts, Config(jobs=1))
     assert [(f.doc, f.kept_doc) for f in result.findings] == [(1, 0)]
     text = render(result, "html")

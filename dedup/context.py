@@ -1,0 +1,333 @@
+"""The context rule: a repeat that says little on its own goes only in context.
+
+The same words are not always the same fact. "He said." in two files is
+not a copy of anything; "Terms were not disclosed." in two takeover stories
+states each story's own terms; "CENTS PER LB" heads each day's price table.
+Such a paragraph is removed only where its context shows it is a copy.
+
+**Which removals need context.** A removal needs context when its paragraph
+
+* is short (fewer than ``short_words`` words), or
+* repeats a paragraph of another document and may take its subject from its
+  story: it has fewer than ``context_words`` words (one sentence of terms,
+  a note, a standard phrase: "The selling concession is 1-1/4 pct", "NOTE:
+  Share adjusted for a stock split in May"), or its match is *contextual*
+  (a truncated copy whose fuller twin goes on with numbers or names of its
+  own).
+
+Boilerplate (page furniture) never needs context; nor does a long paragraph
+that repeats one of its own document (a body pasted twice).
+
+**What context is.** A removal has context when
+
+1. *beside its twin*: its twin stands in its own document right before it,
+   in the text as cleaning leaves it (a doubled title or line);
+2. *its headline*: its twin is the first paragraph of its own document (a
+   headline repeated anywhere in its article);
+3. *the same story*: its document and its twin's tell the same story
+   (``story(a, b)``: one is mostly a repeat of the other, see
+   :func:`dedup.articles.same_stories`);
+4. *a run*: the paragraph before or after it is removed as a repeat of the
+   paragraph before or after its twin (a copied passage), and the run holds
+   a removal that needs no context or has it by 1-3; a run inside its own
+   document (a body pasted twice) needs nothing more.
+
+**Tables.** A short line inside a table (two or more consecutive short
+lines) goes only when its whole table goes: every line of the table is
+removed, or is the kept twin of a line removed inside the same table, or is
+the document's first line that remains (a republished table under a new
+headline). A
+price table of another day shares its headings and some rows; removing
+those would leave numbers without labels. (A headline repeated below it is
+no table line: it goes by rule 2 wherever it stands.)
+
+A removal without context is kept, unless a kept twin stands right before
+it (then it goes as that one's repeat). All of this is judged on the text as
+cleaning leaves it, so that a second run over the output removes nothing
+more: a kept line whose twin comes to stand right before it once the
+paragraphs between them are gone goes at once, and so do two kept lines
+that come to stand together, as do their twins.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .arrays import present
+from .choice import Choice
+from .model import BOILERPLATE
+
+# Each round can only follow from the one before; real text settles in two
+# or three. The bound keeps a pathological input finite.
+ROUNDS = 20
+
+
+def choice_arrays(chosen: dict[int, Choice], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per flat: the first and last kept paragraph it names (-1 where kept),
+    and whether its removal is boilerplate."""
+    twin = np.full(n, -1, dtype=np.int64)
+    twin_end = np.full(n, -1, dtype=np.int64)
+    boiler = np.zeros(n, dtype=bool)
+    if chosen:
+        flats = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
+        choices = list(chosen.values())
+        twin[flats] = np.fromiter((c.twin for c in choices), dtype=np.int64, count=len(choices))
+        twin_end[flats] = np.fromiter((max(c.twin, c.twin_last) for c in choices),
+                                      dtype=np.int64, count=len(choices))
+        boiler[flats] = np.fromiter((c.kind == BOILERPLATE for c in choices), dtype=bool,
+                                    count=len(choices))
+    return twin, twin_end, boiler
+
+
+def nearest_kept(twin: np.ndarray, first_of: np.ndarray,
+                 last_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every position, the last kept position before it and the first kept
+    one after it in its own file (kept: ``twin`` < 0), -1 where there is none."""
+    from .detect import nearest_kept as compiled
+    return compiled(twin, first_of, last_of)
+
+
+def require_context(chosen: dict[int, Choice], layout, short_words: int, context_words: int,
+                    boiler_groups: set[int], gof: np.ndarray,
+                    direct: Callable[[int, int], Choice | None],
+                    rank: list[int], story_keys: np.ndarray) -> None:
+    """Apply the rule of this module to ``chosen`` (flat -> Choice), in place.
+
+    ``direct(flat, twin)`` says how ``flat`` repeats ``twin`` directly, if it
+    does; ``story_keys`` are the sorted ``a * n_docs + b`` of the pairs of
+    documents that tell the same story (both orders).
+    """
+    facts = layout.facts
+    doc_of = np.asarray(layout.doc_of, dtype=np.int64)
+    start = np.asarray(layout.start, dtype=np.int64)
+    n = len(doc_of)
+    if not n or not chosen:
+        return
+    n_docs = len(start) - 1
+    first_of = start[doc_of]
+    last_of = start[doc_of + 1] - 1
+    words = np.asarray(facts.words)
+    short = words < short_words
+    brief = words < context_words
+    boiler_group = np.zeros(int(gof.max()) + 1, dtype=bool)
+    if boiler_groups:
+        boiler_group[np.fromiter(boiler_groups, dtype=np.int64, count=len(boiler_groups))] = True
+    in_boiler = boiler_group[gof]
+    tables = _tables(short & ~in_boiler, doc_of, first_of)
+
+    reverted: dict[int, Choice] = {}
+    confirmed: set[int] = set()        # kept by the cleaned view only (a second run's runs)
+
+    def needs(flats: np.ndarray, twin: np.ndarray, contextual: np.ndarray) -> np.ndarray:
+        other_doc = doc_of[twin] != doc_of[flats]
+        return short[flats] | (other_doc & (brief[flats] | contextual))
+
+    for _ in range(ROUNDS):
+        changed = False
+        # 1. Removals that need context and lack it are kept (or go as a
+        # repeat of a kept twin right before them), until none is left.
+        for _ in range(ROUNDS):
+            twin, twin_end, boiler = choice_arrays(chosen, n)
+            before, _after = nearest_kept(twin, first_of, last_of)
+            flats = np.flatnonzero((twin >= 0) & ~boiler)
+            if not len(flats):
+                break
+            contextual = np.fromiter((chosen[f].contextual for f in flats.tolist()),
+                                     dtype=bool, count=len(flats))
+            t, t_end = twin[flats], twin_end[flats]
+            need = needs(flats, t, contextual)
+            same = doc_of[t] == doc_of[flats]
+            headline = first_left(twin >= 0, first_of)
+            own = ((same & ((before[flats] == t_end) | (t == headline[flats])))
+                   | (~same & present(story_keys, doc_of[flats] * n_docs + doc_of[t])))
+            ok = _runs_with_context(flats, t, t_end, twin_end, twin, boiler, doc_of,
+                                    ~need | own, same)
+            ok |= own | ~need
+            ok[np.isin(flats, np.fromiter(confirmed, dtype=np.int64, count=len(confirmed)))] = True
+            bad = flats[~ok].tolist()
+            if not bad:
+                break
+            for flat in bad:
+                reverted[flat] = chosen.pop(flat)
+            changed = True
+            # A kept twin right before it (in the text as it now stands) still takes it.
+            twin, twin_end, boiler = choice_arrays(chosen, n)
+            before, _after = nearest_kept(twin, first_of, last_of)
+            for flat in bad:
+                found = _beside(flat, before, rank, direct)
+                if found is not None:
+                    chosen[flat] = found
+                    del reverted[flat]
+        # 2. Tables go whole or not at all.
+        if _whole_tables(chosen, reverted, tables, n, first_of):
+            changed = True
+        # 3. What a second run over the cleaned text would still remove.
+        if _cleaned_view(chosen, reverted, confirmed, first_of, last_of, rank, direct, doc_of,
+                         short, tables):
+            changed = True
+        _repair_twins(chosen, reverted, direct, n)
+        if not changed:
+            break
+
+
+def first_left(removed: np.ndarray, first_of: np.ndarray) -> np.ndarray:
+    """For every position, the first paragraph of its document that is not
+    ``removed`` (its headline as the cleaned text shows it), or -1."""
+    kept = np.flatnonzero(~removed)
+    if not len(kept):
+        return np.full(len(first_of), -1, dtype=np.int64)
+    at = np.searchsorted(kept, first_of)
+    found = kept[np.minimum(at, len(kept) - 1)]
+    same_doc = (at < len(kept)) & (first_of[found] == first_of)
+    return np.where(same_doc, found, -1)
+
+
+def _tables(table_line: np.ndarray, doc_of: np.ndarray, first_of: np.ndarray) -> np.ndarray:
+    """Table number of every paragraph (-1: in none). A table is a run of two
+    or more consecutive ``table_line`` paragraphs of one document."""
+    n = len(doc_of)
+    line = table_line
+    joins = np.zeros(n, dtype=bool)
+    joins[1:] = line[1:] & line[:-1] & (doc_of[1:] == doc_of[:-1])
+    starts = line & ~joins
+    number = np.cumsum(starts) - 1
+    out = np.full(n, -1, dtype=np.int64)
+    if not starts.any():
+        return out
+    sizes = np.bincount(number[line], minlength=int(starts.sum()))
+    big = line & (sizes[np.maximum(number, 0)] >= 2)
+    out[big] = number[big]
+    return out
+
+
+def _runs_with_context(flats, t, t_end, twin_end_all, twin_all, boiler_all, doc_of,
+                       anchored, same) -> np.ndarray:
+    """Whether each removal ``flats`` (sorted) continues a run that holds an
+    ``anchored`` removal, or a run inside its own document."""
+    n = len(doc_of)
+    nxt = flats + 1
+    inside = nxt < n
+    nxt = np.minimum(nxt, n - 1)
+    # flats[i] and flats[i] + 1 both removed, the second repeating the
+    # paragraph after the first's twin, in the same documents.
+    continues = (inside & (twin_all[nxt] >= 0) & ~boiler_all[nxt]
+                 & (doc_of[nxt] == doc_of[flats])
+                 & (twin_all[nxt] == t_end + 1)
+                 & (doc_of[np.maximum(twin_all[nxt], 0)] == doc_of[t]))
+    # Runs are intervals of consecutive flats: number them.
+    is_next = np.zeros(len(flats), dtype=bool)
+    is_next[1:] = (flats[1:] == flats[:-1] + 1) & continues[:-1]
+    run = np.cumsum(~is_next) - 1
+    size = np.bincount(run)
+    held = np.bincount(run, weights=anchored).astype(bool)
+    own_doc = np.bincount(run, weights=same).astype(np.int64) == size
+    return (size[run] >= 2) & (held[run] | own_doc[run])
+
+
+def _beside(flat: int, before: np.ndarray, rank: list[int],
+            direct: Callable[[int, int], Choice | None]) -> Choice | None:
+    """The removal of ``flat`` as a repeat of the kept paragraph right before
+    it (in the text as cleaning leaves it), if it repeats that one directly."""
+    prior = int(before[flat])
+    if prior < 0 or rank[prior] > rank[flat]:
+        return None
+    return direct(flat, prior)
+
+
+def _whole_tables(chosen: dict[int, Choice], reverted: dict[int, Choice],
+                  tables: np.ndarray, n: int, first_of: np.ndarray) -> bool:
+    """Keep every line of a table that does not go whole; whether any changed."""
+    twin, twin_end, boiler = choice_arrays(chosen, n)
+    removed = (twin >= 0) & ~boiler
+    lines = np.flatnonzero((tables >= 0) & removed)
+    if not len(lines):
+        return False
+    n_tables = int(tables.max()) + 1
+    # Lines that are kept twins of a line removed inside the same table.
+    inner_twin = np.zeros(n, dtype=bool)
+    same_table = tables[np.maximum(twin[lines], 0)] == tables[lines]
+    for a, b in zip(twin[lines][same_table].tolist(), twin_end[lines][same_table].tolist()):
+        inner_twin[a:b + 1] = True
+    members = np.flatnonzero(tables >= 0)
+    # The first paragraph of its document that remains (its headline as the
+    # cleaned text shows it) need not go with its table.
+    headlines = first_left(twin >= 0, first_of)
+    fine = removed[members] | inner_twin[members] | (members == headlines[members])
+    whole = np.bincount(tables[members], weights=~fine, minlength=n_tables) == 0
+    # A headline repeated below it is no line of a table, whatever stands around it.
+    headline = twin[lines] == headlines[lines]
+    broken = lines[~whole[tables[lines]] & ~headline]
+    for flat in broken.tolist():
+        reverted[flat] = chosen.pop(flat)
+    return bool(len(broken))
+
+
+def _cleaned_view(chosen, reverted, confirmed, first_of, last_of, rank, direct, doc_of,
+                  short, tables) -> bool:
+    """Remove the kept lines a second run over the cleaned text would remove:
+    one whose kept twin now stands right before it, and two that now stand
+    together with their twins standing together. Whether any went."""
+    if not reverted:
+        return False
+    n = len(doc_of)
+    changed = False
+    twin, _twin_end, _boiler = choice_arrays(chosen, n)
+    before, after = nearest_kept(twin, first_of, last_of)
+    headline = first_left(twin >= 0, first_of)
+    for flat in sorted(reverted):
+        if flat in chosen or flat not in reverted:
+            continue
+        top = int(headline[flat])
+        if 0 <= top < flat and rank[top] <= rank[flat]:
+            found = direct(flat, top)             # the headline, said again below it
+            if found is not None:
+                chosen[flat] = found
+                del reverted[flat]
+                changed = True
+                continue
+        found = _beside(flat, before, rank, direct)
+        if found is not None and tables[flat] < 0:
+            chosen[flat] = found
+            del reverted[flat]
+            changed = True
+            continue
+        nxt = int(after[flat])
+        if nxt < 0 or nxt not in reverted or nxt in chosen:
+            continue
+        first, second = reverted[flat], reverted[nxt]
+        if (first.twin_last < 0 and second.twin_last < 0 and first.twin not in chosen
+                and second.twin not in chosen and int(after[first.twin]) == second.twin
+                and tables[flat] < 0 and tables[nxt] < 0):
+            chosen[flat], chosen[nxt] = reverted.pop(flat), reverted.pop(nxt)
+            confirmed.update((flat, nxt))
+            changed = True
+    return changed
+
+
+def _repair_twins(chosen: dict[int, Choice], reverted: dict[int, Choice],
+                  direct: Callable[[int, int], Choice | None], n: int) -> None:
+    """Every removal must name kept twins: one whose twin has since been
+    removed is pointed at that twin's own twin when it repeats that one
+    directly, else kept."""
+    while True:
+        twin, _twin_end, boiler = choice_arrays(chosen, n)
+        removed = (twin >= 0) & ~boiler
+        broken = []
+        for flat, choice in chosen.items():
+            if choice.kind == BOILERPLATE:
+                continue
+            if any(removed[t] for t in choice.twins()):
+                broken.append(flat)
+        if not broken:
+            return
+        for flat in broken:
+            choice = chosen[flat]
+            replacement = None
+            if choice.twin_last < 0 and choice.twin in chosen:
+                replacement = direct(flat, chosen[choice.twin].twin)
+            if replacement is not None and not removed[replacement.twin]:
+                chosen[flat] = replacement
+            else:
+                reverted[flat] = chosen.pop(flat)
