@@ -12,21 +12,19 @@ article fully inside a long one repeats it (share 1.0); the long one does
 not repeat the short one.
 
 An article whose share against another reaches ``article_threshold`` is a
-repeat of it, the share taken once the text it shares only with third
-articles is set aside (a digest stringing together paragraphs of several
-stories repeats each of them). Which of a pair is kept follows the
-paragraph keep policy at article level (first path, longest text, or
-priority), except that the fuller article is never given up for one it
-contains (:func:`_keep_articles`). An article that would
+repeat of it. Which of a pair is kept follows the paragraph keep policy at
+article level (first path, longest text, or priority), except that the
+fuller article is never given up for one it contains
+(:func:`_keep_articles`). An article that would
 repeat another if the paragraphs whose facts changed (near pairs that
 verification turned down for other numbers) were counted too is an
 *update* of it (a correction, a new casualty count): reported, never
 dropped, even when the unchanged paragraphs alone reach the threshold.
 
-Two articles *tell the same story* (:func:`same_stories`, which the context
-rule of :mod:`dedup.context` reads) when either repeats the other once the
-text it shares only with third articles is set aside: a digest that strings
-together paragraphs of several stories tells each of them.
+Two articles *tell the same story* (:class:`Stories`, which the context rule
+of :mod:`dedup.context` reads) when either repeats the other once the text
+it loses to third articles is set aside: a digest that strings together
+paragraphs of several stories tells each of them.
 """
 
 from __future__ import annotations
@@ -47,24 +45,21 @@ _MAX_GROUP_FILES = 64
 
 def article_repeats(corpus, members, group_of, relations: Relations, boiler: set[int],
                     priority: np.ndarray, keep: str, threshold: float, archive: int = 0
-                    ) -> tuple[list[ArticleRepeat], np.ndarray]:
+                    ) -> tuple[list[ArticleRepeat], "Stories"]:
     """Article-level findings, best-ranked (kept) article first in each pair,
-    and the sorted ``a * n_docs + b`` keys of the pairs of documents that tell
-    the same story (both orders). The first ``archive`` documents are known
-    in part only: they are never the repeating side of a pair."""
+    and the stories told twice (:class:`Stories`). The first ``archive``
+    documents are known in part only: they are never the repeating side of
+    a pair."""
     n_docs = len(corpus.start) - 1
     tables = _pair_tables(corpus, np.asarray(group_of, dtype=np.int64), members, boiler,
                           relations)
     same, changed = tables.same, tables.changed
     doc_chars, doc_paras = tables.doc_chars, tables.doc_paras
-    repeating = tables.repeating_chars
-    stories = same_stories(same, doc_chars, repeating, threshold, archive)
+    stories = Stories(corpus, same, doc_chars, threshold, archive)
 
-    # Shares, text a shares only with third articles set aside (see same_stories).
     a_all, b_all = same.pairs()
-    own = doc_chars[a_all] - repeating[a_all] + same.chars
-    ratio = same.chars / np.maximum(own, 1)
-    over = (own > 0) & (a_all >= archive) & (ratio >= threshold)
+    ratio = same.chars / np.maximum(doc_chars[a_all], 1)
+    over = (doc_chars[a_all] > 0) & (a_all >= archive) & (ratio >= threshold)
     # A pair with paragraphs whose numbers changed is an update, whatever its
     # share: dropping it would lose the corrected figures.
     over &= ~changed.holds(same.keys)
@@ -89,9 +84,8 @@ def article_repeats(corpus, members, group_of, relations: Relations, boiler: set
            for a, b in repeat_of.items()]
     a_all, b_all = changed.pairs()
     same_chars, same_paras = same.lookup(changed.keys)
-    own = doc_chars[a_all] - repeating[a_all] + same_chars
-    with_updates = (same_chars + changed.chars) / np.maximum(own, 1)
-    close = ((own > 0) & (a_all >= archive) & (with_updates >= threshold)
+    with_updates = (same_chars + changed.chars) / np.maximum(doc_chars[a_all], 1)
+    close = ((doc_chars[a_all] > 0) & (a_all >= archive) & (with_updates >= threshold)
              & (rank[b_all] < rank[a_all]))
     for a, b, ratio, paras, moved in zip(a_all[close].tolist(), b_all[close].tolist(),
                                          with_updates[close].tolist(),
@@ -153,23 +147,66 @@ def _keep_articles(a_list: list[int], b_list: list[int], share_of: dict, place: 
     return {a: b for a, b in decided.items() if b >= 0}
 
 
-def same_stories(same: "_PairTable", doc_chars: np.ndarray, repeating: np.ndarray,
-                 threshold: float, archive: int = 0) -> np.ndarray:
-    """Sorted ``a * n_docs + b`` keys (both orders) of the pairs of documents
-    that tell the same story: a's text that stands in b reaches ``threshold``
-    of a's text once the text a shares only with other documents is set
-    aside (``repeating``: per document, the characters that stand anywhere
-    else). Judged so, a document that loses paragraphs to cleaning never
-    comes to tell another's story in the cleaned text when it did not before.
+class Stories:
+    """Which pairs of documents tell the same story, given what is removed.
+
+    a tells b's story when a's text that stands in b reaches ``threshold``
+    of a's text, the text a loses to documents other than b set aside
+    (removed as a repeat of a third document, or of itself). Judged so, a
+    document never comes to tell another's story in the cleaned text when it
+    did not in the decisions made on the original: cleaning only takes away
+    text standing elsewhere. Before any decision, nothing is set aside.
     """
-    if not len(same.keys):
-        return np.zeros(0, dtype=np.int64)
-    a, b = same.pairs()
-    own = doc_chars[a] - repeating[a] + same.chars
-    related = (own > 0) & (a >= archive) & (same.chars >= threshold * own)
-    n = same.n_docs
-    return unique_sorted(np.concatenate([a[related] * n + b[related],
-                                         b[related] * n + a[related]]))
+
+    def __init__(self, corpus, same: "_PairTable", doc_chars: np.ndarray, threshold: float,
+                 archive: int) -> None:
+        self.same, self.doc_chars, self.threshold = same, doc_chars, threshold
+        self.archive = archive
+        facts = corpus.facts
+        counts = np.asarray(facts.sentences, dtype=np.int64)
+        # Characters of every paragraph, as the tables count them (its sentences').
+        self.para_chars = np.add.reduceat(np.asarray(facts.sentence_length, dtype=np.int64),
+                                          facts.sentence_start()[:-1]) if len(counts) else \
+            np.zeros(0, dtype=np.int64)
+        self.para_chars[counts == 0] = 0
+        self.doc_of = np.asarray(corpus.doc_of, dtype=np.int64)
+
+    def keys(self, lost: dict[int, int] | None = None) -> np.ndarray:
+        """Sorted ``a * n_docs + b`` keys (both orders) of the pairs telling the
+        same story; ``lost``: flat -> the document it is removed for (a
+        paragraph removed for its own document counts too)."""
+        same = self.same
+        if not len(same.keys):
+            return np.zeros(0, dtype=np.int64)
+        a, b = same.pairs()
+        n = same.n_docs
+        own = self.doc_chars[a].astype(np.int64)
+        if lost:
+            flats = np.fromiter(lost, dtype=np.int64, count=len(lost))
+            twin_docs = np.fromiter(lost.values(), dtype=np.int64, count=len(lost))
+            docs = self.doc_of[flats]
+            chars = self.para_chars[flats]
+            gone = np.bincount(docs, weights=chars, minlength=n).astype(np.int64)
+            # What a loses to b itself stays in the count for the pair (a, b).
+            keys, per_pair = _summed_pairs(docs * n + twin_docs, chars)
+            to_b = np.zeros(len(same.keys), dtype=np.int64)
+            at = np.searchsorted(keys, same.keys)
+            hit = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == same.keys)
+            to_b[hit] = per_pair[at[hit]]
+            own = own - gone[a] + to_b
+        related = (own > 0) & (a >= self.archive) & (same.chars >= self.threshold * own)
+        return unique_sorted(np.concatenate([a[related] * n + b[related],
+                                             b[related] * n + a[related]]))
+
+
+def _summed_pairs(keys: np.ndarray, chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``keys`` (sorted) and the sum of ``chars`` of each."""
+    if not len(keys):
+        return keys, chars
+    order = np.argsort(keys, kind="stable")
+    keys, chars = keys[order], chars[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts], np.add.reduceat(chars, starts)
 
 
 @dataclass
@@ -178,7 +215,6 @@ class _Tables:
     changed: "_PairTable"          # the same for text whose numbers changed
     doc_chars: np.ndarray          # characters of every document, boilerplate aside
     doc_paras: np.ndarray          # paragraphs of every document, boilerplate aside
-    repeating_chars: np.ndarray    # characters of every document standing anywhere else
 
 
 def _pair_tables(corpus, gof: np.ndarray, members, boiler, relations: Relations) -> _Tables:
@@ -206,7 +242,6 @@ def _pair_tables(corpus, gof: np.ndarray, members, boiler, relations: Relations)
     classes = _sentence_files(facts.sentence_key, doc_s, unit, width)
     same = _PairTable(n_docs)
     changed = _PairTable(n_docs)
-    repeating = np.zeros(n_docs, dtype=np.int64)
     unit_para = para_of[unit]
     at = 0
     while at < len(unit):
@@ -221,10 +256,6 @@ def _pair_tables(corpus, gof: np.ndarray, members, boiler, relations: Relations)
         mine = doc_s[u] != b
         u, b = u[mine], b[mine]
         same.add_units(doc_s[u], b, lengths[u], para_of[u])
-        first = np.ones(len(u), dtype=bool)
-        first[1:] = u[1:] != u[:-1]
-        repeating += np.bincount(doc_s[u[first]], weights=lengths[u[first]],
-                                 minlength=n_docs).astype(np.int64)
         moved_rows = unique_sorted(_unit_rows(chunk, para_of, gof, moved, None, width))
         moved_rows = moved_rows[~present(rows, moved_rows)]
         mu, mb = moved_rows // width, moved_rows % width
@@ -232,7 +263,7 @@ def _pair_tables(corpus, gof: np.ndarray, members, boiler, relations: Relations)
         changed.add_units(doc_s[mu[mine]], mb[mine], lengths[mu[mine]], para_of[mu[mine]])
     same.close()
     changed.close()
-    return _Tables(same, changed, doc_chars, doc_paras, repeating)
+    return _Tables(same, changed, doc_chars, doc_paras)
 
 
 # Sentences expanded into rows at once: about this many a chunk.

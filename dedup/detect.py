@@ -44,7 +44,7 @@ from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, 
                     ScanResult)
 from .pool import MadeOnDemand, ordered_map
 from .runtime import collector_paused, ordinary_pages
-from .verify import TRUNCATED, Verdict, may_truncate, verify
+from .verify import ATTRIBUTION, TRUNCATED, Verdict, may_truncate, verify, without_attribution
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,9 +223,10 @@ def judge_pairs(first: list[str], second: list[str], text_first, text_second, cf
     facts are found in the cache. With ``lengths`` too, processes sharing
     the checks get tasks of about equal cost (see :func:`_task_costs`).
     """
-    scores, prefix_scores = pair_scores(first, second, cfg, lengths)
+    scores, prefix_scores, attributed = pair_scores(first, second, cfg, lengths)
     promising = np.flatnonzero((scores >= cfg.near_threshold)
-                               | (prefix_scores >= cfg.near_threshold))
+                               | (prefix_scores >= cfg.near_threshold)
+                               | (attributed >= cfg.near_threshold))
     if stats is not None:
         stats["scored"] = len(promising)
     if ids is not None and len(promising):
@@ -237,10 +238,11 @@ def judge_pairs(first: list[str], second: list[str], text_first, text_second, cf
                                 np.asarray(lengths[0])[promising][order],
                                 np.asarray(lengths[1])[promising][order])
         return sorted(_judged(promising[order].tolist(), first, second, text_first,
-                              text_second, scores, prefix_scores, cfg, workers, costs),
+                              text_second, (scores, prefix_scores, attributed), cfg, workers,
+                              costs),
                       key=itemgetter(0))
-    return _judged(promising.tolist(), first, second, text_first, text_second, scores,
-                   prefix_scores, cfg, workers)
+    return _judged(promising.tolist(), first, second, text_first, text_second,
+                   (scores, prefix_scores, attributed), cfg, workers)
 
 
 def _task_costs(id_a: np.ndarray, id_b: np.ndarray, len_a: np.ndarray,
@@ -308,11 +310,13 @@ def _by_cluster(id_a: np.ndarray, id_b: np.ndarray) -> np.ndarray:
     return np.argsort(cluster, kind="stable")
 
 
-def _judged(promising: list[int], first, second, text_first, text_second, scores,
-            prefix_scores, cfg: Config, workers: int,
+def _judged(promising: list[int], first, second, text_first, text_second, all_scores,
+            cfg: Config, workers: int,
             costs: np.ndarray | None = None) -> list[tuple[int, "Verdict"]]:
-    """``(k, verdict)`` for the pairs ``promising``, in that order (``costs``:
-    each one's estimated cost, to cut tasks of equal cost; see _task_costs)."""
+    """``(k, verdict)`` for the pairs ``promising``, in that order (``all_scores``:
+    the three arrays of pair_scores; ``costs``: each pair's estimated cost, to
+    cut tasks of equal cost; see _task_costs)."""
+    scores, prefix_scores, attributed = all_scores
     workers = min(workers, len(promising) // _JUDGED_PER_TASK)
     if workers > 1:
         # The fact checks are Python, pair by pair: spread over processes, a
@@ -327,14 +331,15 @@ def _judged(promising: list[int], first, second, text_first, text_second, scores
             ks = promising[start:end]
             texts = ([first[k] for k in ks] + [second[k] for k in ks]
                      + [text_first(k) for k in ks] + [text_second(k) for k in ks])
-            packed.append((_packed(texts), scores[ks].tolist(), prefix_scores[ks].tolist()))
+            packed.append((_packed(texts), scores[ks].tolist(), prefix_scores[ks].tolist(),
+                           attributed[ks].tolist()))
 
         def task(number: int) -> list[tuple]:
-            texts, task_scores, task_prefixes = packed[number]
+            texts, task_scores, task_prefixes, task_attributed = packed[number]
             m = len(task_scores)
             texts = _unpacked(*texts)
             return list(zip(texts[:m], texts[m:2 * m], texts[2 * m:3 * m], texts[3 * m:],
-                            task_scores, task_prefixes))
+                            task_scores, task_prefixes, task_attributed))
 
         tasks = MadeOnDemand(task, len(packed))
         # A pair that kills any process comparing it is not a repeat (both
@@ -346,7 +351,8 @@ def _judged(promising: list[int], first, second, text_first, text_second, scores
     for k in promising:
         out.append((k, verify(first[k], second[k], lambda k=k: text_first(k),
                               lambda k=k: text_second(k), cfg,
-                              scores=(float(scores[k]), float(prefix_scores[k])))))
+                              scores=(float(scores[k]), float(prefix_scores[k]),
+                                      float(attributed[k])))))
     return out
 
 
@@ -372,13 +378,13 @@ NOT_COMPARED = "not compared: the process comparing them died each time"
 
 
 def _not_compared(task: list[tuple]) -> list[Verdict]:
-    (_, _, _, _, score, _), = task
+    (_, _, _, _, score, _, _), = task
     return [Verdict("", score, NOT_COMPARED)]
 
 
 def _judge(pairs: list[tuple], cfg: Config) -> list[Verdict]:
-    return [verify(a, b, text_a, text_b, cfg, scores=(score, prefix))
-            for a, b, text_a, text_b, score, prefix in pairs]
+    return [verify(a, b, text_a, text_b, cfg, scores=(score, prefix, attributed))
+            for a, b, text_a, text_b, score, prefix, attributed in pairs]
 
 
 def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdict") -> bool:
@@ -392,7 +398,8 @@ def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdi
             updates[ga].append(gb)
             updates[gb].append(ga)
         return False
-    detail = "truncated copy" if verdict.relation == TRUNCATED else ""
+    detail = ("truncated copy" if verdict.relation == TRUNCATED
+              else ATTRIBUTED if verdict.relation == ATTRIBUTION else "")
     ra, rb = verdict.removable
     links[ga].append(Link(gb, verdict.score, ra, not rb, detail, verdict.contextual))
     links[gb].append(Link(ga, verdict.score, rb, not ra, detail, verdict.contextual))
@@ -401,9 +408,11 @@ def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdi
 
 def pair_scores(first: list[str], second: list[str], cfg: Config,
                 lengths: tuple[np.ndarray, np.ndarray] | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """fuzz.ratio of every candidate pair, and of the shorter text against the
-    start of the longer where it may be a truncated copy, in batched calls.
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """fuzz.ratio of every candidate pair, of the shorter text against the
+    start of the longer where it may be a truncated copy, and of the texts
+    without an attribution one of them adds (see
+    :func:`dedup.verify.without_attribution`), in batched calls.
 
     A score under the threshold comes back as 0: only the pairs that reach
     it, whole or as a truncated start, are judged further, and for those
@@ -411,7 +420,7 @@ def pair_scores(first: list[str], second: list[str], cfg: Config,
     once it cannot reach it (the mix of bench.speed: 0.26 -> 0.12 s).
     """
     if not first:
-        return np.zeros(0), np.zeros(0)
+        return np.zeros(0), np.zeros(0), np.zeros(0)
     scores = process.cpdist(first, second, scorer=fuzz.ratio, dtype=np.float64,
                             workers=cfg.workers, score_cutoff=cfg.near_threshold)
     prefix_scores = np.zeros(len(first), dtype=np.float64)
@@ -426,7 +435,38 @@ def pair_scores(first: list[str], second: list[str], cfg: Config,
         prefix_scores[cut] = process.cpdist(shorter, starts, scorer=fuzz.ratio,
                                             dtype=np.float64, workers=cfg.workers,
                                             score_cutoff=cfg.near_threshold)
-    return scores, prefix_scores
+    return scores, prefix_scores, attribution_scores(first, second, scores, prefix_scores,
+                                                     len_a, len_b, cfg)
+
+
+def attribution_scores(first: list[str], second: list[str], scores: np.ndarray,
+                       prefix_scores: np.ndarray, len_a: np.ndarray, len_b: np.ndarray,
+                       cfg: Config) -> np.ndarray:
+    """fuzz.ratio of the pairs that reach the threshold neither whole nor as a
+    truncated start, once an attribution that one side adds at its start or
+    end ("Reuters reported that ...", "..., according to officials.") is cut
+    from it; 0 where neither side holds one, or they differ by more than one
+    could be (_ATTRIBUTION_CHARS)."""
+    out = np.zeros(len(first), dtype=np.float64)
+    maybe = np.flatnonzero((scores < cfg.near_threshold) & (prefix_scores < cfg.near_threshold)
+                           & (np.abs(len_a - len_b) <= _ATTRIBUTION_CHARS)).tolist()
+    if not maybe:
+        return out
+    cut_a = [without_attribution(first[k]) for k in maybe]
+    cut_b = [without_attribution(second[k]) for k in maybe]
+    pairs = [(i, a if a is not None else first[k], b if b is not None else second[k])
+             for i, (k, a, b) in enumerate(zip(maybe, cut_a, cut_b))
+             if (a is None) != (b is None)]
+    if pairs:
+        at = np.asarray([maybe[i] for i, _, _ in pairs], dtype=np.int64)
+        out[at] = process.cpdist([a for _, a, _ in pairs], [b for _, _, b in pairs],
+                                 scorer=fuzz.ratio, dtype=np.float64, workers=cfg.workers,
+                                 score_cutoff=cfg.near_threshold)
+    return out
+
+
+# Characters an attribution may add: "..., a spokesman for the ministry said."
+_ATTRIBUTION_CHARS = 80
 
 
 def _shorter_and_starts(first: list[str], second: list[str],
@@ -573,7 +613,18 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
         # int at once, an array a numpy scalar (several times slower).
         rank = rank_keys(corpus, cfg, priority, demoted).tolist()
         graph = _Graph.of(gof.tolist(), gof, links, relations, lesser, members, rank)
-        chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank, runs, stories)
+        # Stories told twice are judged with the text each document loses to
+        # third ones set aside: decided again until that settles (it only grows).
+        same_story = stories.keys()
+        for _ in range(_CONTEXT_ROUNDS):
+            chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank, runs,
+                                        same_story)
+            lost = {f: int(corpus.doc_of[c.twin]) for f, c in chosen.items()
+                    if c.kind != BOILERPLATE}
+            grown = unique_sorted(np.concatenate([same_story, stories.keys(lost)]))
+            if len(grown) == len(same_story):
+                break
+            same_story = grown
         # Boilerplate is judged on the text as it stands; once copies are
         # removed a footer may stand beside unrepeated text only. Judging
         # again on the cleaned layout makes a second run find nothing new.
@@ -600,6 +651,8 @@ def _add_containment(links: dict, pairs: list[tuple[int, int]]) -> None:
         links[fuller].append(Link(lesser, 100.0, False, False, CONTAINED, True))
 
 
+#: The detail of a removal for a paragraph that says the same with its source.
+ATTRIBUTED = "the same with an attribution added"
 #: The detail of a removal for a paragraph that holds it whole, with more.
 CONTAINED = "contained in a longer paragraph"
 #: The detail of a removal for a run of paragraphs that holds it, re-cut.

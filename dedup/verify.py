@@ -11,6 +11,7 @@ and the reports.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,10 +24,12 @@ from rapidfuzz.distance import OSA, Indel
 
 from .config import Config
 from . import normalize
-from .normalize import FUNCTION_WORDS, OPPOSITES
+from .normalize import COMMON_WORDS, FUNCTION_WORDS, OPPOSITES
 
 NEAR = "near"
 TRUNCATED = "truncated"
+#: The relation of two texts that say the same once one's attribution is cut.
+ATTRIBUTION = "attribution"
 _NAME_SIMILARITY = 70.0  # a typo in a name still counts as the same name
 _WORD_SIMILARITY = 50.0
 _SHORT_TAIL_WORDS = 4    # at most this many words past a shorter text's end: an insertion  # below this a replaced word is another word, not a typo
@@ -114,29 +117,41 @@ def may_truncate(len_a, len_b, cfg: Config):
 
 
 def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config,
-           scores: tuple[float, float] | None = None) -> Verdict:
+           scores: tuple[float, float, float] | None = None) -> Verdict:
     """Compare two paragraphs given normalised and original texts.
 
     ``text_a`` and ``text_b`` may be callables returning the original text:
     most candidate pairs are rejected on similarity alone and never need it.
-    ``scores`` are the full and prefix similarities when the caller already
-    computed them for many pairs at once; one under the threshold may be
-    given as 0 (see :func:`dedup.detect.pair_scores`), which changes no
-    verdict on a pair whose other score reaches it.
+    ``scores`` are the full, prefix and attribution similarities when the
+    caller already computed them for many pairs at once; one under the
+    threshold may be given as 0 (see :func:`dedup.detect.pair_scores`), which
+    changes no verdict on a pair whose other score reaches it.
+
+    A pair that reaches the threshold only once an attribution one side adds
+    is cut ("Reuters reported that ...", "..., according to officials.") is
+    a near repeat too, if its facts agree; the side with the source holds
+    more and is never removed for the other.
     """
     threshold = cfg.near_threshold
     a_short = len(norm_a) <= len(norm_b)
     short, long_ = (norm_a, norm_b) if a_short else (norm_b, norm_a)
     truncating = may_truncate(len(norm_a), len(norm_b), cfg)
     if scores is not None:
-        score, prefix_score = scores
+        score, prefix_score, attributed = scores
     else:
-        if not truncating and 200 * len(short) < threshold * (len(short) + len(long_)):
-            # fuzz.ratio cannot reach the threshold with lengths this far apart.
-            score = 200 * len(short) / (len(short) + len(long_))
-            return Verdict("", round(score, 1), f"similarity at most {score:.1f} < {threshold:g}")
         score = fuzz.ratio(norm_a, norm_b)
         prefix_score = fuzz.ratio(short, long_[:len(short)]) if truncating else 0.0
+        attributed = _attributed(norm_a, norm_b) if max(score, prefix_score) < threshold else 0.0
+    if score < threshold and prefix_score < threshold and attributed >= threshold:
+        text_a = text_a() if callable(text_a) else text_a
+        text_b = text_b() if callable(text_b) else text_b
+        facts, removable = _near_facts(norm_a, norm_b, text_a, text_b)
+        if not facts and any(removable):
+            return Verdict(ATTRIBUTION, round(attributed, 1),
+                           f"near repeat: similarity {attributed:.1f} >= {threshold:g} once an "
+                           f"attribution is cut", removable)
+        return Verdict("", round(score, 1), facts or "each holds words the other lacks",
+                       differs=(facts or "words").split()[0])
     if score < threshold and prefix_score < threshold:
         shown = f" (as a truncated copy {prefix_score:.1f})" if prefix_score else ""
         return Verdict("", round(score, 1), f"similarity {score:.1f} < {threshold:g}{shown}")
@@ -166,6 +181,42 @@ def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config,
         facts = facts or copy_facts
     # Similar enough, but the facts disagree.
     return Verdict("", round(max(score, prefix_score), 1), facts, differs=facts.split()[0])
+
+
+# An attribution at the start ("reuters reported that ...", "the minister
+# said on tuesday ...") or end ("..., according to officials.", "..., the
+# agency said.") of a normalised text.
+_LEAD = re.compile(r"(?:[\w.'&-]+ ){1,6}(?:said|says|reported|reports|added|stated|told "
+                   r"[\w.'-]+(?: [\w.'-]+)?)(?: on \w+)?,? (?:that )?")
+_TAIL = re.compile(r"(?:according to [^,;:]{1,60}|(?:[\w.'&-]+ ){1,6}(?:said|says|reported|"
+                   r"added|stated|told [\w.'-]+)(?: on \w+| in a statement)?)\.?[\"']?$")
+_SAYING = ("said", "says", "reported", "reports", "added", "stated", "told", "according")
+
+
+def without_attribution(norm: str) -> str | None:
+    """A normalised text without the attribution at its start or end, or None
+    when it has none ("reuters reported that x." -> "x.")."""
+    if not any(word in norm for word in _SAYING):
+        return None
+    out = norm
+    lead = _LEAD.match(out)
+    if lead and lead.end() < len(out):
+        out = out[lead.end():]
+    comma = out.rfind(", ")
+    if comma > 0:
+        tail = _TAIL.match(out, comma + 2)
+        if tail:
+            out = out[:comma] + "."
+    return out if out != norm else None
+
+
+def _attributed(norm_a: str, norm_b: str) -> float:
+    """fuzz.ratio of two texts once the attribution of the one that has one is
+    cut (0 when both or neither have one)."""
+    cut_a, cut_b = without_attribution(norm_a), without_attribution(norm_b)
+    if (cut_a is None) == (cut_b is None):
+        return 0.0
+    return fuzz.ratio(cut_a if cut_a is not None else norm_a, cut_b if cut_b is not None else norm_b)
 
 
 def _tail_states_facts(norm_s: str, norm_l: str, text_s: str, text_l: str) -> bool:
@@ -220,7 +271,14 @@ def _near_facts(norm_a: str, norm_b: str, text_a: str,
     # ("Tliis" for "This", "Apnl" for "April").
     fuller_a = bool(only_a and _extra_names(only_a, words_a, words_b, names_b, lenient=True))
     fuller_b = bool(only_b and _extra_names(only_b, words_b, words_a, names_a, lenient=True))
-    return _swapped_words(words_a, words_b), (not fuller_a, not fuller_b)
+    order = _names_reordered(text_a, text_b)
+    if order:
+        return order, (False, False)
+    codes = _codes_differ(text_a, text_b)
+    if codes:
+        return codes, (False, False)
+    facts, more_a, more_b = _wording(words_a, words_b, names_a, names_b)
+    return facts, (not (fuller_a or more_a), not (fuller_b or more_b))
 
 
 def _extra_names(mine: set[str], my_words: list[str], their_words: list[str],
@@ -258,6 +316,151 @@ def _typo(name: str, other: str, other_is_name: bool) -> bool:
 
 def _content(tokens: list[str]) -> list[str]:
     return [w for w in tokens if w not in FUNCTION_WORDS]
+
+
+# Words that mark tense, status or modality, by group: a statement whose
+# marker changes to another group's states something else ("is poised to
+# push" / "has pushed", "will be priced" / "were priced", "may not" / "do
+# not", "can" / "could"). "said" / "says" are no markers: a reporting verb's
+# tense is the writer's, not the fact's.
+_MARKERS = {word: group for group, listed in {
+    "future": "will shall 'll",
+    "would": "would",
+    "may": "may might",
+    "can": "can",
+    "could": "could",
+    "must": "must should ought",
+    "present": "is are am",
+    "past": "was were",
+    "perfect": "has have",
+    "had": "had",
+    "do": "do does",
+    "did": "did",
+    "prospective": "poised expected planned plans intends aims likely set",
+}.items() for word in listed.split()}
+
+# Words an inserted or deleted phrase may hold and still state nothing new:
+# adverbs of emphasis or sequence, and times of day, week or year.
+_FILLER = frozenset("""
+also still now just very really however meanwhile moreover further furthermore already
+recently currently reportedly again too even yet only early late
+on last this next week weekend month year today tonight yesterday tomorrow morning
+afternoon evening night
+monday tuesday wednesday thursday friday saturday sunday
+""".split())
+# An inserted phrase holding one of these gives a source: the side with it
+# holds more (it is never removed for the other), whatever else it says.
+_ATTRIBUTING = frozenset("""
+said says say told tells reported reports reporting according added adds stated states
+noted notes announced announces confirmed confirms quoted quoting cited citing
+""".split())
+#: At most this many words inserted in the middle of a text name something
+#: else ("social security workers" / "social workers"); more is an added clause.
+_MODIFIER_WORDS = 3
+
+
+def _wording(words_a: list[str], words_b: list[str], names_a, names_b) -> tuple[str, bool, bool]:
+    """Whether the words of two similar texts state different facts ("" if
+    not), and whether each holds more than the other.
+
+    Replaced words: a content word replaced by an unrelated one ("wheat" for
+    "soybeans") or by a look-alike opposite ("increase" for "decrease"), or a
+    tense, status or modality marker replaced by another (see _MARKERS).
+    Typos and OCR noise change a few letters of a word and are no
+    replacement; function words ("a" for "the") change no fact.
+
+    Inserted or deleted words: fillers, function words and times state
+    nothing new; a source ("..., the agency said") or a name makes its side
+    the fuller one; so do words added at the start or end, or a clause of
+    more than _MODIFIER_WORDS words. A few other words inside the text
+    change what it names ("social security workers" / "social workers").
+    """
+    if words_a == words_b:
+        return "", False, False
+    more_a = more_b = False
+    matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
+    opcodes = matcher.get_opcodes()
+    for op, i1, i2, j1, j2 in opcodes:
+        if op == "equal":
+            continue
+        seg_a, seg_b = words_a[i1:i2], words_b[j1:j2]
+        if op == "replace":
+            marked_a = sorted(_MARKERS[w] for w in seg_a if w in _MARKERS)
+            marked_b = sorted(_MARKERS[w] for w in seg_b if w in _MARKERS)
+            if marked_a and marked_b and marked_a != marked_b:
+                return (f"tense or modality differs: '{' '.join(seg_a)}' vs "
+                        f"'{' '.join(seg_b)}'"), False, False
+            found = _replaced(seg_a, seg_b)
+            if found:
+                return found, False, False
+            continue
+        # An insertion (into b) or a deletion (from a): the words one side has more.
+        extra, names, at_edge = ((seg_b, names_b, j1 == 0 or j2 == len(words_b))
+                                 if op == "insert" else
+                                 (seg_a, names_a, i1 == 0 or i2 == len(words_a)))
+        said = any(w in _ATTRIBUTING for w in extra)
+        plain = [w for w in extra if w not in FUNCTION_WORDS and w not in _FILLER
+                 and w not in _ATTRIBUTING and w not in names]
+        if not plain and not any(w in names for w in extra):
+            # Fillers and function words, or a source that is only a pronoun
+            # ("he said"): nothing the other side lacks.
+            continue
+        if not said and plain and not at_edge and len(plain) <= _MODIFIER_WORDS:
+            return (f"words differ: '{' '.join(extra)}' "
+                    f"{'added' if op == 'insert' else 'dropped'}"), False, False
+        if op == "insert":
+            more_b = True
+        else:
+            more_a = True
+    return "", more_a, more_b
+
+
+def _replaced(old_words: list[str], new_words: list[str]) -> str:
+    """Why replacing ``old_words`` by ``new_words`` changes a fact ("" if not)."""
+    old, new = _content(old_words), _content(new_words)
+    if not old or not new:
+        return ""
+    opposite = next(((x, y) for x in old for y in new if frozenset((x, y)) in OPPOSITES), None)
+    if opposite:
+        return f"opposite words: '{opposite[0]}' vs '{opposite[1]}'"
+    seg_a, seg_b = " ".join(old), " ".join(new)
+    short, long_ = sorted((seg_a, seg_b), key=len)
+    similarity = fuzz.ratio(seg_a, seg_b)
+    if len(short) >= 3:
+        similarity = max(similarity, fuzz.partial_ratio(short, long_))
+    if similarity < _WORD_SIMILARITY:
+        return f"words differ: '{seg_a}' vs '{seg_b}'"
+    return ""
+
+
+_CAPITALS = re.compile(r"\b[A-Z][\w'&.-]*")
+_CODE = re.compile(r"\b[A-Z][A-Z0-9&]+\b")
+
+
+def _names_reordered(text_a: str, text_b: str) -> str:
+    """Whether two texts name the same names in another order (a team list
+    with players in other positions, "Smith beat Jones" / "Jones beat Smith")."""
+    seq_a = [t.casefold() for t in _CAPITALS.findall(text_a)
+             if len(t) > 1 and t.casefold() not in COMMON_WORDS]
+    seq_b = [t.casefold() for t in _CAPITALS.findall(text_b)
+             if len(t) > 1 and t.casefold() not in COMMON_WORDS]
+    if len(seq_a) < 2 or seq_a == seq_b or Counter(seq_a) != Counter(seq_b):
+        return ""
+    first = next(i for i, (x, y) in enumerate(zip(seq_a, seq_b)) if x != y)
+    return f"names in another order: {seq_a[first]} / {seq_b[first]} first"
+
+
+def _codes_differ(text_a: str, text_b: str) -> str:
+    """Codes in capitals (tickers, acronyms) that differ on both sides: a
+    letter swapped in "GGHF" is a correction, not a typo. Not looked at in
+    texts written in capitals."""
+    if text_a.isupper() or text_b.isupper():
+        return ""
+    codes_a, codes_b = Counter(_CODE.findall(text_a)), Counter(_CODE.findall(text_b))
+    only_a, only_b = codes_a - codes_b, codes_b - codes_a
+    if only_a and only_b:
+        return f"names differ: {', '.join(sorted(only_a))} vs {', '.join(sorted(only_b))}"
+    return ""
 
 
 def _swapped_words(words_a: list[str], words_b: list[str]) -> str:

@@ -25,12 +25,12 @@ QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rub
 CHAIN_A = ("The harbour authority said the new breakwater would protect the fishing fleet from "
            "winter storms and allow larger cargo vessels to dock safely at the eastern quay "
            "without waiting for the tide.")
-CHAIN_B = ("The harbour authority said on its website that the new breakwater would protect the "
-           "small fishing fleet from winter storms and allow larger cargo vessels to dock safely "
+CHAIN_B = ("The harbour authority said on Tuesday that the new breakwater would now protect the "
+           "fishing fleet from winter storms and also allow larger cargo vessels to dock safely "
            "at the eastern quay without waiting for the tide.")
-CHAIN_C = ("The harbour authority said on its website that the new breakwater would protect the "
-           "small fishing fleet from the worst winter storms and allow much larger cargo vessels "
-           "to dock safely at the eastern quay without having to wait for the high tide.")
+CHAIN_C = ("The harbour authority said on Tuesday that the new breakwater would now protect the "
+           "fishing fleet from the winter storms this year and would also allow the larger cargo "
+           "vessels to dock safely at the eastern quay without having to wait for the tide.")
 
 
 def assert_kept_twins_are_kept(result):
@@ -741,7 +741,7 @@ def test_scores_cut_off_under_the_threshold_change_no_verdict():
     pairs = [(i, j) for i in range(len(raw)) for j in range(i + 1, len(raw))]
     first, second = [norms[i] for i, _ in pairs], [norms[j] for _, j in pairs]
     cfg = Config()
-    scores, prefix_scores = detect_module.pair_scores(first, second, cfg)
+    scores, prefix_scores, _ = detect_module.pair_scores(first, second, cfg)
     full = np.array([fuzz.ratio(a, b) for a, b in zip(first, second)])
     assert ((scores == full) | ((scores == 0) & (full < cfg.near_threshold))).all()
     # Pairs the cut-off touches: judged through their other score, or left out.

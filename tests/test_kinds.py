@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rubble of a "
          "collapsed apartment block on Thursday, while officials said at least 37 people were "
          "still missing after the overnight earthquake.")
@@ -122,9 +124,59 @@ def test_inserted_attribution_is_a_near_repeat(h):
     assert_second_repeats_first(h, two_articles(h, QUAKE, longer), "near")
 
 
-def test_a_few_deleted_words_are_a_near_repeat(h):
-    shorter = QUAKE.replace(" overnight", "").replace(" northern", "")
+def test_a_few_deleted_filler_words_are_a_near_repeat(h):
+    shorter = QUAKE.replace(" still", "").replace("Rescue teams in", "Rescue teams now in")
     assert_second_repeats_first(h, two_articles(h, QUAKE, shorter), "near")
+
+
+# --- the same words, other facts ---------------------------------------------------------
+
+STRIKE = ("The strike was joined on Monday by 450,000 social security workers and 50,000 "
+          "university teachers, who are demanding a rise in pay to match inflation.")
+
+
+@pytest.mark.parametrize("other", [
+    STRIKE.replace("social security workers", "social workers"),       # a modifier dropped
+    STRIKE.replace("university teachers", "university science teachers"),  # one added
+    STRIKE.replace("who are demanding", "who will demand"),             # tense and status
+    STRIKE.replace("was joined", "may be joined"),                      # modality
+    STRIKE.replace("50,000 university", "at least 50,000 university"),   # a bound added
+])
+def test_a_changed_modifier_tense_or_modality_is_a_different_fact(h, other):
+    assert other != STRIKE
+    assert_nothing_removed(h, h.scan({"a.txt": h.article(h.filler[0], STRIKE),
+                                      "b.txt": h.article(h.filler[1], other)}))
+
+
+def test_the_same_team_in_another_order_is_a_different_lineup(h):
+    team = ("Ireland: G Dempsey; G Murphy, B O'Driscoll, S Horgan, D Hickie; R O'Gara, "
+            "P Stringer; R Corrigan, S Byrne, J Hayes, M O'Kelly, P O'Connell, A Foley.")
+    other = team.replace("G Dempsey; G Murphy", "G Murphy; G Dempsey")
+    assert_nothing_removed(h, h.scan({"a.txt": h.article(h.filler[0], team),
+                                      "b.txt": h.article(h.filler[1], other)}))
+
+
+def test_a_code_with_two_letters_swapped_is_a_correction(h):
+    text = ("The fund manager, known as GGHF, said it had agreed to buy the textile maker's "
+            "European business for cash and would keep its two factories open.")
+    assert_nothing_removed(h, h.scan({"a.txt": h.article(h.filler[0], text),
+                                      "b.txt": h.article(h.filler[1],
+                                                         text.replace("GGHF", "GGFH"))}))
+
+
+@pytest.mark.parametrize("attributed", [
+    "Reuters reported that " + QUAKE[0].lower() + QUAKE[1:],
+    QUAKE[:-1] + ", according to officials in the provincial capital.",
+    QUAKE[:-1] + ", the state news agency said.",
+])
+def test_a_copy_that_only_adds_an_attribution_is_a_repeat_and_keeps_the_source(h, attributed):
+    # The copy with the source holds more: it is the one kept, whichever comes first.
+    for first, second in ((QUAKE, attributed), (attributed, QUAKE)):
+        result = h.scan({"a.txt": h.article(h.filler[0], first),
+                         "b.txt": h.article(h.filler[1], second)})
+        plain = "a.txt" if first == QUAKE else "b.txt"
+        other = "b.txt" if plain == "a.txt" else "a.txt"
+        assert h.removed(result) == {(plain, 1): (other, 1, "near")}, (first, second)
 
 
 def test_thousands_separator_difference_is_a_near_repeat(h):

@@ -30,12 +30,12 @@ VARIANTS = [
     LONG[0].replace("complained", "complaned").replace("stranded", "strandded"),  # typos
     LONG[1].replace("trading after", "trading, analysts said, after"),             # insertion
     LONG[2][:120],                                                                 # truncated
-    "The harbour authority said on its website that the new breakwater would protect the "
-    "small fishing fleet from winter storms and allow larger cargo vessels to dock safely at "
+    "The harbour authority said on Tuesday that the new breakwater would now protect the "
+    "fishing fleet from winter storms and also allow larger cargo vessels to dock safely at "
     "the eastern quay without waiting for the tide.",                              # chain B
-    "The harbour authority said on its website that the new breakwater would protect the "
-    "small fishing fleet from the worst winter storms and allow much larger cargo vessels to "
-    "dock safely at the eastern quay without having to wait for the high tide.",   # chain C
+    "The harbour authority said on Tuesday that the new breakwater would now protect the "
+    "fishing fleet from the winter storms this year and would also allow the larger cargo "
+    "vessels to dock safely at the eastern quay without having to wait for the tide.",  # chain C
     "Shares in the textile maker fell sharply in early trading after the company warned that "
     "rising cotton costs and a weaker export market would not squeeze its margins for the "
     "rest of the financial year.",                                                 # negated
