@@ -187,8 +187,8 @@ def removal_kind(result, removal) -> str:
 
 
 def _twin_last(removal) -> int:
-    last = getattr(removal, "kept_last", None)
-    return removal.kept.para if last is None else last
+    """The last paragraph of a removal's kept twin (a run, for a re-flowed copy)."""
+    return removal.kept_end
 
 
 def removal_items(run: Run) -> list[dict]:
@@ -558,9 +558,12 @@ def score(args) -> dict:
                 (lab in ("different", "a-only") and removes(result, b, a)):
             out["different_removed"].append(item["id"])
 
-    # Articles.
+    # Articles: copies of one article are often several; a pair counts as
+    # related when the engine joins them through its relations (a repeat of
+    # a third article both repeat), as bench.articles_eval counts them.
     agree = Counter()
     disagree = []
+    clusters = {name: _article_clusters(run.result) for name, run in runs.items()}
     for item in items.values():
         if item["set"] != "article" or item["id"] in out["stale"]:
             continue
@@ -568,13 +571,10 @@ def score(args) -> dict:
         if label is None:
             out["unlabelled"].append(item["id"])
             continue
-        result = runs[item["corpus"]].result
-        docs = result.documents
-        relation = ""
-        for r in result.articles:
-            pair = {docs[r.doc].path, docs[r.kept_doc].path}
-            if pair == {item["a"][0], item["b"][0]}:
-                relation = r.relation if relation != "repeat" else relation
+        repeat_of, any_of = clusters[item["corpus"]]
+        a, b = item["a"][0], item["b"][0]
+        relation = ("repeat" if repeat_of(a) == repeat_of(b)
+                    else "update" if any_of(a) == any_of(b) else "")
         lab = label["label"]
         ok = (relation == "repeat") if lab == "repeat" else \
             (relation in ("update", "repeat")) if lab == "update" else (relation != "repeat")
@@ -585,6 +585,29 @@ def score(args) -> dict:
                        "wrong": disagree}
     out["seconds"] = {name: round(run.seconds, 1) for name, run in runs.items()}
     return out
+
+
+def _article_clusters(result):
+    """Two functions naming each article's group: joined by repeats only,
+    and by repeats and updates."""
+    docs = result.documents
+
+    def finder(relations):
+        parent: dict[str, str] = {}
+
+        def root(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+        for r in relations:
+            ra, rb = root(docs[r.doc].path), root(docs[r.kept_doc].path)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        return root
+    return (finder([r for r in result.articles if r.relation == "repeat"]),
+            finder(result.articles))
 
 
 def _ratio(c: Counter) -> dict:

@@ -85,8 +85,13 @@ def article_repeats(corpus, members, group_of, relations: Relations, boiler: set
     a_all, b_all = changed.pairs()
     same_chars, same_paras = same.lookup(changed.keys)
     with_updates = (same_chars + changed.chars) / np.maximum(doc_chars[a_all], 1)
-    close = ((doc_chars[a_all] > 0) & (a_all >= archive) & (with_updates >= threshold)
-             & (rank[b_all] < rank[a_all]))
+    close = (doc_chars[a_all] > 0) & (a_all >= archive) & (with_updates >= threshold)
+    # The later of two versions updates the earlier; a shorter version held
+    # in a fuller one (which does not hold in it) updates it whatever the order.
+    keys = a_all * same.n_docs + b_all
+    reverse = b_all * same.n_docs + a_all
+    both = present(np.sort(keys[close]), reverse) & close
+    close &= (rank[b_all] < rank[a_all]) | ~both
     for a, b, ratio, paras, moved in zip(a_all[close].tolist(), b_all[close].tolist(),
                                          with_updates[close].tolist(),
                                          (same_paras + changed.paras)[close].tolist(),
@@ -312,7 +317,7 @@ def _pair_files(gof, doc_of, n_docs: int, members, boiler, relations: Relations)
     """Which files each group's paragraphs count against, for the two tables.
 
     A group's partners are its own files and those of the groups it has a
-    verified near link to; its moved files are those of the groups it is an
+    verified near link to that lets it be removed for them; its moved files are those of the groups it is an
     update of (the same text with other numbers) that are not partners.
     Boilerplate groups, groups with no copy, link or update, and groups in
     more than ``_MAX_GROUP_FILES`` files have neither. Both come as offsets
@@ -329,7 +334,9 @@ def _pair_files(gof, doc_of, n_docs: int, members, boiler, relations: Relations)
     if boiler:
         wanted[np.fromiter(boiler, dtype=np.int64, count=len(boiler))] = False
     own = np.flatnonzero(wanted)
-    linked = wanted[link_from]
+    # A paragraph stands in the files of the groups it may be removed for:
+    # one that holds more than its twin (a name, a clause) does not stand there whole.
+    linked = wanted[link_from] & relations.removable
     partner_keys = unique_sorted(np.concatenate((
         _file_keys(files, own, own, width),
         _file_keys(files, link_from[linked], link_to[linked], width))))

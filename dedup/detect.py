@@ -394,7 +394,9 @@ def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdi
     in the same order by every engine.
     """
     if not verdict:
-        if verdict.differs == "numbers":
+        # Alike, but stating other facts (numbers, names, a modifier, a tense):
+        # two versions of one paragraph, which make an article an update.
+        if verdict.differs:
             updates[ga].append(gb)
             updates[gb].append(ga)
         return False
