@@ -18,7 +18,8 @@ from .clean import atomic_write, cleaned_text, remove_dead_temporaries, unified_
 from .config import Config
 from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
-from .documents import BACKUP_SUFFIX, Document, InputError, discover, read_regular_file, same_bytes
+from .documents import (BACKUP_SUFFIX, Document, InputError, discover, read_regular_file,
+                        read_texts, same_bytes)
 from .model import ScanResult
 from .plan import check as check_plan
 from .pool import MadeOnDemand, ordered_map
@@ -28,7 +29,8 @@ from .runtime import collector_paused
 def scan(paths: list[str | Path], config: Config | None = None, *,
          exclude: list[Path] = (), encoding: str | None = None,
          progress: Callable[[int, int], None] | None = None,
-         temp_files: list[str] | None = None) -> ScanResult:
+         temp_files: list[str] | None = None,
+         originals: Callable[[str], Path | None] | None = None) -> ScanResult:
     """Find repeated paragraphs in files and folders (folders recursively).
 
     ``progress(done, total)`` is called as files are read. Files that cannot
@@ -36,9 +38,16 @@ def scan(paths: list[str | Path], config: Config | None = None, *,
     ``result.skipped`` (see :func:`dedup.documents.skip_reason`). Temporary
     files a killed write left behind are never read; their names are added to
     ``temp_files`` when a list is given.
+
+    ``originals(display path)``, when given, may name another file to read
+    in place of one: the backup an interrupted ``clean --in-place`` left of a
+    file it had already rewritten, so that the run that finishes the job
+    decides on the text the interrupted one decided on.
     """
     cfg = config or Config()
     files, warnings = discover([Path(p) for p in paths], cfg.glob, list(exclude), temp_files)
+    if originals is not None:
+        files = [(originals(display) or path, display) for path, display in files]
     seen = [0]
 
     def counter(n: int) -> None:
@@ -88,6 +97,8 @@ class WriteSummary:
     #: Files not written, one line each naming the file and why: a file changed
     #: or removed since it was read is never cleaned from other text than it held.
     not_written: list[str] = field(default_factory=list)
+    #: Files found already cleaned by an earlier, interrupted in-place run.
+    done: list[Path] = field(default_factory=list)
 
 
 class WriteError(ValueError):
@@ -359,6 +370,30 @@ def _stopped(name: str, target: Path, exc: OSError, summary: WriteSummary,
                       "content or its new one)")
 
 
+def resumed_originals(paths: list[str | Path], backup_dir: Path | None,
+                      encoding: str | None = None):
+    """For :func:`scan`'s ``originals``: the backup ``clean --in-place`` keeps
+    of a file, when the file is what a run of it made of that backup (some of
+    the backup's paragraphs, in order, none changed: a run that rewrote it
+    was interrupted, or ran before); else None. Any other backup is not
+    taken for the file's original (:func:`write_in_place` refuses to write
+    over it)."""
+    def original(display: str) -> Path | None:
+        saved = backup_path(display, paths, backup_dir)
+        if not saved.is_file() or saved.is_symlink():
+            return None
+        try:
+            now = read_texts(display, display, encoding)[1]
+            before = read_texts(saved, display, encoding)[1]
+        except InputError:
+            return None
+        rest = iter(before)
+        if len(now) < len(before) and all(any(p == q for q in rest) for p in now):
+            return saved
+        return None
+    return original
+
+
 def backup_path(doc_path: str, paths: list[str | Path], backup_dir: Path | None) -> Path:
     """Where ``clean --in-place`` keeps the original of a file it rewrites."""
     if backup_dir is None:
@@ -381,7 +416,10 @@ def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool 
     file with several hard links gets a new inode: the other names keep the
     old content.
     Just before a file is replaced, it is read again: a file changed or
-    removed since the scan is left alone and named in ``not_written``.
+    removed since the scan is left alone and named in ``not_written``. A run
+    that finishes an interrupted one reads each rewritten file's backup (see
+    :func:`scan`'s ``originals``): a file that already holds its cleaned
+    text is left as it is, listed in ``done``.
     A run killed at any moment leaves every file with its old content or
     its new one, and a backup of every file that has its new one. No file
     is deleted: an article the result would leave out is written with what
@@ -391,9 +429,14 @@ def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool 
     summary = WriteSummary(None)
     plan = []
     for i, doc in enumerate(result.documents):
-        if not result.removed_in(i):
-            continue
         saved = backup_path(doc.path, paths, backup_dir) if backup else None
+        # A document read from its backup (finishing an interrupted run) is
+        # always written: the file must end as its cleaned text, whatever
+        # the interrupted run had made of it.
+        resumed = saved is not None and doc.source is not None and \
+            os.path.realpath(doc.source) == os.path.realpath(saved)
+        if not result.removed_in(i) and not resumed:
+            continue
         have_backup = False
         if saved is not None and (saved.exists() or saved.is_symlink()):
             # A run killed between a backup and its rewrite left this very backup: keep it.
@@ -416,9 +459,16 @@ def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool 
                                        f"({exc.strerror or exc}); not rewritten")
             continue
         try:
-            if not same_bytes(doc, current):
-                raise InputError(f"{doc.path}: changed since it was read")
             new = doc.encode(cleaned_text(doc, result.removed_in(i)))
+            if not same_bytes(doc, current):
+                if current == new and have_backup:
+                    # Rewritten already by an interrupted run (the document
+                    # was read from its backup): that part of the job is done.
+                    summary.done.append(target)
+                    continue
+                if not (have_backup and doc.source and
+                        os.path.realpath(doc.source) == os.path.realpath(saved)):
+                    raise InputError(f"{doc.path}: changed since it was read")
         except InputError:
             summary.not_written.append(f"{doc.path}: changed since it was read; not rewritten")
             continue

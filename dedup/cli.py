@@ -203,7 +203,7 @@ class _Scanned:
 
 
 def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
-         temp_files) -> _Scanned:
+         temp_files, originals=None) -> _Scanned:
     """Scan with the engine chosen (a Dask client, or None for the local engine)."""
     from .jsonl import JsonlError, JsonlSpec
     spec = JsonlSpec(jsonl, jsonl_id) if jsonl else None
@@ -226,7 +226,7 @@ def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
             return _Scanned(scanned.result,
                             lambda out: jsonl_input.write_jsonl(scanned, chosen, out))
         result = api.scan(chosen, cfg, exclude=exclude, encoding=encoding, progress=progress,
-                          temp_files=temp_files)
+                          temp_files=temp_files, originals=originals)
         return _Scanned(result, lambda out: api.write_cleaned(result, chosen, out,
                                                               workers=cfg.workers))
     except JsonlError as exc:
@@ -416,8 +416,13 @@ def clean(
     temp_files: list[str] = []
     with _engine(engine, scheduler, cfg, memory_limit) as client:
         with _progress(quiet or client is not None) as progress:
+            # Finishing an interrupted --in-place run: decide on the text it
+            # decided on, the backups of the files it had rewritten.
+            originals = (api.resumed_originals(chosen, backup_dir)
+                         if in_place and not no_backup else None)
             scanned = _run(client, chosen, cfg, jsonl=jsonl, jsonl_id=jsonl_id, exclude=exclude,
-                           encoding=encoding, progress=progress, temp_files=temp_files)
+                           encoding=encoding, progress=progress, temp_files=temp_files,
+                           originals=originals)
         _clean_output(scanned, chosen, write, in_place, strict, quiet, target, no_backup,
                       backup_dir, report_dir, temp_files)
 
@@ -451,6 +456,9 @@ def _clean_output(scanned, chosen, write, in_place, strict, quiet, target, no_ba
     if in_place:
         kept = (f"; originals in {backup_dir}" if backup_dir is not None and written.backups
                 else "; originals kept as FILE.orig" if written.backups else "")
+        if written.done:
+            kept += (f"; {len(written.done)} already cleaned by an earlier run "
+                     "(decided again from their backups)")
         _status(f"rewrote {written.changed} files in place{kept}; "
                 f"report: {', '.join(str(p) for p in reports)}", quiet)
     else:

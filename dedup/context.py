@@ -64,21 +64,43 @@ from .model import BOILERPLATE
 ROUNDS = 20
 
 
-def choice_arrays(chosen: dict[int, Choice], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per flat: the first and last kept paragraph it names (-1 where kept),
-    and whether its removal is boilerplate."""
-    twin = np.full(n, -1, dtype=np.int64)
-    twin_end = np.full(n, -1, dtype=np.int64)
-    boiler = np.zeros(n, dtype=bool)
-    if chosen:
-        flats = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
-        choices = list(chosen.values())
-        twin[flats] = np.fromiter((c.twin for c in choices), dtype=np.int64, count=len(choices))
-        twin_end[flats] = np.fromiter((max(c.twin, c.twin_last) for c in choices),
-                                      dtype=np.int64, count=len(choices))
-        boiler[flats] = np.fromiter((c.kind == BOILERPLATE for c in choices), dtype=bool,
-                                    count=len(choices))
-    return twin, twin_end, boiler
+class _Removals:
+    """The removals being decided (``chosen``, changed in place) and, kept in
+    step with it, per flat position: the first and last kept paragraph each
+    names (-1 where kept), whether it is boilerplate and whether contextual."""
+
+    def __init__(self, chosen: dict[int, Choice], n: int) -> None:
+        self.chosen = chosen
+        self.twin = np.full(n, -1, dtype=np.int64)
+        self.twin_end = np.full(n, -1, dtype=np.int64)
+        self.boiler = np.zeros(n, dtype=bool)
+        self.contextual = np.zeros(n, dtype=bool)
+        if chosen:
+            flats = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
+            choices = list(chosen.values())
+            k = len(choices)
+            self.twin[flats] = np.fromiter((c.twin for c in choices), dtype=np.int64, count=k)
+            self.twin_end[flats] = np.fromiter((max(c.twin, c.twin_last) for c in choices),
+                                               dtype=np.int64, count=k)
+            self.boiler[flats] = np.fromiter((c.kind == BOILERPLATE for c in choices),
+                                             dtype=bool, count=k)
+            self.contextual[flats] = np.fromiter((c.contextual for c in choices), dtype=bool,
+                                                 count=k)
+
+    def set(self, flat: int, choice: Choice) -> None:
+        self.chosen[flat] = choice
+        self.twin[flat] = choice.twin
+        self.twin_end[flat] = max(choice.twin, choice.twin_last)
+        self.boiler[flat] = choice.kind == BOILERPLATE
+        self.contextual[flat] = choice.contextual
+
+    def pop(self, flat: int) -> Choice:
+        self.twin[flat] = self.twin_end[flat] = -1
+        self.boiler[flat] = self.contextual[flat] = False
+        return self.chosen.pop(flat)
+
+    def removed(self) -> np.ndarray:
+        return self.twin >= 0
 
 
 def nearest_kept(twin: np.ndarray, first_of: np.ndarray,
@@ -92,12 +114,15 @@ def nearest_kept(twin: np.ndarray, first_of: np.ndarray,
 def require_context(chosen: dict[int, Choice], layout, short_words: int, context_words: int,
                     boiler_groups: set[int], gof: np.ndarray,
                     direct: Callable[[int, int], Choice | None],
-                    rank: list[int], story_keys: np.ndarray) -> None:
+                    rank: list[int], story_keys: np.ndarray,
+                    linked: np.ndarray | None = None) -> None:
     """Apply the rule of this module to ``chosen`` (flat -> Choice), in place.
 
     ``direct(flat, twin)`` says how ``flat`` repeats ``twin`` directly, if it
     does; ``story_keys`` are the sorted ``a * n_docs + b`` of the pairs of
-    documents that tell the same story (both orders).
+    documents that tell the same story (both orders); ``linked`` (per group)
+    which groups have near links: only those may repeat another group's
+    paragraph (a test made for many paragraphs at once before ``direct``).
     """
     facts = layout.facts
     doc_of = np.asarray(layout.doc_of, dtype=np.int64)
@@ -116,72 +141,74 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
         boiler_group[np.fromiter(boiler_groups, dtype=np.int64, count=len(boiler_groups))] = True
     in_boiler = boiler_group[gof]
     tables = _tables(short & ~in_boiler, doc_of, first_of)
+    state = _Removals(chosen, n)
+    has_links = linked if linked is not None else np.ones(len(boiler_group), dtype=bool)
 
+    def may_repeat(flats: np.ndarray, others: np.ndarray) -> np.ndarray:
+        """Whether each of ``flats`` may repeat the one of ``others`` directly."""
+        ok = others >= 0
+        other = np.maximum(others, 0)
+        return ok & ((gof[flats] == gof[other]) | has_links[gof[flats]])
     reverted: dict[int, Choice] = {}
-    confirmed: set[int] = set()        # kept by the cleaned view only (a second run's runs)
-
-    def needs(flats: np.ndarray, twin: np.ndarray, contextual: np.ndarray) -> np.ndarray:
-        other_doc = doc_of[twin] != doc_of[flats]
-        return short[flats] | (other_doc & (brief[flats] | contextual))
+    confirmed = np.zeros(n, dtype=bool)    # kept by the cleaned view only (a second run's runs)
 
     for _ in range(ROUNDS):
         changed = False
         # 1. Removals that need context and lack it are kept (or go as a
         # repeat of a kept twin right before them), until none is left.
         for _ in range(ROUNDS):
-            twin, twin_end, boiler = choice_arrays(chosen, n)
-            before, _after = nearest_kept(twin, first_of, last_of)
-            flats = np.flatnonzero((twin >= 0) & ~boiler)
+            twin, twin_end = state.twin, state.twin_end
+            flats = np.flatnonzero((twin >= 0) & ~state.boiler & ~confirmed)
             if not len(flats):
                 break
-            contextual = np.fromiter((chosen[f].contextual for f in flats.tolist()),
-                                     dtype=bool, count=len(flats))
             t, t_end = twin[flats], twin_end[flats]
-            need = needs(flats, t, contextual)
             same = doc_of[t] == doc_of[flats]
-            headline = first_left(twin >= 0, first_of)
+            need = short[flats] | (~same & (brief[flats] | state.contextual[flats]))
+            if not need.any():
+                break
+            before, _after = nearest_kept(twin, first_of, last_of)
+            headline = first_left(twin >= 0, start, doc_of)
             own = ((same & ((before[flats] == t_end) | (t == headline[flats])))
                    | (~same & present(story_keys, doc_of[flats] * n_docs + doc_of[t])))
-            ok = _runs_with_context(flats, t, t_end, twin_end, twin, boiler, doc_of,
-                                    ~need | own, same)
+            ok = _runs_with_context(flats, t, t_end, state, doc_of, ~need | own, same)
             ok |= own | ~need
-            ok[np.isin(flats, np.fromiter(confirmed, dtype=np.int64, count=len(confirmed)))] = True
             bad = flats[~ok].tolist()
             if not bad:
                 break
             for flat in bad:
-                reverted[flat] = chosen.pop(flat)
+                reverted[flat] = state.pop(flat)
             changed = True
             # A kept twin right before it (in the text as it now stands) still takes it.
-            twin, twin_end, boiler = choice_arrays(chosen, n)
-            before, _after = nearest_kept(twin, first_of, last_of)
-            for flat in bad:
+            before, _after = nearest_kept(state.twin, first_of, last_of)
+            bad = np.asarray(bad, dtype=np.int64)
+            for flat in bad[may_repeat(bad, before[bad])].tolist():
                 found = _beside(flat, before, rank, direct)
                 if found is not None:
-                    chosen[flat] = found
+                    state.set(flat, found)
                     del reverted[flat]
         # 2. Tables go whole or not at all.
-        if _whole_tables(chosen, reverted, tables, n, first_of):
+        if _whole_tables(state, reverted, tables, start, doc_of):
             changed = True
         # 3. What a second run over the cleaned text would still remove.
-        if _cleaned_view(chosen, reverted, confirmed, first_of, last_of, rank, direct, doc_of,
-                         short, tables):
+        if _cleaned_view(state, reverted, confirmed, first_of, last_of, rank, direct, tables,
+                         may_repeat, lambda removed: first_left(removed, start, doc_of)):
             changed = True
-        _repair_twins(chosen, reverted, direct, n)
+        _repair_twins(state, reverted, direct)
         if not changed:
             break
 
 
-def first_left(removed: np.ndarray, first_of: np.ndarray) -> np.ndarray:
+def first_left(removed: np.ndarray, start: np.ndarray, doc_of: np.ndarray) -> np.ndarray:
     """For every position, the first paragraph of its document that is not
     ``removed`` (its headline as the cleaned text shows it), or -1."""
     kept = np.flatnonzero(~removed)
     if not len(kept):
-        return np.full(len(first_of), -1, dtype=np.int64)
-    at = np.searchsorted(kept, first_of)
+        return np.full(len(doc_of), -1, dtype=np.int64)
+    # Once per document (from its first paragraph), then for each paragraph.
+    at = np.searchsorted(kept, start[:-1])
     found = kept[np.minimum(at, len(kept) - 1)]
-    same_doc = (at < len(kept)) & (first_of[found] == first_of)
-    return np.where(same_doc, found, -1)
+    inside = (at < len(kept)) & (found < start[1:])
+    return np.where(inside, found, -1)[doc_of]
 
 
 def _tables(table_line: np.ndarray, doc_of: np.ndarray, first_of: np.ndarray) -> np.ndarray:
@@ -202,11 +229,12 @@ def _tables(table_line: np.ndarray, doc_of: np.ndarray, first_of: np.ndarray) ->
     return out
 
 
-def _runs_with_context(flats, t, t_end, twin_end_all, twin_all, boiler_all, doc_of,
-                       anchored, same) -> np.ndarray:
+def _runs_with_context(flats, t, t_end, state: _Removals, doc_of, anchored,
+                       same) -> np.ndarray:
     """Whether each removal ``flats`` (sorted) continues a run that holds an
     ``anchored`` removal, or a run inside its own document."""
     n = len(doc_of)
+    twin_all, boiler_all = state.twin, state.boiler
     nxt = flats + 1
     inside = nxt < n
     nxt = np.minimum(nxt, n - 1)
@@ -236,14 +264,15 @@ def _beside(flat: int, before: np.ndarray, rank: list[int],
     return direct(flat, prior)
 
 
-def _whole_tables(chosen: dict[int, Choice], reverted: dict[int, Choice],
-                  tables: np.ndarray, n: int, first_of: np.ndarray) -> bool:
+def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndarray,
+                  start: np.ndarray, doc_of: np.ndarray) -> bool:
     """Keep every line of a table that does not go whole; whether any changed."""
-    twin, twin_end, boiler = choice_arrays(chosen, n)
-    removed = (twin >= 0) & ~boiler
+    twin, twin_end = state.twin, state.twin_end
+    removed = (twin >= 0) & ~state.boiler
     lines = np.flatnonzero((tables >= 0) & removed)
     if not len(lines):
         return False
+    n = len(twin)
     n_tables = int(tables.max()) + 1
     # Lines that are kept twins of a line removed inside the same table.
     inner_twin = np.zeros(n, dtype=bool)
@@ -253,46 +282,55 @@ def _whole_tables(chosen: dict[int, Choice], reverted: dict[int, Choice],
     members = np.flatnonzero(tables >= 0)
     # The first paragraph of its document that remains (its headline as the
     # cleaned text shows it) need not go with its table.
-    headlines = first_left(twin >= 0, first_of)
+    headlines = first_left(twin >= 0, start, doc_of)
     fine = removed[members] | inner_twin[members] | (members == headlines[members])
     whole = np.bincount(tables[members], weights=~fine, minlength=n_tables) == 0
     # A headline repeated below it is no line of a table, whatever stands around it.
     headline = twin[lines] == headlines[lines]
     broken = lines[~whole[tables[lines]] & ~headline]
     for flat in broken.tolist():
-        reverted[flat] = chosen.pop(flat)
+        reverted[flat] = state.pop(flat)
     return bool(len(broken))
 
 
-def _cleaned_view(chosen, reverted, confirmed, first_of, last_of, rank, direct, doc_of,
-                  short, tables) -> bool:
+def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.ndarray,
+                  first_of, last_of, rank, direct, tables, may_repeat, headlines) -> bool:
     """Remove the kept lines a second run over the cleaned text would remove:
-    one whose kept twin now stands right before it, and two that now stand
-    together with their twins standing together. Whether any went."""
+    one whose kept twin now stands right before it or heads its document,
+    and two that now stand together with their twins standing together.
+    Whether any went."""
     if not reverted:
         return False
-    n = len(doc_of)
     changed = False
-    twin, _twin_end, _boiler = choice_arrays(chosen, n)
-    before, after = nearest_kept(twin, first_of, last_of)
-    headline = first_left(twin >= 0, first_of)
-    for flat in sorted(reverted):
+    before, after = nearest_kept(state.twin, first_of, last_of)
+    headline = headlines(state.twin >= 0)
+    chosen = state.chosen
+    back = np.fromiter(sorted(reverted), dtype=np.int64, count=len(reverted))
+    # Only the kept lines that may repeat their headline or the kept paragraph
+    # before them, or that stand before another kept line, can go.
+    is_back = np.zeros(len(state.twin), dtype=bool)
+    is_back[back] = True
+    nxt = after[back]
+    maybe = (may_repeat(back, headline[back]) | may_repeat(back, before[back])
+             | ((nxt >= 0) & is_back[np.maximum(nxt, 0)]))
+    for flat in back[maybe].tolist():
         if flat in chosen or flat not in reverted:
             continue
         top = int(headline[flat])
         if 0 <= top < flat and rank[top] <= rank[flat]:
             found = direct(flat, top)             # the headline, said again below it
             if found is not None:
-                chosen[flat] = found
+                state.set(flat, found)
                 del reverted[flat]
                 changed = True
                 continue
-        found = _beside(flat, before, rank, direct)
-        if found is not None and tables[flat] < 0:
-            chosen[flat] = found
-            del reverted[flat]
-            changed = True
-            continue
+        if tables[flat] < 0:
+            found = _beside(flat, before, rank, direct)
+            if found is not None:
+                state.set(flat, found)
+                del reverted[flat]
+                changed = True
+                continue
         nxt = int(after[flat])
         if nxt < 0 or nxt not in reverted or nxt in chosen:
             continue
@@ -300,25 +338,28 @@ def _cleaned_view(chosen, reverted, confirmed, first_of, last_of, rank, direct, 
         if (first.twin_last < 0 and second.twin_last < 0 and first.twin not in chosen
                 and second.twin not in chosen and int(after[first.twin]) == second.twin
                 and tables[flat] < 0 and tables[nxt] < 0):
-            chosen[flat], chosen[nxt] = reverted.pop(flat), reverted.pop(nxt)
-            confirmed.update((flat, nxt))
+            state.set(flat, reverted.pop(flat))
+            state.set(nxt, reverted.pop(nxt))
+            confirmed[[flat, nxt]] = True
             changed = True
     return changed
 
 
-def _repair_twins(chosen: dict[int, Choice], reverted: dict[int, Choice],
-                  direct: Callable[[int, int], Choice | None], n: int) -> None:
+def _repair_twins(state: _Removals, reverted: dict[int, Choice],
+                  direct: Callable[[int, int], Choice | None]) -> None:
     """Every removal must name kept twins: one whose twin has since been
     removed is pointed at that twin's own twin when it repeats that one
     directly, else kept."""
+    chosen = state.chosen
     while True:
-        twin, _twin_end, boiler = choice_arrays(chosen, n)
-        removed = (twin >= 0) & ~boiler
-        broken = []
-        for flat, choice in chosen.items():
-            if choice.kind == BOILERPLATE:
-                continue
-            if any(removed[t] for t in choice.twins()):
+        removed = (state.twin >= 0) & ~state.boiler
+        flats = np.flatnonzero(removed)
+        if not len(flats):
+            return
+        single = state.twin_end[flats] == state.twin[flats]
+        broken = flats[single & removed[state.twin[flats]]].tolist()
+        for flat in flats[~single].tolist():            # a run of twins: each must stay
+            if removed[state.twin[flat]:state.twin_end[flat] + 1].any():
                 broken.append(flat)
         if not broken:
             return
@@ -328,6 +369,6 @@ def _repair_twins(chosen: dict[int, Choice], reverted: dict[int, Choice],
             if choice.twin_last < 0 and choice.twin in chosen:
                 replacement = direct(flat, chosen[choice.twin].twin)
             if replacement is not None and not removed[replacement.twin]:
-                chosen[flat] = replacement
+                state.set(flat, replacement)
             else:
-                reverted[flat] = chosen.pop(flat)
+                reverted[flat] = state.pop(flat)

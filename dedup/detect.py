@@ -44,7 +44,7 @@ from .model import (BLOCK, BOILERPLATE, EXACT, NEAR, Boilerplate, Finding, Ref, 
                     ScanResult)
 from .pool import MadeOnDemand, ordered_map
 from .runtime import collector_paused, ordinary_pages
-from .verify import ATTRIBUTION, TRUNCATED, Verdict, may_truncate, verify, without_attribution
+from .verify import ATTRIBUTION, TRUNCATED, Verdict, may_truncate, verify
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +223,10 @@ def judge_pairs(first: list[str], second: list[str], text_first, text_second, cf
     facts are found in the cache. With ``lengths`` too, processes sharing
     the checks get tasks of about equal cost (see :func:`_task_costs`).
     """
-    scores, prefix_scores, attributed = pair_scores(first, second, cfg, lengths)
+    scores, prefix_scores, end_scores = pair_scores(first, second, cfg, lengths, ids)
     promising = np.flatnonzero((scores >= cfg.near_threshold)
                                | (prefix_scores >= cfg.near_threshold)
-                               | (attributed >= cfg.near_threshold))
+                               | (end_scores >= cfg.near_threshold))
     if stats is not None:
         stats["scored"] = len(promising)
     if ids is not None and len(promising):
@@ -238,11 +238,11 @@ def judge_pairs(first: list[str], second: list[str], text_first, text_second, cf
                                 np.asarray(lengths[0])[promising][order],
                                 np.asarray(lengths[1])[promising][order])
         return sorted(_judged(promising[order].tolist(), first, second, text_first,
-                              text_second, (scores, prefix_scores, attributed), cfg, workers,
+                              text_second, (scores, prefix_scores, end_scores), cfg, workers,
                               costs),
                       key=itemgetter(0))
     return _judged(promising.tolist(), first, second, text_first, text_second,
-                   (scores, prefix_scores, attributed), cfg, workers)
+                   (scores, prefix_scores, end_scores), cfg, workers)
 
 
 def _task_costs(id_a: np.ndarray, id_b: np.ndarray, len_a: np.ndarray,
@@ -335,11 +335,11 @@ def _judged(promising: list[int], first, second, text_first, text_second, all_sc
                            attributed[ks].tolist()))
 
         def task(number: int) -> list[tuple]:
-            texts, task_scores, task_prefixes, task_attributed = packed[number]
+            texts, task_scores, task_prefixes, task_ends = packed[number]
             m = len(task_scores)
             texts = _unpacked(*texts)
             return list(zip(texts[:m], texts[m:2 * m], texts[2 * m:3 * m], texts[3 * m:],
-                            task_scores, task_prefixes, task_attributed))
+                            task_scores, task_prefixes, task_ends))
 
         tasks = MadeOnDemand(task, len(packed))
         # A pair that kills any process comparing it is not a repeat (both
@@ -409,66 +409,86 @@ def record_verdict(links: dict, updates: dict, ga: int, gb: int, verdict: "Verdi
 
 
 def pair_scores(first: list[str], second: list[str], cfg: Config,
-                lengths: tuple[np.ndarray, np.ndarray] | None = None
+                lengths: tuple[np.ndarray, np.ndarray] | None = None,
+                ids: tuple[np.ndarray, np.ndarray] | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """fuzz.ratio of every candidate pair, of the shorter text against the
-    start of the longer where it may be a truncated copy, and of the texts
-    without an attribution one of them adds (see
-    :func:`dedup.verify.without_attribution`), in batched calls.
+    """fuzz.ratio of every candidate pair; of the shorter text against the
+    start of the longer where it may be a truncated copy; and of the shorter
+    against the end of the longer where the longer has at most _HEAD_CHARS
+    more (a copy that lost its start, or gained an attribution there:
+    "Reuters reported that ..."). In batched calls.
 
     A score under the threshold comes back as 0: only the pairs that reach
-    it, whole or as a truncated start, are judged further, and for those
-    both scores are exact. Told the threshold, rapidfuzz gives up on a pair
-    once it cannot reach it (the mix of bench.speed: 0.26 -> 0.12 s).
+    it, one way or another, are judged further, and for those the scores
+    are exact. Told the threshold, rapidfuzz gives up on a pair once it
+    cannot reach it (the mix of bench.speed: 0.26 -> 0.12 s).
     """
     if not first:
         return np.zeros(0), np.zeros(0), np.zeros(0)
     scores = process.cpdist(first, second, scorer=fuzz.ratio, dtype=np.float64,
                             workers=cfg.workers, score_cutoff=cfg.near_threshold)
     prefix_scores = np.zeros(len(first), dtype=np.float64)
+    end_scores = np.zeros(len(first), dtype=np.float64)
     if lengths is not None:                   # the texts' lengths, known to the caller
         len_a, len_b = lengths
     else:
         len_a = np.fromiter(map(len, first), dtype=np.int64, count=len(first))
         len_b = np.fromiter(map(len, second), dtype=np.int64, count=len(second))
-    cut = np.flatnonzero(may_truncate(len_a, len_b, cfg)).tolist()
+    truncating = may_truncate(len_a, len_b, cfg)
+    cut = np.flatnonzero(truncating).tolist()
     if cut:
         shorter, starts = _shorter_and_starts(first, second, cut)
         prefix_scores[cut] = process.cpdist(shorter, starts, scorer=fuzz.ratio,
                                             dtype=np.float64, workers=cfg.workers,
                                             score_cutoff=cfg.near_threshold)
-    return scores, prefix_scores, attribution_scores(first, second, scores, prefix_scores,
-                                                     len_a, len_b, cfg)
+    heads = np.flatnonzero(truncating & (np.abs(len_a - len_b) <= _HEAD_CHARS)
+                           & (scores < cfg.near_threshold)
+                           & (prefix_scores < cfg.near_threshold))
+    if len(heads):
+        # Only pairs whose texts end alike can match as a text and the end of
+        # another: their last characters are compared first, once per text
+        # when ``ids`` number the texts (equal numbers, equal texts).
+        heads = heads[_ends(first, heads, ids[0] if ids is not None else None)
+                      == _ends(second, heads, ids[1] if ids is not None else None)].tolist()
+    if len(heads):
+        shorter, ends = _shorter_and_ends(first, second, heads)
+        end_scores[heads] = process.cpdist(shorter, ends, scorer=fuzz.ratio, dtype=np.float64,
+                                           workers=cfg.workers,
+                                           score_cutoff=cfg.near_threshold)
+    return scores, prefix_scores, end_scores
 
 
-def attribution_scores(first: list[str], second: list[str], scores: np.ndarray,
-                       prefix_scores: np.ndarray, len_a: np.ndarray, len_b: np.ndarray,
-                       cfg: Config) -> np.ndarray:
-    """fuzz.ratio of the pairs that reach the threshold neither whole nor as a
-    truncated start, once an attribution that one side adds at its start or
-    end ("Reuters reported that ...", "..., according to officials.") is cut
-    from it; 0 where neither side holds one, or they differ by more than one
-    could be (_ATTRIBUTION_CHARS)."""
-    out = np.zeros(len(first), dtype=np.float64)
-    maybe = np.flatnonzero((scores < cfg.near_threshold) & (prefix_scores < cfg.near_threshold)
-                           & (np.abs(len_a - len_b) <= _ATTRIBUTION_CHARS)).tolist()
-    if not maybe:
-        return out
-    cut_a = [without_attribution(first[k]) for k in maybe]
-    cut_b = [without_attribution(second[k]) for k in maybe]
-    pairs = [(i, a if a is not None else first[k], b if b is not None else second[k])
-             for i, (k, a, b) in enumerate(zip(maybe, cut_a, cut_b))
-             if (a is None) != (b is None)]
-    if pairs:
-        at = np.asarray([maybe[i] for i, _, _ in pairs], dtype=np.int64)
-        out[at] = process.cpdist([a for _, a, _ in pairs], [b for _, _, b in pairs],
-                                 scorer=fuzz.ratio, dtype=np.float64, workers=cfg.workers,
-                                 score_cutoff=cfg.near_threshold)
-    return out
+# Characters a copy may lack at its start and still be compared with the end
+# of the other: "Reuters reported that", "The minister told parliament on
+# Tuesday that".
+_HEAD_CHARS = 120
+# A copy that lost its start ends as the other does: its last characters.
+_END_CHARS = 16
 
 
-# Characters an attribution may add: "..., a spokesman for the ministry said."
-_ATTRIBUTION_CHARS = 80
+def _ends(texts: list[str], pairs: np.ndarray, ids: np.ndarray | None) -> np.ndarray:
+    """A hash of the last _END_CHARS characters of ``texts[k]`` for each pair
+    ``k``, found once per distinct text when ``ids`` number them."""
+    if ids is None:
+        return np.fromiter((hash(texts[k][-_END_CHARS:]) for k in pairs.tolist()),
+                           dtype=np.int64, count=len(pairs))
+    numbers = np.asarray(ids)[pairs]
+    distinct, first_at, inverse = np.unique(numbers, return_index=True, return_inverse=True)
+    tails = np.fromiter((hash(texts[k][-_END_CHARS:]) for k in pairs[first_at].tolist()),
+                        dtype=np.int64, count=len(distinct))
+    return tails[inverse.reshape(-1)]
+
+
+def _shorter_and_ends(first: list[str], second: list[str],
+                      cut: list[int]) -> tuple[list[str], list[str]]:
+    """For the pairs ``cut``: the shorter text, and the longer one's end of its length."""
+    shorter, ends = [], []
+    for k in cut:
+        a, b = first[k], second[k]
+        s, long_ = (a, b) if len(a) < len(b) else (b, a)
+        shorter.append(s)
+        ends.append(long_[len(long_) - len(s):])
+    return shorter, ends
 
 
 def _shorter_and_starts(first: list[str], second: list[str],
@@ -616,14 +636,16 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
         rank = rank_keys(corpus, cfg, priority, demoted).tolist()
         graph = _Graph.of(gof.tolist(), gof, links, relations, lesser, members, rank)
         # Stories told twice are judged with the text each document loses to
-        # third ones set aside: decided again until that settles (it only grows).
-        same_story = stories.keys()
+        # third ones set aside: first with the removals that need no context
+        # (they go whatever the rule decides), then decided again until that
+        # settles (it only grows).
+        walked = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank, runs)
+        same_story = stories.keys(_losses(walked, corpus, cfg))
         for _ in range(_CONTEXT_ROUNDS):
-            chosen = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank, runs,
-                                        same_story)
-            lost = {f: int(corpus.doc_of[c.twin]) for f, c in chosen.items()
-                    if c.kind != BOILERPLATE}
-            grown = unique_sorted(np.concatenate([same_story, stories.keys(lost)]))
+            chosen = dict(walked)
+            _apply_context(chosen, corpus, cfg, graph, boiler, rank, same_story)
+            grown = unique_sorted(np.concatenate([same_story, stories.keys(_losses(chosen,
+                                                                                   corpus))]))
             if len(grown) == len(same_story):
                 break
             same_story = grown
@@ -636,7 +658,22 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
             break
         boiler |= again
     dropped = _drop_articles(chosen, articles, corpus, cfg, graph, boiler, members, rank)
-    return Decisions(chosen, boiler, members, np.asarray(rank), articles, dropped)
+    return Decisions(chosen, boiler, members, rank, articles, dropped)
+
+
+def _losses(chosen: dict[int, Choice], corpus: Layout,
+            cfg: Config | None = None) -> dict[int, int]:
+    """Paragraph -> the document it is removed for (boilerplate aside); with
+    ``cfg``, only the removals that need no context (see dedup.context)."""
+    doc_of = corpus.doc_of
+    out = {f: int(doc_of[c.twin]) for f, c in chosen.items() if c.kind != BOILERPLATE}
+    if cfg is None or not out:
+        return out
+    words = corpus.facts.words
+    short = max(cfg.short_words, 0)
+    return {f: d for f, d in out.items()
+            if words[f] >= short and (d == doc_of[f] or (words[f] >= cfg.context_words
+                                                         and not chosen[f].contextual))}
 
 
 def _add_containment(links: dict, pairs: list[tuple[int, int]]) -> None:
@@ -689,18 +726,21 @@ def result_of(decisions: Decisions, corpus: Layout, documents: list, text_of, cf
     kept = list(map(kept_refs.__getitem__, kept_of.tolist()))
     twin_docs, twin_paras = kept_docs[kept_of], kept_paras[kept_of]
     end_paras = twin_paras + (twin_ends - twins)
-    lasts = [-1 if c.twin_last < 0 else int(e) for c, e in zip(choices, end_paras.tolist())]
+    runs = np.flatnonzero(twin_ends != twins)
+    lasts = [-1] * n
+    for i in runs.tolist():
+        lasts[i] = int(end_paras[i])
     in_order = list(map(Removal, removed, kept, [c.kind for c in choices],
                         [c.score for c in choices], [c.detail for c in choices], lasts))
     by_ref = dict(zip(removed, in_order))
-    rank_list = np.asarray(rank).tolist()
+    ranks = np.asarray(rank)
     boilerplate_out = [
         Boilerplate(text_of(occ[0]), len(set(doc_of[occ].tolist())),
                     tuple(refs(np.asarray(occ, dtype=np.int64))[0]),
                     sum(map(chosen.__contains__, occ)))
-        for occ in sorted((sorted(members[g], key=lambda f: rank_list[f])
+        for occ in sorted((np.asarray(members[g])[np.argsort(ranks[members[g]])].tolist()
                            for g in decisions.boiler),
-                          key=lambda occ: rank_list[occ[0]])]
+                          key=lambda occ: ranks[occ[0]])]
     # Flat positions run in file and position order.
     order = np.argsort(flats, kind="stable")
     boiler = np.fromiter((c.kind == BOILERPLATE for c in choices), dtype=bool, count=n)
@@ -750,10 +790,11 @@ class _Graph:
                       (sizes > 1) | linked, linked, removable)
 
 
-def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank, runs: dict,
-                       stories: np.ndarray) -> dict[int, Choice]:
+def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank,
+                       runs: dict) -> dict[int, Choice]:
     """Keep/remove every paragraph: boilerplate, then repeats in keep order,
-    then re-flowed copies, then the context rule."""
+    then re-flowed copies and kept partial copies (the context rule comes
+    after: :func:`_apply_context`)."""
     group_of, links = graph.group_of, graph.links
     chosen: dict[int, Choice] = {}
     doc_of = corpus.doc_of
@@ -770,13 +811,19 @@ def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank, runs: 
     # ones goes for them, rather than taking both as their fuller twin.
     _remove_reflowed(chosen, kept_in, runs, rank, graph, boiler)
     _remove_kept_partials(chosen, kept_in, links, group_of, rank, graph.lesser)
+    return chosen
+
+
+def _apply_context(chosen: dict[int, Choice], corpus, cfg, graph: _Graph, boiler, rank,
+                   stories: np.ndarray) -> None:
+    """The context rule (:mod:`dedup.context`) over ``chosen``, in place."""
+    group_of, links = graph.group_of, graph.links
 
     def direct(flat: int, twin: int) -> Choice | None:
         return _direct(flat, twin, group_of, links)
 
     require_context(chosen, corpus, cfg.short_words, cfg.context_words, boiler, graph.gof,
-                    direct, rank, stories)
-    return chosen
+                    direct, rank, stories, graph.linked)
 
 
 def _remove_reflowed(chosen: dict[int, Choice], kept_in: dict, runs: dict, rank: list[int],

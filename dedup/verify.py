@@ -122,36 +122,32 @@ def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config,
 
     ``text_a`` and ``text_b`` may be callables returning the original text:
     most candidate pairs are rejected on similarity alone and never need it.
-    ``scores`` are the full, prefix and attribution similarities when the
-    caller already computed them for many pairs at once; one under the
-    threshold may be given as 0 (see :func:`dedup.detect.pair_scores`), which
-    changes no verdict on a pair whose other score reaches it.
+    ``scores`` are the full, prefix and end similarities when the caller
+    already computed them for many pairs at once; one under the threshold
+    may be given as 0 (see :func:`dedup.detect.pair_scores`), which changes
+    no verdict on a pair whose other score reaches it.
 
-    A pair that reaches the threshold only once an attribution one side adds
-    is cut ("Reuters reported that ...", "..., according to officials.") is
-    a near repeat too, if its facts agree; the side with the source holds
-    more and is never removed for the other.
+    A shorter text that matches the end of the longer one lost its start:
+    a copy with an attribution the other adds ("Reuters reported that ...")
+    is a near repeat, the side with the source the one kept; another lost
+    start is a truncated copy (see :func:`_start_cut`). An attribution the
+    other adds at the end ("..., according to officials.") leaves a copy
+    that matches its start: a truncated copy whose fuller side holds the
+    source.
     """
     threshold = cfg.near_threshold
     a_short = len(norm_a) <= len(norm_b)
     short, long_ = (norm_a, norm_b) if a_short else (norm_b, norm_a)
     truncating = may_truncate(len(norm_a), len(norm_b), cfg)
     if scores is not None:
-        score, prefix_score, attributed = scores
+        score, prefix_score, end_score = scores
     else:
         score = fuzz.ratio(norm_a, norm_b)
         prefix_score = fuzz.ratio(short, long_[:len(short)]) if truncating else 0.0
-        attributed = _attributed(norm_a, norm_b) if max(score, prefix_score) < threshold else 0.0
-    if score < threshold and prefix_score < threshold and attributed >= threshold:
-        text_a = text_a() if callable(text_a) else text_a
-        text_b = text_b() if callable(text_b) else text_b
-        facts, removable = _near_facts(norm_a, norm_b, text_a, text_b)
-        if not facts and any(removable):
-            return Verdict(ATTRIBUTION, round(attributed, 1),
-                           f"near repeat: similarity {attributed:.1f} >= {threshold:g} once an "
-                           f"attribution is cut", removable)
-        return Verdict("", round(score, 1), facts or "each holds words the other lacks",
-                       differs=(facts or "words").split()[0])
+        end_score = (fuzz.ratio(short, long_[len(long_) - len(short):])
+                     if truncating and max(score, prefix_score) < threshold else 0.0)
+    if score < threshold and prefix_score < threshold and end_score >= threshold:
+        return _start_cut(norm_a, norm_b, text_a, text_b, end_score, threshold)
     if score < threshold and prefix_score < threshold:
         shown = f" (as a truncated copy {prefix_score:.1f})" if prefix_score else ""
         return Verdict("", round(score, 1), f"similarity {score:.1f} < {threshold:g}{shown}")
@@ -183,40 +179,50 @@ def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config,
     return Verdict("", round(max(score, prefix_score), 1), facts, differs=facts.split()[0])
 
 
-# An attribution at the start ("reuters reported that ...", "the minister
-# said on tuesday ...") or end ("..., according to officials.", "..., the
-# agency said.") of a normalised text.
-_LEAD = re.compile(r"(?:[\w.'&-]+ ){1,6}(?:said|says|reported|reports|added|stated|told "
-                   r"[\w.'-]+(?: [\w.'-]+)?)(?: on \w+)?,? (?:that )?")
-_TAIL = re.compile(r"(?:according to [^,;:]{1,60}|(?:[\w.'&-]+ ){1,6}(?:said|says|reported|"
-                   r"added|stated|told [\w.'-]+)(?: on \w+| in a statement)?)\.?[\"']?$")
-_SAYING = ("said", "says", "reported", "reports", "added", "stated", "told", "according")
+# An attribution that opens a text: "reuters reported that", "the minister
+# told parliament on tuesday that", "officials said". Matched on the part a
+# shorter copy lacks at its start.
+_LEAD = re.compile(r"(?:[\w.'&-]+ ){1,6}(?:said|says|reported|reports|added|stated|told"
+                   r"(?: [\w.'-]+){1,2})(?: on \w+)?,?(?: that)?")
 
 
-def without_attribution(norm: str) -> str | None:
-    """A normalised text without the attribution at its start or end, or None
-    when it has none ("reuters reported that x." -> "x.")."""
-    if not any(word in norm for word in _SAYING):
-        return None
-    out = norm
-    lead = _LEAD.match(out)
-    if lead and lead.end() < len(out):
-        out = out[lead.end():]
-    comma = out.rfind(", ")
-    if comma > 0:
-        tail = _TAIL.match(out, comma + 2)
-        if tail:
-            out = out[:comma] + "."
-    return out if out != norm else None
+def _start_cut(norm_a: str, norm_b: str, text_a: str, text_b, score: float,
+               threshold: float) -> Verdict:
+    """The verdict on a shorter text that matches the end of a longer one."""
+    a_short = len(norm_a) <= len(norm_b)
+    (norm_s, text_s, norm_l, text_l) = ((norm_a, text_a, norm_b, text_b) if a_short
+                                        else (norm_b, text_b, norm_a, text_a))
+    text_s = text_s() if callable(text_s) else text_s
+    text_l = text_l() if callable(text_l) else text_l
+    head = norm_l[:len(norm_l) - len(norm_s)].strip()
+    facts = _ending_facts(norm_s, text_s, norm_l, text_l)
+    if facts:
+        return Verdict("", round(score, 1), facts, differs=facts.split()[0])
+    said = _LEAD.fullmatch(head) is not None
+    relation = ATTRIBUTION if said else TRUNCATED
+    how = ("once the attribution that opens the other is set aside" if said
+           else "as the end of the other: its start was cut")
+    return Verdict(relation, round(score, 1), f"near repeat: similarity {score:.1f} >= "
+                   f"{threshold:g} {how}", (a_short, not a_short),
+                   contextual=not said and bool(numbers(head) or names(text_l) - names(text_s)))
 
 
-def _attributed(norm_a: str, norm_b: str) -> float:
-    """fuzz.ratio of two texts once the attribution of the one that has one is
-    cut (0 when both or neither have one)."""
-    cut_a, cut_b = without_attribution(norm_a), without_attribution(norm_b)
-    if (cut_a is None) == (cut_b is None):
-        return 0.0
-    return fuzz.ratio(cut_a if cut_a is not None else norm_a, cut_b if cut_b is not None else norm_b)
+def _ending_facts(norm_s: str, text_s: str, norm_l: str, text_l: str) -> str:
+    """Why a copy that lost its start states other facts than the end of the
+    full text it matches ("" if none)."""
+    cut = len(norm_l) - len(norm_s)
+    num_s, num_l = numbers(norm_s), numbers(norm_l[cut:])
+    if num_s != num_l:
+        return f"numbers differ: {_show(num_s)} vs {_show(num_l)}"
+    if negations(norm_s) != negations(norm_l[cut:]):
+        return "negation differs: one of them is negated"
+    words_s, words_l = words(norm_s), words(norm_l)
+    lost = (_extra_names(names(text_s), words_s, words_l, names(text_l))
+            | (dates(norm_s) - dates(norm_l)))
+    if lost:
+        return f"names differ: {', '.join(sorted(lost))} not in the longer text"
+    tail = words_s[1:]
+    return _swapped_words(tail, words_l[max(0, len(words_l) - len(tail) - 2):])
 
 
 def _tail_states_facts(norm_s: str, norm_l: str, text_s: str, text_l: str) -> bool:
