@@ -429,9 +429,11 @@ def matching(stored: list[StoredParagraph], new: Corpus, exact: set[int],
     Kept: those with the text of a new paragraph (already bounded per text by
     the lookup); and for each other new paragraph, the first of its shortlist
     (see :func:`shortlist`) that verifies as a near repeat or truncated copy of
-    it (the twin it will be reported against), and the first that would but
-    for changed numbers (an update, which the boilerplate and article rules
-    look at). Stored paragraphs that merely share a key are dropped, so the
+    it (the twin it will be reported against), the first that would but for
+    other facts (an update, which the boilerplate and article rules look at),
+    and every one whose text holds the new paragraph's or is held in it (a
+    paragraph split or joined in a republished copy: the coverage of
+    :mod:`dedup.coverage` needs each piece). Stored paragraphs that merely share a key are dropped, so the
     decision never spends time on stored-against-stored pairs that cannot
     touch a new paragraph, and an archive holding many copies of a text costs
     no more than one holding a few.
@@ -448,13 +450,17 @@ def matching(stored: list[StoredParagraph], new: Corpus, exact: set[int],
         update = False
         for pid in ids:
             p = by_id.get(pid)
+            if p is not None and (norm in p.norm or p.norm in norm):
+                keep.add(pid)                # re-cut: split from it, or joined into it
+        for pid in ids:
+            p = by_id.get(pid)
             if p is None or p.sig is None or len(p.norm) < cfg.near_min_chars:
                 continue
             verdict = verify(norm, p.norm, text, p.text, cfg)
             if verdict:
                 keep.add(pid)
                 break
-            if verdict.differs == "numbers" and not update:
+            if verdict.differs and not update:
                 keep.add(pid)
                 update = True
     return [p for p in stored if p.id in keep]

@@ -57,7 +57,7 @@ import numpy as np
 
 from .arrays import present
 from .choice import Choice
-from .model import BOILERPLATE
+from .model import BOILERPLATE, EXACT
 
 # Each round can only follow from the one before; real text settles in two
 # or three. The bound keeps a pathological input finite.
@@ -154,6 +154,8 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
 
     for _ in range(ROUNDS):
         changed = False
+        # 0. A near removal whose exact copy is kept before it names that copy.
+        _exact_twins(state, gof, rank)
         # 1. Removals that need context and lack it are kept (or go as a
         # repeat of a kept twin right before them), until none is left.
         for _ in range(ROUNDS):
@@ -196,6 +198,32 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
         _repair_twins(state, reverted, direct)
         if not changed:
             break
+
+
+def _exact_twins(state: _Removals, gof: np.ndarray, rank: list[int]) -> None:
+    """Point every near removal (not boilerplate) of a paragraph whose exact
+    copy is kept, earlier in keep order, at that copy: the walk in keep order
+    may have named a near twin only because the copy was removed at the time,
+    a removal the context rule has since undone."""
+    chosen = state.chosen
+    near = np.flatnonzero((state.twin >= 0) & ~state.boiler
+                          & (gof[np.maximum(state.twin, 0)] != gof))
+    if not len(near):
+        return
+    ranks = np.asarray(rank, dtype=np.int64)
+    kept = np.flatnonzero(state.twin < 0)
+    # The first kept paragraph of every group, in keep order.
+    order = kept[np.lexsort((ranks[kept], gof[kept]))]
+    groups = gof[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = groups[1:] != groups[:-1]
+    keeper = np.full(int(gof.max()) + 1, -1, dtype=np.int64)
+    keeper[groups[first]] = order[first]
+    twin = keeper[gof[near]]
+    better = (twin >= 0) & (ranks[np.maximum(twin, 0)] < ranks[near])
+    for flat, copy in zip(near[better].tolist(), twin[better].tolist()):
+        if chosen[flat].twin != copy:
+            state.set(flat, Choice(copy, EXACT, 100.0))
 
 
 def first_left(removed: np.ndarray, start: np.ndarray, doc_of: np.ndarray) -> np.ndarray:
@@ -324,7 +352,10 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
                 del reverted[flat]
                 changed = True
                 continue
-        if tables[flat] < 0:
+        # A table line goes beside its twin only when that twin is in its
+        # table (a doubled line, which leaves the table whole).
+        prior = int(before[flat])
+        if tables[flat] < 0 or (prior >= 0 and tables[prior] == tables[flat]):
             found = _beside(flat, before, rank, direct)
             if found is not None:
                 state.set(flat, found)

@@ -226,3 +226,16 @@ def test_clean_twice_when_removal_moves_a_short_line_past_the_middle_of_its_file
     assert {r.kind for r in result.removals.values()} == {"exact", "boilerplate"}
     once = cleaned(result)
     assert scan_texts(once, cfg).removals == {}, _explain(scan_texts(once, cfg))
+
+
+def test_clean_twice_when_a_table_rule_keeps_a_doubled_title_that_ended_a_run():
+    # The second title ends a copied passage (title, paragraph) of a favoured
+    # file; the first is kept for want of context. As a table of two short
+    # lines the pair must go whole, so the run's title stays: then it stands
+    # beside its own twin, and goes as that one's repeat in the first run.
+    title = SHORT[0]
+    corpus = {"a/d3.txt": "\n\n".join([LONG[0], LONG[0], title, title, LONG[2][:120]]),
+              "b/d4.txt": title + "\n" + LONG[2]}
+    cfg = Config(keep_priority=("b",))
+    once = cleaned(scan_texts(corpus, cfg))
+    assert scan_texts(once, cfg).removals == {}, _explain(scan_texts(once, cfg))
