@@ -11,9 +11,11 @@ Such a paragraph is removed only where its context shows it is a copy.
 * repeats a paragraph of another document and may take its subject from its
   story: it has fewer than ``context_words`` words (one sentence of terms,
   a note, a standard phrase: "The selling concession is 1-1/4 pct", "NOTE:
-  Share adjusted for a stock split in May"), or its match is *contextual*
-  (a truncated copy whose fuller twin goes on with numbers or names of its
-  own).
+  Share adjusted for a stock split in May"), or it *leans* on its story
+  (it opens with a pronoun, a link word or "The" and a common noun, or it
+  is a list of names or figures: :mod:`dedup.sentences`), or its match is
+  *contextual* (a truncated copy whose fuller twin goes on with numbers or
+  names of its own).
 
 Boilerplate (page furniture) never needs context; nor does a long paragraph
 that repeats one of its own document (a body pasted twice).
@@ -58,6 +60,7 @@ import numpy as np
 from .arrays import present
 from .choice import Choice
 from .model import BOILERPLATE, EXACT
+from .sentences import LEANS_LIST
 
 # Each round can only follow from the one before; real text settles in two
 # or three. The bound keeps a pathological input finite.
@@ -135,12 +138,14 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
     last_of = start[doc_of + 1] - 1
     words = np.asarray(facts.words)
     short = words < short_words
-    brief = words < context_words
+    leaning = np.asarray(facts.leans)
+    brief = (words < context_words) | (leaning != 0)
+    lists = (leaning & LEANS_LIST) != 0
     boiler_group = np.zeros(int(gof.max()) + 1, dtype=bool)
     if boiler_groups:
         boiler_group[np.fromiter(boiler_groups, dtype=np.int64, count=len(boiler_groups))] = True
     in_boiler = boiler_group[gof]
-    tables = _tables(short & ~in_boiler, doc_of, first_of)
+    tables = _tables(short & ~in_boiler, doc_of, first_of, (words < context_words) & ~in_boiler)
     state = _Removals(chosen, n)
     has_links = linked if linked is not None else np.ones(len(boiler_group), dtype=bool)
 
@@ -193,7 +198,8 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
             changed = True
         # 3. What a second run over the cleaned text would still remove.
         if _cleaned_view(state, reverted, confirmed, first_of, last_of, rank, direct, tables,
-                         may_repeat, lambda removed: first_left(removed, start, doc_of)):
+                         may_repeat, lambda removed: first_left(removed, start, doc_of),
+                         doc_of, lists, ~short & (leaning == 0)):
             changed = True
         _repair_twins(state, reverted, direct)
         if not changed:
@@ -239,9 +245,12 @@ def first_left(removed: np.ndarray, start: np.ndarray, doc_of: np.ndarray) -> np
     return np.where(inside, found, -1)[doc_of]
 
 
-def _tables(table_line: np.ndarray, doc_of: np.ndarray, first_of: np.ndarray) -> np.ndarray:
+def _tables(table_line: np.ndarray, doc_of: np.ndarray, first_of: np.ndarray,
+            caption: np.ndarray | None = None) -> np.ndarray:
     """Table number of every paragraph (-1: in none). A table is a run of two
-    or more consecutive ``table_line`` paragraphs of one document."""
+    or more consecutive ``table_line`` paragraphs of one document, with the
+    ``caption`` paragraph right before it, if any ("MEDIUM GRAIN RICE - in
+    mln CWTs --": its rows mean nothing without it)."""
     n = len(doc_of)
     line = table_line
     joins = np.zeros(n, dtype=bool)
@@ -254,6 +263,12 @@ def _tables(table_line: np.ndarray, doc_of: np.ndarray, first_of: np.ndarray) ->
     sizes = np.bincount(number[line], minlength=int(starts.sum()))
     big = line & (sizes[np.maximum(number, 0)] >= 2)
     out[big] = number[big]
+    if caption is not None:
+        heads = np.flatnonzero(big & starts)
+        heads = heads[heads > first_of[heads]]
+        above = heads - 1
+        takes = caption[above] & (out[above] < 0)
+        out[above[takes]] = out[heads[takes]]
     return out
 
 
@@ -322,11 +337,16 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
 
 
 def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.ndarray,
-                  first_of, last_of, rank, direct, tables, may_repeat, headlines) -> bool:
+                  first_of, last_of, rank, direct, tables, may_repeat, headlines,
+                  doc_of, lists, plain) -> bool:
     """Remove the kept lines a second run over the cleaned text would remove:
     one whose kept twin now stands right before it or heads its document,
-    and two that now stand together with their twins standing together.
-    Whether any went."""
+    and two that now stand together with their twins standing together:
+    inside one document; across two, when both are ``plain`` (not short,
+    not leaning on their story: a passage copied from another story) or
+    are the headline and the paragraph after it (a story's opening copied
+    whole; not lists of names or figures: two team line-ups of a preview
+    stand in the match report too). Whether any went."""
     if not reverted:
         return False
     changed = False
@@ -368,7 +388,10 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
         first, second = reverted[flat], reverted[nxt]
         if (first.twin_last < 0 and second.twin_last < 0 and first.twin not in chosen
                 and second.twin not in chosen and int(after[first.twin]) == second.twin
-                and tables[flat] < 0 and tables[nxt] < 0):
+                and tables[flat] < 0 and tables[nxt] < 0
+                and (doc_of[first.twin] == doc_of[flat] or plain[flat] and plain[nxt]
+                     or (headline[flat] == flat and headline[first.twin] == first.twin
+                         and not (lists[flat] or lists[nxt])))):
             state.set(flat, reverted.pop(flat))
             state.set(nxt, reverted.pop(nxt))
             confirmed[[flat, nxt]] = True

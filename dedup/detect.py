@@ -669,10 +669,11 @@ def _losses(chosen: dict[int, Choice], corpus: Layout,
     out = {f: int(doc_of[c.twin]) for f, c in chosen.items() if c.kind != BOILERPLATE}
     if cfg is None or not out:
         return out
-    words = corpus.facts.words
+    words, leans = corpus.facts.words, corpus.facts.leans
     short = max(cfg.short_words, 0)
     return {f: d for f, d in out.items()
             if words[f] >= short and (d == doc_of[f] or (words[f] >= cfg.context_words
+                                                         and not leans[f]
                                                          and not chosen[f].contextual))}
 
 

@@ -2,8 +2,8 @@
 
 Detection needs the texts (to sign and verify candidate pairs); the decisions
 after it do not. They need, per paragraph, only an exact key, its length, its
-word count and two flags, and per document its path. Keeping these in flat
-arrays (26 bytes a paragraph) lets the decisions run on a machine that
+word count and a few flags, and per document its path. Keeping these in flat
+arrays (32 bytes a paragraph, 12 a sentence) lets the decisions run on a machine that
 never holds the texts: the local engine builds them in its reading workers,
 the Dask engine on its cluster, and both make the same decisions from them.
 """
@@ -70,6 +70,7 @@ class Facts:
     upper: np.ndarray       # bool: the original text is in capitals
     # The flags of dedup.sentences (bool each).
     furniture: np.ndarray   # page furniture by its words
+    leans: np.ndarray       # uint8: how it takes its subject from its story (0: not)
     sentences: np.ndarray   # int32: how many sentences (dedup.sentences.split)
     # Per sentence, paragraph after paragraph (not per paragraph):
     sentence_key: np.ndarray      # uint64: high half of the sentence's text key
@@ -77,7 +78,7 @@ class Facts:
 
     #: The arrays with one entry per paragraph, and those with one per sentence.
     PER_PARAGRAPH = ("key_hi", "key_lo", "length", "words", "digit", "upper", "furniture",
-                     "sentences")
+                     "leans", "sentences")
     PER_SENTENCE = ("sentence_key", "sentence_length")
 
     def __len__(self) -> int:
@@ -87,7 +88,7 @@ class Facts:
     def empty() -> "Facts":
         return Facts(np.zeros(0, np.uint64), np.zeros(0, np.uint64), np.zeros(0, np.int32),
                      np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, bool),
-                     np.zeros(0, bool),
+                     np.zeros(0, bool), np.zeros(0, np.uint8),
                      np.zeros(0, np.int32), np.zeros(0, np.uint64), np.zeros(0, np.int32))
 
     def sentence_start(self) -> np.ndarray:
@@ -128,9 +129,10 @@ class Facts:
             digit = np.fromiter((has_digit(t) for t in norms), dtype=bool, count=n)
             upper = np.fromiter((t.isupper() for t in texts), dtype=bool, count=n)
         furniture = sentences.furniture_flags(norms, words)
+        leaning = sentences.leaning_flags(texts)
         counts, sentence_keys, sentence_lengths = sentences.sentence_facts(
             norms, key_hi, text_keys)
-        return Facts(key_hi, key_lo, length, words, digit, upper, furniture,
+        return Facts(key_hi, key_lo, length, words, digit, upper, furniture, leaning,
                      counts, sentence_keys, sentence_lengths)
 
     @staticmethod

@@ -260,9 +260,17 @@ jan feb mar apr jun jul aug sep sept oct nov dec yesterday today tomorrow
 _WORD = re.compile(r"[a-z]+")
 
 
+# "March" and "May" are months where a day stands beside them ("March 9", "9 May").
+_DATED = re.compile(r"\b(march|may)\s+\d|\d\s+(march|may)\b")
+
+
 def dates(norm: str) -> set[str]:
-    """Weekday and month names in a normalised text ("february", "friday")."""
-    return {w for w in _WORD.findall(norm) if w in _DATE_WORDS}
+    """Weekday and month names in a normalised text ("february", "friday");
+    "march" and "may" only with a day beside them."""
+    found = {w for w in _WORD.findall(norm) if w in _DATE_WORDS}
+    if "ma" in norm:
+        found.update(a or b for a, b in _DATED.findall(norm))
+    return found
 
 
 def word_count(norm: str) -> int:

@@ -19,6 +19,13 @@ A flag per paragraph, cheap to find:
   sign-off ("Reuter"), a continuation marker ("More"), a list footer
   (an address or URL). A statement ("Terms were not disclosed."), a byline
   ("By Peter Torday, Reuters") or a heading is not;
+* ``leans``: the paragraph takes what it is about from the story around it:
+  it opens with a pronoun or a link word ("He also said ...", "It added
+  ...", "But ..."), or with "The" and a common noun ("The company said ...",
+  "The negotiations resume ..."); or it is a list of names or figures ("G Murphy; G Dempsey, B
+  O'Driscoll, ..."). The same words in another story speak of another
+  subject: such a paragraph goes for a copy in another document only
+  inside a copy of its story (:mod:`dedup.context`).
 """
 
 from __future__ import annotations
@@ -132,6 +139,7 @@ _FURNITURE = {
     "back to top": r"(?<!\w)back to top\b",
     "top of page": r"(?<!\w)top of page\b",
     "print ": r"(?<!\w)print (?:this|page|article)\b",
+    "printable": r"(?<!\w)printable (?:version|page|format)\b",
     "mail ": r"(?<!\w)e-?mail (?:this|to a friend)\b",
     "sponsored": r"(?<!\w)sponsored (?:content|by|links?)\b",
     "copyright": r"^copyright\b|(?<!\w)copyright (?:\(c\) |\u00a9 )?\d{4}",
@@ -163,6 +171,49 @@ _SIGN_OFF = re.compile(r"^(?:reuters?|ap|afp|upi|more|ends?|end of story|ends he
 FLAG_MAX_WORDS = 25
 #: Sign-offs are looked for among lines of at most this many words.
 SIGN_OFF_WORDS = 3
+
+
+# Matched on the original text: "The company" leans on its story, "The Bank
+# of England" does not. Texts written in capitals are only tested for pronouns.
+_OPENERS = frozenset("""
+He She It Its They Their Them His Her This These Those That Such Both Also But And However
+Meanwhile Instead Still Yet Thus Moreover Furthermore Besides Nevertheless Another
+""".split())
+_OPENERS_CAPITALS = frozenset("HE SHE IT ITS THEY THEIR THIS THESE THOSE BUT HOWEVER".split())
+_FIRST_WORD = re.compile(r"[\W_]*([A-Za-z]+)")
+_COMMON_NOUN = re.compile(r" (?:(?:other|same|new|latest) )?[a-z]")
+#: A list: at least this many separators, and under this share of its words
+#: in lower case (names, figures and abbreviations are not).
+LIST_SEPARATORS = 3
+LIST_LOWER_SHARE = 0.25
+
+
+#: The ``leans`` values: what a paragraph leans on its story for.
+LEANS_OPENING = 1   # its opening points back into the story
+LEANS_LIST = 2      # it is a list of names or figures
+
+
+def leans(text: str) -> int:
+    """How a paragraph takes its subject from its story (see the module): 0
+    when it does not, else LEANS_OPENING or LEANS_LIST."""
+    first = _FIRST_WORD.match(text)
+    if first is not None:
+        word = first.group(1)
+        if word in _OPENERS or (word == "The" and _COMMON_NOUN.match(text, first.end())):
+            return LEANS_OPENING
+        if word in _OPENERS_CAPITALS and text.isupper():
+            return LEANS_OPENING
+    # Separators counted in C before anything is split.
+    if text.count(",") + text.count(";") < LIST_SEPARATORS or text.isupper():
+        return 0
+    tokens = text.split()
+    lower = sum(1 for t in tokens if t[:1].islower())
+    return LEANS_LIST if lower < LIST_LOWER_SHARE * len(tokens) else 0
+
+
+def leaning_flags(texts: list[str]) -> np.ndarray:
+    """:func:`leans` of every paragraph's original text (uint8)."""
+    return np.fromiter((leans(t) for t in texts), dtype=np.uint8, count=len(texts))
 
 
 def is_furniture(norm: str) -> bool:

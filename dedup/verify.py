@@ -31,8 +31,11 @@ TRUNCATED = "truncated"
 #: The relation of two texts that say the same once one's attribution is cut.
 ATTRIBUTION = "attribution"
 _NAME_SIMILARITY = 70.0  # a typo in a name still counts as the same name
-_WORD_SIMILARITY = 50.0
-_SHORT_TAIL_WORDS = 4    # at most this many words past a shorter text's end: an insertion  # below this a replaced word is another word, not a typo
+# Below this a replaced word is another word, not a typo: "tliis" / "this"
+# (67) and "programme" / "program" pass; "accounts" / "agreements" (55),
+# "april" / "march" and "oats" / "soybeans" do not.
+_WORD_SIMILARITY = 60.0
+_SHORT_TAIL_WORDS = 4    # at most this many words past a shorter text's end: an insertion
 
 
 # The facts of one text, each taken once: a paragraph copied into many
@@ -94,8 +97,9 @@ class Verdict:
     #: "dates", "negation", "words" or "opposite"; "" otherwise.
     differs: str = ""
     #: A truncated copy whose fuller side goes on with numbers, names or dates
-    #: of its own: the copy may be the same sentence about another subject,
-    #: so it goes only inside the same story (see dedup.context).
+    #: of its own, or a near copy whose fuller side adds a name: the copy may
+    #: be the same sentence about another subject, so it goes only inside the
+    #: same story (see dedup.context).
     contextual: bool = False
 
     def __bool__(self) -> bool:
@@ -153,16 +157,27 @@ def verify(norm_a: str, norm_b: str, text_a, text_b, cfg: Config,
         return Verdict("", round(score, 1), f"similarity {score:.1f} < {threshold:g}{shown}")
     text_a = text_a() if callable(text_a) else text_a
     text_b = text_b() if callable(text_b) else text_b
+    cut_tail = False
     if prefix_score >= threshold and len(long_[len(short):].split()) <= _SHORT_TAIL_WORDS:
         # A few words more at the end ("..., he said.") is an inserted phrase,
         # not the rest of a paragraph that a truncated copy lost.
+        cut_tail = prefix_score > score      # a cut, not a word inserted inside
         score, prefix_score = max(score, prefix_score), 0.0
     facts = ""
     if score >= threshold:
         facts, removable = _near_facts(norm_a, norm_b, text_a, text_b)
         if not facts:
+            # A copy cut a few words short of the other's end, where those
+            # words name someone ("... the Education Secretary" / "... the
+            # Education Secretary Charles Clarke has said"), may be the same
+            # sentence about another subject: it goes only inside the same
+            # story (dedup.context).
+            contextual = (cut_tail and removable[0] != removable[1]
+                          and _tail_states_facts(short, long_, *((text_a, text_b) if a_short
+                                                                 else (text_b, text_a))))
             return Verdict(NEAR, round(score, 1),
-                           f"near repeat: similarity {score:.1f} >= {threshold:g}", removable)
+                           f"near repeat: similarity {score:.1f} >= {threshold:g}", removable,
+                           contextual=contextual)
     if prefix_score >= threshold:
         # The shorter text is the start of the longer one: what it says must
         # agree with that start; the longer text's tail is not compared.
@@ -297,6 +312,11 @@ def _extra_names(mine: set[str], my_words: list[str], their_words: list[str],
     """
     theirs = set(their_words)
     missing = {n for n in mine if n not in theirs}
+    if missing and any("-" in w for w in their_words):
+        # A name inside a hyphenated word ("England" in "ex-England") is found
+        # as a word of its own.
+        theirs.update(part for w in their_words if "-" in w for part in w.split("-"))
+        missing = {n for n in missing if n not in theirs}
     if not missing:
         return missing
     changed = Counter(their_words) - Counter(my_words)   # words they have more often
@@ -365,6 +385,35 @@ noted notes announced announces confirmed confirms quoted quoting cited citing
 _MODIFIER_WORDS = 3
 
 
+# One spelling for the units wire copy writes either way: a copy that says
+# "33 per cent" where the other says "33 pct" states the same fact.
+_SPELLED = {
+    ("per", "cent"): "pct", ("percent",): "pct", ("cents",): "cts", ("cent",): "cts",
+    ("million",): "mln", ("billion",): "bln", ("dollars",): "dlrs", ("dollar",): "dlr",
+    ("barrels", "per", "day"): "bpd", ("barrels", "a", "day"): "bpd",
+    ("barrels", "daily"): "bpd",
+}
+_SPELLED_FIRST = frozenset(key[0] for key in _SPELLED)
+
+
+def _spelled_alike(tokens) -> list[str]:
+    """``tokens`` with every unit written as in _SPELLED."""
+    if _SPELLED_FIRST.isdisjoint(tokens):
+        return list(tokens)
+    out, i, n = [], 0, len(tokens)
+    while i < n:
+        for size in (3, 2, 1):
+            found = _SPELLED.get(tuple(tokens[i:i + size])) if i + size <= n else None
+            if found:
+                out.append(found)
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
 def _wording(words_a: list[str], words_b: list[str], names_a, names_b) -> tuple[str, bool, bool]:
     """Whether the words of two similar texts state different facts ("" if
     not), and whether each holds more than the other.
@@ -383,6 +432,7 @@ def _wording(words_a: list[str], words_b: list[str], names_a, names_b) -> tuple[
     """
     if words_a == words_b:
         return "", False, False
+    words_a, words_b = _spelled_alike(words_a), _spelled_alike(words_b)
     more_a = more_b = False
     matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
     opcodes = matcher.get_opcodes()
@@ -423,6 +473,8 @@ def _wording(words_a: list[str], words_b: list[str], names_a, names_b) -> tuple[
 
 def _replaced(old_words: list[str], new_words: list[str]) -> str:
     """Why replacing ``old_words`` by ``new_words`` changes a fact ("" if not)."""
+    if _letter_swapped(old_words, new_words):
+        return f"words differ: '{old_words[0]}' vs '{new_words[0]}'"
     old, new = _content(old_words), _content(new_words)
     if not old or not new:
         return ""
@@ -439,17 +491,35 @@ def _replaced(old_words: list[str], new_words: list[str]) -> str:
     return ""
 
 
+def _letter_swapped(old_words: list[str], new_words: list[str]) -> bool:
+    """One letter or digit standing for another: "class A" / "class B",
+    "Unit 2" / "Unit 3" (never a typo, and "a" is no function word there)."""
+    return (len(old_words) == len(new_words) == 1 and len(old_words[0]) == 1
+            and len(new_words[0]) == 1 and old_words[0] != new_words[0])
+
+
 _CAPITALS = re.compile(r"\b[A-Z][\w'&.-]*")
 _CODE = re.compile(r"\b[A-Z][A-Z0-9&]+\b")
+
+
+def _name_sequence(text: str) -> list[str]:
+    """The capitalised words of a text in order, a possessive or a closing
+    full stop cut ("Xstrata's", "Vabres." are "xstrata", "vabres")."""
+    out = []
+    for token in _CAPITALS.findall(text):
+        token = token.casefold()
+        if token.endswith("'s"):
+            token = token[:-2]
+        token = token.rstrip(".")
+        if len(token) > 1 and token not in COMMON_WORDS:
+            out.append(token)
+    return out
 
 
 def _names_reordered(text_a: str, text_b: str) -> str:
     """Whether two texts name the same names in another order (a team list
     with players in other positions, "Smith beat Jones" / "Jones beat Smith")."""
-    seq_a = [t.casefold() for t in _CAPITALS.findall(text_a)
-             if len(t) > 1 and t.casefold() not in COMMON_WORDS]
-    seq_b = [t.casefold() for t in _CAPITALS.findall(text_b)
-             if len(t) > 1 and t.casefold() not in COMMON_WORDS]
+    seq_a, seq_b = _name_sequence(text_a), _name_sequence(text_b)
     if len(seq_a) < 2 or seq_a == seq_b or Counter(seq_a) != Counter(seq_b):
         return ""
     first = next(i for i, (x, y) in enumerate(zip(seq_a, seq_b)) if x != y)
@@ -479,10 +549,13 @@ def _swapped_words(words_a: list[str], words_b: list[str]) -> str:
     """
     if words_a == words_b:
         return ""
+    words_a, words_b = _spelled_alike(words_a), _spelled_alike(words_b)
     matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op != "replace":
             continue
+        if _letter_swapped(words_a[i1:i2], words_b[j1:j2]):
+            return f"words differ: '{words_a[i1]}' vs '{words_b[j1]}'"
         old, new = _content(words_a[i1:i2]), _content(words_b[j1:j2])
         if not old or not new:
             continue

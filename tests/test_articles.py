@@ -249,7 +249,8 @@ def test_pair_tables_match_their_definition_by_sets(monkeypatch):
     n = n_flats
     facts = Facts(np.zeros(n, np.uint64), np.zeros(n, np.uint64),
                   np.zeros(n, np.int32), np.ones(n, np.int32), np.zeros(n, bool),
-                  np.zeros(n, bool), np.zeros(n, bool), counts, keys, lengths)
+                  np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, np.uint8), counts, keys,
+                  lengths)
     start = np.searchsorted(np.array(doc_of), np.arange(n_docs + 1))
     layout = Layout(facts, np.array(doc_of, dtype=np.int32), start.astype(np.int64),
                     [f"{d}.txt" for d in range(n_docs)])

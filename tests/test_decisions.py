@@ -22,15 +22,16 @@ QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rub
          "collapsed apartment block on Thursday, while officials said at least 37 people were "
          "still missing after the overnight earthquake.")
 # A ~ B and B ~ C are near repeats (ratio >= 90); A and C are not (ratio < 90).
-CHAIN_A = ("The harbour authority said the new breakwater would protect the fishing fleet from "
-           "winter storms and allow larger cargo vessels to dock safely at the eastern quay "
-           "without waiting for the tide.")
-CHAIN_B = ("The harbour authority said on Tuesday that the new breakwater would now protect the "
-           "fishing fleet from winter storms and also allow larger cargo vessels to dock safely "
-           "at the eastern quay without waiting for the tide.")
-CHAIN_C = ("The harbour authority said on Tuesday that the new breakwater would now protect the "
-           "fishing fleet from the winter storms this year and would also allow the larger cargo "
-           "vessels to dock safely at the eastern quay without having to wait for the tide.")
+CHAIN_A = ("The Dunmore harbour authority said the new breakwater would protect the fishing "
+           "fleet from winter storms and allow larger cargo vessels to dock safely at the "
+           "eastern quay without waiting for the tide.")
+CHAIN_B = ("The Dunmore harbour authority said on Tuesday that the new breakwater would now "
+           "protect the fishing fleet from winter storms and also allow larger cargo vessels to "
+           "dock safely at the eastern quay without waiting for the tide.")
+CHAIN_C = ("The Dunmore harbour authority said on Tuesday that the new breakwater would now "
+           "protect the fishing fleet from the winter storms this year and would also allow the "
+           "larger cargo vessels to dock safely at the eastern quay without having to wait for "
+           "the tide.")
 
 
 def assert_kept_twins_are_kept(result):

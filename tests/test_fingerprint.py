@@ -613,7 +613,8 @@ def test_texts_sharing_the_high_half_of_their_key_are_still_told_apart():
         n = len(hi)
         return Facts(np.array(hi, np.uint64), np.array(lo, np.uint64), np.ones(n, np.int32),
                      np.ones(n, np.int32), np.zeros(n, bool), np.zeros(n, bool),
-                     np.zeros(n, bool), np.ones(n, np.int32), np.array(hi, np.uint64),
+                     np.zeros(n, bool), np.zeros(n, np.uint8), np.ones(n, np.int32),
+                     np.array(hi, np.uint64),
                      np.ones(n, np.int32))
     mixed = facts([5, 5, 5, 1, 5], [1, 2, 1, 9, 2])
     group_of, members = exact_groups(mixed)

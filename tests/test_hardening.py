@@ -374,8 +374,8 @@ def test_same_file_through_a_link_given_twice_is_read_once(in_tmp, h):
 
 def test_file_that_disappears_between_listing_and_reading(in_tmp, h):
     (in_tmp / "d").mkdir()
-    for i in range(3):
-        (in_tmp / "d" / f"{i}.txt").write_text(art(h.filler[i + 1], h.filler[0]))
+    for i, own in enumerate((0, 1, 3)):
+        (in_tmp / "d" / f"{i}.txt").write_text(art(h.filler[own], h.filler[2]))
     files, warnings = discover([Path("d")])
     assert len(files) == 3 and not warnings
     (in_tmp / "d" / "1.txt").unlink()

@@ -15,7 +15,7 @@ import pytest
 QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rubble of a "
          "collapsed apartment block on Thursday, while officials said at least 37 people were "
          "still missing after the overnight earthquake.")
-CHARITY = ("The charity said it had raised 5,000 pounds for the flood appeal in the first week, "
+CHARITY = ("Oxfam said it had raised 5,000 pounds for the flood appeal in the first week, "
            "far more than organisers had expected, and that volunteers would keep collecting "
            "outside the town hall until the end of the month.")
 HARBOUR = ("The harbour authority said the new breakwater would protect the fishing fleet from "

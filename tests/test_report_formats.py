@@ -22,10 +22,10 @@ from dedup.cli import app
 from dedup.report import FORMATS, REPORT_FORMATS, render, write_reports
 from dedup.report.interface import summary
 
-P1 = ("The central bank raised its main interest rate by a quarter point on Tuesday, citing "
-      "persistent inflation in services and housing costs.")
-P1_NEAR = ("The central bank raised its main interest rate by a quarter point on Tuesday, citing "
-           "persistent inflation in services and in housing costs.")
+P1 = ("Sweden's central bank raised its main interest rate by a quarter point on Tuesday, "
+      "citing persistent inflation in services and housing costs.")
+P1_NEAR = ("Sweden's central bank raised its main interest rate by a quarter point on Tuesday, "
+           "citing persistent inflation in services and in housing costs.")
 P2 = ("Analysts had expected the move after a string of strong employment reports and comments "
       "from several policymakers last month.")
 P3 = ("Markets reacted calmly, with the currency little changed and government bond yields "
@@ -189,7 +189,7 @@ def test_explain_a_near_repeat(corpus_dir):
     assert out.exit_code == 0, out.output
     text = out.output
     assert "A: b.txt:3\nB: a.txt:5\n" in text
-    assert "normalised A (139 chars, 23 words):\n  the central bank raised its main" in text
+    assert "normalised A (144 chars, 23 words):\n  sweden's central bank raised its main" in text
     assert re.search(r"shingle Jaccard \(5-char shingles\): exact 0\.\d+, MinHash estimate 0\.\d+ "
                      r"\(64 permutations\)", text)
     assert "these two share a band: yes" in text

@@ -290,3 +290,149 @@ def test_the_check_fails_a_republished_copy_with_a_new_headline_and_re_flowed_pa
     (article,) = json.loads(res.stdout)["articles"]
     assert article["relation"] == "repeat" and article["repeats"]["path"] == "archive/181.txt"
     assert article["paragraphs"] == 4             # all but the new headline
+
+
+# -- read again on the corpora: sentences that lean on their story ---------------------------
+
+def _verdict(a: str, b: str):
+    from dedup.normalize import normalize
+    from dedup.verify import verify
+    return verify(normalize(a), normalize(b), a, b, Config())
+
+
+COMPANY = ("The company said it believes it can meet the conditions imposed by the exchange for "
+           "the exception, but there is no assurance that it will be able to do so in time.")
+
+
+def _story(headline: str, lead: str, *rest: str) -> str:
+    return make_article(headline, lead, *rest, "Reuter")
+
+
+def test_a_sentence_about_the_company_is_kept_in_another_companys_story():
+    # reuters 06424 / 07262: "The company said ..." in the stories of two companies.
+    texts = {"07262.txt": _story("INTELLICARD GETS NASDAQ EXCEPTION", FILLER[0], COMPANY),
+             "06424.txt": _story("AMERICAN ADVENTURE GETS NASDAQ EXCEPTION", FILLER[1], COMPANY)}
+    result = scan_texts(texts, Config(jobs=1))
+    assert {r for r, v in result.removals.items() if v.kind != "boilerplate"} == set()
+
+
+def test_the_same_sentence_goes_in_a_copy_of_its_story():
+    story = _story("INTELLICARD GETS NASDAQ EXCEPTION", FILLER[0], COMPANY, FILLER[2])
+    texts = {"07262.txt": story, "07263.txt": story.replace("INTELLICARD", "INTELLICARD INC")}
+    result = scan_texts(texts, Config(jobs=1, drop_repeated_articles=False))
+    names = {i: d.path for i, d in enumerate(result.documents)}
+    gone = {(names[r.doc], r.para) for r, v in result.removals.items() if v.kind != "boilerplate"}
+    assert ("07263.txt", 2) in gone
+
+
+def test_a_story_re_sent_with_another_date_is_the_same_story():
+    # reuters 00230 / 00347: the dateline's date and one figure changed, the
+    # rest (sentences opening with "It said") sent again.
+    rest = ["It said the certificates would be classified as zero-coupon bonds priced at a "
+            "considerable discount from their redemption price, to be paid in a single sum.",
+            "It said a bank could sell the bonds on the secondary market for either dollars or "
+            "pesos depending on its requirement, and keep the proceeds abroad.",
+            "He did not give details but said the alternative would permit the banks to say "
+            "they had reached their pricing target, which was what they wanted."]
+    first = _story("MANILA TO OFFER DEBT BONDS", "MANILA, March 1 - The Philippines will offer "
+                   "its creditor banks a new pricing plan for 3.6 billion dlrs of debt.", *rest)
+    again = _story("MANILA TO OFFER DEBT BONDS", "MANILA, March 2 - The Philippines will offer "
+                   "its creditor banks a new pricing plan for 3.6 billion dlrs of debt.", *rest)
+    result = scan_texts({"00230.txt": first, "00347.txt": again},
+                        Config(jobs=1, drop_repeated_articles=False))
+    names = {i: d.path for i, d in enumerate(result.documents)}
+    gone = {(names[r.doc], r.para) for r, v in result.removals.items() if v.kind != "boilerplate"}
+    assert {("00347.txt", i) for i in (2, 3, 4)} <= gone
+    assert ("00347.txt", 1) not in gone and ("00230.txt", 1) not in gone
+
+
+def test_a_team_line_up_of_a_preview_stays_in_the_match_report():
+    # bbc sport/323 and sport/405: the same line-ups in a preview and in the report.
+    line_ups = ["G Murphy; G Dempsey, B O'Driscoll, S Horgan, D Hickie; R O'Gara, P Stringer; "
+                "R Corrigan, S Byrne, J Hayes; M O'Kelly, P O'Connell; S Easterby, A Foley.",
+                "F Sheahan, M Horan, D O'Callaghan, E Miller, G Easterby, D Humphreys, K Maggs.",
+                "J Robinson (capt); M Cueto, J Noon, O Barkley, J Lewsey; C Hodgson, H Ellis; "
+                "G Rowntree, S Thompson, M Stevens; D Grewcock, B Kay; J Worsley, M Corry."]
+    texts = {"323.txt": make_article("Preview: Ireland v England", FILLER[0], FILLER[1],
+                                     *line_ups),
+             "405.txt": make_article("Ireland 19-13 England", FILLER[2], FILLER[3], *line_ups)}
+    assert scan_texts(texts, Config(jobs=1)).removals == {}
+
+
+def test_a_heading_above_a_table_goes_only_with_its_table():
+    # reuters 15875: "MEDIUM GRAIN RICE - in mln CWTs --" above one table and,
+    # with "cont.", above the next; the first table's rows are other figures.
+    def table(heading, rows):
+        return [heading, "1986/87 1985/86", "04/09/87 03/09/87", *rows]
+    text = make_article("U.S. SUPPLY/DEMAND DETAILED BY USDA", FILLER[0],
+                        *table("MEDIUM, SHORT GRAIN RICE - in mln CWTs (100 lbs) --",
+                               ["Harvested 0.55 0.55", "Yield 6,651 6,651"]),
+                        FILLER[1],
+                        *table("MEDIUM, SHORT GRAIN RICE, in mln CWTs (100 lbs), cont. --",
+                               ["Exports 15.0 20.0", "Total Use 39.0 44.0"]))
+    result = scan_texts({"15875.txt": text}, Config(jobs=1))
+    assert {r.para for r in result.removals} == set()
+
+
+@pytest.mark.parametrize("a, b", [
+    # reuters 16180 / 10735: another noun, not a typo
+    ("SAMA offers a total of 1.9 billion riyals in 30, 91 and 180-day accounts to banks in "
+     "the Kingdom each week.",
+     "SAMA offers a total of 1.9 billion riyals in 30, 91 and 180-day agreements to banks in "
+     "the Kingdom each week."),
+    # reuters 15863 / 03314: the next month's report
+    ("WASHINGTON, April 9 - The Agriculture Department forecast the Soviet wheat crop at 92.30 "
+     "mln tonnes, vs 92.30 mln tonnes last month.",
+     "WASHINGTON, March 9 - The Agriculture Department forecast the Soviet wheat crop at 92.30 "
+     "mln tonnes, vs 92.30 mln tonnes last month."),
+    # reuters 06275: one class of shares for another
+    ("Qtly div class B nine cts vs 7.5 cts prior", "Qtly div class A nine cts vs 7.5 cts prior"),
+    # reuters 06746 / 06606
+    ("I would like to shoot for one mln barrels a day of new domestic production, he said.",
+     "I would like to shoot for one mln barrels a year of new domestic production, he said."),
+])
+def test_another_word_month_or_letter_is_another_fact(a, b):
+    verdict = _verdict(a, b)
+    assert not verdict and verdict.differs
+
+
+@pytest.mark.parametrize("a, b", [
+    ("It was only fair trade to open the Japanese market to 33 pct foreign participation, as "
+     "Japan had previously promised.",
+     "It was only fair trade to open the Japanese market to 33 per cent foreign participation, "
+     "as Japan had previously promised."),
+    ("Oil use in the OECD rose by around one pct in the first quarter to 35.9 mln barrels per "
+     "day, the agency said in its monthly report.",
+     "Oil use in the OECD rose by around one pct in the first quarter to 35.9 mln bpd, the "
+     "agency said in its monthly report."),
+    ("The ex-England captain said the side had played well in the first half against France "
+     "and deserved more from the game.",
+     "The ex-England captian said the side had played well in the first half against France "
+     "and deserved more from the game."),
+])
+def test_units_spelled_out_hyphenated_names_and_typos_are_the_same_text(a, b):
+    assert _verdict(a, b).relation == "near"
+
+
+def test_a_list_with_possessive_names_in_another_order_is_another_list():
+    verdict = _verdict("The deal gives Xstrata's unit the mine and Australia's BHP the port "
+                       "near the coast of the state.",
+                       "The deal gives Australia's unit the mine and Xstrata's BHP the port "
+                       "near the coast of the state.")
+    assert not verdict and verdict.differs == "names"
+
+
+def test_a_copy_cut_before_a_name_goes_only_in_its_own_story():
+    cut = ("Schools will get more money for teachers next year under plans announced on "
+           "Tuesday by the Education Secretary")
+    verdict = _verdict(cut, cut + " Charles Clarke.")
+    assert verdict.relation == "near" and verdict.removable == (True, False)
+    assert verdict.contextual
+    texts = {"a.txt": make_article("Schools funding", FILLER[0], cut + " Charles Clarke."),
+             "b.txt": make_article("Teachers' pay", FILLER[1], cut)}
+    assert scan_texts(texts, Config(jobs=1)).removals == {}
+
+
+def test_a_printable_version_link_is_furniture():
+    from dedup.sentences import is_furniture
+    assert is_furniture("printable version of this story")
