@@ -7,27 +7,75 @@ Articles are sampled from the BBC and Reuters corpora (``bench/corpora.py``;
 fixed seed:
 
 * repeats, which the engine should remove, each labelled with its kind:
-  exact copies across articles and inside one article, doubled titles, bodies
-  pasted twice (blocks), typos, OCR noise, inserted or deleted filler words,
-  number formatting (5000 vs 5,000), truncated copies, case / whitespace /
-  curly-quote changes, and boilerplate footers appended to many articles;
+  exact copies across articles and inside one article, titles doubled or said
+  again further down their article, bodies pasted twice (blocks), whole
+  articles republished with paragraphs split and joined (reflowed), typos, OCR
+  noise, inserted or deleted filler words, number formatting (5000 vs 5,000),
+  truncated copies, case / whitespace / curly-quote changes, copies with a
+  source added (attribution), and boilerplate footers appended to many
+  articles;
 * non-repeats, which must stay: a number changed, a name swapped, templated
   siblings (other numbers and another name), short common lines shared by two
-  files, negation flips, and the real paragraphs of the corpus themselves
-  (many articles on the same topic, e.g. one BBC category).
+  files, negation flips, a modifier added or dropped, a tense or modality
+  marker replaced, two names in another order, a truncated copy whose lost
+  tail held numbers or names, a 10-19 word sentence copied into another story,
+  and the real paragraphs of the corpus themselves (many articles on the same
+  topic, e.g. one BBC category).
 
 The copies are placed so that the original is the occurrence kept under the
 keep-first policy: in a file later in sorted name order, or later in the same
 file. A removal counts as found only when it points at that original (for
-boilerplate, at the footer's first occurrence); a removal pointing anywhere
-else counts as wrong.
+boilerplate, at the footer's first occurrence; for a joined reflowed
+paragraph, at the first of its two originals: the engine names a kept run by
+its first paragraph); a removal pointing anywhere else counts as wrong.
+
+**Attribution is the exception (ORIGINAL_GOES).** A copy that adds a source
+("Reuters reported that ...", "..., according to officials.") holds more than
+its original, and the engine keeps the side with the source whichever comes
+first. So the attributed copy is put in a later article, yet the expected
+removal is the ORIGINAL, pointing at the copy: that removal is scored as found
+(not as wrong nor "(rev)"), a removal of the copy as wrong, and a miss is the
+original left in place.
 
 OCR noise never touches digits: the engine treats any changed digit as a
 different number, hence different facts, so the classic l/1 or O/0 confusions
 would make a copy that is, by design, not a repeat. Likewise every copy and
-sibling (titles, footers and short lines aside) has at least the engine's
-``short_words`` words: a shorter line only counts as a repeat beside its twin
-or inside a run, on purpose.
+sibling (titles, footers, short lines and reflowed articles aside) has at
+least the engine's ``short_words`` words: a shorter line only counts as a
+repeat beside its twin or inside a run, on purpose. Filler phrases name no
+source ("he said", not "officials said"): a source is the attribution kind.
+
+Where copies go, and why (dedup/context.py, dedup/verify.py)
+------------------------------------------------------------
+* Near copies (typo, ocr, filler, number-format, truncated, attribution)
+  go later into their own article. Why: a near copy in another story is
+  that story's sentence edited for it as often as a repeat, so the engine
+  removes it only in context (``Config.near_context``); inside an article,
+  the kinds test what verification calls a repeat.
+* Exact copies (exact-cross, cosmetic) go into another article only from a
+  source of at least ``context_words`` words that does not lean on its
+  story (open with "He", "It", "The company", ...); other copies go later
+  into their own article. Why: such a sentence in another story may take
+  its subject from that story ("The selling concession is 1-1/4 pct"), so
+  it repeats only in context. exact-cross is cross-article by name, so it
+  takes long sources only.
+* At most CROSS_CAP (half) of an article's characters copied out, and into one
+  target at most half of the target's. Why: past that the two read as one
+  story republished, and the engine then keeps the fuller article, not the first.
+* Distant titles stay in their article. Why: a headline repeated anywhere
+  below it in its own article is removed (its context is the headline).
+* A reflowed copy is a new article, the original's name + "-reflowed" (sorted
+  right after it), made from an article that takes no other injection. Why: a
+  republished story is the same story, so every paragraph repeats, short or
+  split ones too; extra paragraphs in the original would break its runs.
+* The look-alikes modifier, tense, list-order, truncated-facts,
+  context-sentence and leaning go into a later, unrelated article; all but
+  context-sentence and leaning come from sources of at least
+  ``context_words`` words that do not lean on their story. Why: any other
+  would stay by the context rule alone and test nothing; context-sentence
+  (``short_words`` to ``context_words`` - 1 words) and leaning (a paragraph
+  opening with "He", "It", "The company", ...: dedup.sentences.leans) test
+  exactly that rule.
 
 Ground truth and the corpus's own repeats
 -----------------------------------------
@@ -74,6 +122,7 @@ from dedup import Config, scan_texts
 from dedup.documents import split_lines, split_paragraphs
 from dedup.model import Ref as EngineRef
 from dedup.normalize import normalize, word_count
+from dedup.sentences import LEANS_OPENING, leans
 
 from . import corpora, inject
 from .baseline_quality import plain_dedup
@@ -82,21 +131,33 @@ REPEAT_KINDS = {
     "exact-cross": "exact copy in a later article",
     "exact-in-article": "exact copy later in the same article",
     "doubled-title": "title repeated right after itself",
+    "distant-title": "title repeated further down its article",
     "block": "body pasted twice (paragraphs)",
+    "reflowed": "article republished, one paragraph split, two joined",
     "typo": "1-3 letter slips",
     "ocr": "OCR letter confusions (no digits)",
     "filler": "filler words inserted / deleted",
     "number-format": "5000 <-> 5,000",
     "truncated": "first 60-90% of a paragraph",
     "cosmetic": "case / spaces / wrap / quotes / dashes",
+    "attribution": "source added to a copy: the ORIGINAL goes",
     "boilerplate": "footer in many files (all removed)",
 }
+# Kinds whose expected removal is the original, its injected copy the kept
+# twin: the copy adds a source, and the engine keeps the side with the source.
+ORIGINAL_GOES = {"attribution"}
 KEEP_KINDS = {
     "number-changed": "one number changed",
     "name-swapped": "one name swapped for another",
     "template": "all numbers and a name changed",
     "short-line": "short line in two files",
     "negation": "'not' inserted",
+    "modifier": "a word added before a noun / an adjective dropped",
+    "tense": "a tense / modality marker replaced",
+    "list-order": "two names trade places",
+    "truncated-facts": "truncated copy whose lost tail has a number / name",
+    "context-sentence": "10-19 word sentence copied into another story",
+    "leaning": "paragraph opening 'He'/'It'/'The company' copied into another story",
     "corpus": "real paragraphs (same-topic articles)",
 }
 NEAR_GENERATORS = {
@@ -107,7 +168,18 @@ NEAR_GENERATORS = {
     "truncated": inject.truncate,
     "cosmetic": inject.cosmetic,
 }
-CROSS_SHARE = 0.8      # share of near copies / siblings put in another article
+LOOKALIKE_GENERATORS = {
+    "modifier": lambda text, rng, known: inject.modifier(text, rng),
+    "tense": lambda text, rng, known: inject.tense(text, rng),
+    "list-order": inject.reorder_names,
+    "truncated-facts": inject.truncate_with_facts,
+}
+CROSS_SHARE = 0.8      # share of exact copies / siblings put in another article
+# At most this share of an article's characters is copied into other articles,
+# and into one target at most this share of the target's: past it the two read
+# as one story republished (dedup.articles), which changes what is kept.
+CROSS_CAP = 0.5
+REFLOWED_SUFFIX = "-reflowed"   # name + suffix sorts right after the name: the copy comes second
 
 
 @dataclass
@@ -119,7 +191,7 @@ class Item:
     repeat: bool                      # True: the engine should remove it
     text: str
     doc: str                          # article it is inserted into
-    anchor: int                       # inserted after this base paragraph
+    anchor: int                       # inserted after this base paragraph (-1: before all)
     priority: int = 0                 # order among items after the same paragraph
     original: tuple[str, int] | None = None   # the base paragraph it copies / mimics
     group: str = ""                   # footer or short line it belongs to
@@ -130,7 +202,10 @@ class Plan:
     base: dict[str, list[str]]
     items: list[Item] = field(default_factory=list)
     sources: dict[tuple[str, int], str] = field(default_factory=dict)  # base para -> kind
-    copy_of: dict[tuple[str, int], int] = field(default_factory=dict)  # base para -> item id
+    # base para -> ids of the items copying it (a split paragraph has two)
+    copies_of: dict[tuple[str, int], list[int]] = field(
+        default_factory=lambda: defaultdict(list))
+    new_docs: set[str] = field(default_factory=set)   # articles made of items only
 
 
 # --- articles --------------------------------------------------------------
@@ -177,40 +252,58 @@ def render(paras: list[str]) -> str:
 class Planner:
     def __init__(self, base: dict[str, list[str]], clean: set[tuple[str, int]],
                  targets: list[str], norms: Counter, rng: random.Random, count: int,
-                 min_words: int):
+                 min_words: int, context_words: int):
         self.plan = Plan(base)
         self.base = base
         self.clean = clean
-        self.targets = targets            # sorted names of articles fit to receive copies
+        self.targets = list(targets)      # sorted names of articles fit to receive copies
         self.norms = norms
         self.rng = rng
         self.count = count
         self.min_words = min_words
+        self.context_words = context_words
         self.pool = sorted(clean)
         rng.shuffle(self.pool)
         pool_names = inject.name_pool(p for paras in base.values() for p in paras)
         self.names = pool_names
         self.known_names = frozenset(pool_names)
+        self.chars = {name: sum(len(normalize(p)) for p in paras) for name, paras in base.items()}
+        self.copied_out: Counter = Counter()          # article -> chars copied elsewhere
+        self.copied_into: Counter = Counter()         # (article, target) -> chars copied
 
     def _add(self, **kw) -> Item:
         item = Item(id=len(self.plan.items), **kw)
         self.plan.items.append(item)
         if item.original is not None:
-            self.plan.copy_of[item.original] = item.id
+            self.plan.copies_of[item.original].append(item.id)
+            if item.doc in self.chars and item.doc != item.original[0]:
+                size = len(normalize(item.text))
+                self.copied_out[item.original[0]] += size
+                self.copied_into[(item.original[0], item.doc)] += size
         return item
 
     def _use(self, ref: tuple[str, int], kind: str) -> None:
         self.clean.discard(ref)
         self.plan.sources[ref] = kind
 
-    def _later_target(self, name: str) -> str | None:
-        k = bisect.bisect_right(self.targets, name)
-        return self.rng.choice(self.targets[k:]) if k < len(self.targets) else None
+    def _later_target(self, name: str, text: str) -> str | None:
+        """A random article after ``name`` that may take ``text``, copied from
+        ``name``, within CROSS_CAP (None if there is none)."""
+        later = self.targets[bisect.bisect_right(self.targets, name):]
+        size = len(normalize(text))
+        if not later or self.copied_out[name] + size > CROSS_CAP * self.chars[name]:
+            return None
+        for _ in range(10):
+            target = self.rng.choice(later)
+            if self.copied_into[(name, target)] + size <= CROSS_CAP * self.chars[target]:
+                return target
+        return None
 
-    def _place(self, ref: tuple[str, int], cross: bool) -> tuple[str, int]:
-        """Target article and anchor for a copy of ``ref`` that keeps ``ref`` first."""
+    def _place(self, ref: tuple[str, int], cross: bool, text: str) -> tuple[str, int]:
+        """Target article and anchor for ``text``, a copy of ``ref``, that
+        keeps ``ref`` first: in a later article if ``cross`` and one may take it."""
         name, idx = ref
-        target = self._later_target(name) if cross else None
+        target = self._later_target(name, text) if cross else None
         if target is None:
             return name, self.rng.randint(idx, len(self.base[name]) - 1)
         return target, self.rng.randint(0, len(self.base[target]) - 1)
@@ -229,6 +322,28 @@ class Planner:
     def _fresh(self, text: str) -> bool:
         return normalize(text) not in self.norms
 
+    @staticmethod
+    def _words(text: str) -> int:
+        return word_count(normalize(text))
+
+    def _may_cross(self, kind: str, text: str, copy: str) -> bool:
+        """Whether a copy of ``text`` is still a repeat in another article."""
+        # Fewer than context_words words may take their subject from the story.
+        if min(self._words(text), self._words(copy)) < self.context_words:
+            return False
+        # So may a paragraph that opens with "He", "It", "The company" ...
+        if leans(text) or leans(copy):
+            return False
+        # A cut that lost numbers, names or dates may be about another subject.
+        return kind != "truncated" or inject.cut_loses_only_words(text, copy)
+
+    def _later_anchor(self, ref: tuple[str, int], text: str) -> tuple[str, int] | None:
+        """A later article and an anchor in it for ``text``, made from ``ref``."""
+        target = self._later_target(ref[0], text)
+        if target is None:
+            return None
+        return target, self.rng.randint(0, len(self.base[target]) - 1)
+
     def copies(self, kind: str, cross: bool | None) -> None:
         made = 0
         for ref, text in self._sources():
@@ -242,10 +357,20 @@ class Planner:
                     continue
             else:
                 copy = text
-            here = cross if cross is not None else self.rng.random() < CROSS_SHARE
+            # A near copy (not cosmetic: that one is exact once normalised) in
+            # another story goes only in context (Config.near_context): such
+            # copies stay in their own article, and test verification.
+            may = kind not in NEAR_GENERATORS or kind == "cosmetic"
+            here = cross if cross is not None else may and self.rng.random() < CROSS_SHARE
+            if here and not self._may_cross(kind, text, copy):
+                if cross:
+                    continue       # exact-cross is cross by name: long sources only
+                here = False       # a repeat only in its own article
             if kind == "exact-in-article" and ref[1] == len(self.base[ref[0]]) - 1:
                 continue
-            doc, anchor = self._place(ref, here)
+            doc, anchor = self._place(ref, here, copy)
+            if cross and doc == ref[0]:
+                continue           # no later article may take it
             self._use(ref, kind)
             self._add(kind=kind, repeat=True, text=copy, doc=doc, anchor=anchor, original=ref)
             made += 1
@@ -261,6 +386,99 @@ class Planner:
             self._add(kind="doubled-title", repeat=True, text=text, doc=ref[0], anchor=0,
                       priority=-1, original=ref)
             made += 1
+
+    def distant_titles(self) -> None:
+        """Titles said again further down their article: after paragraph 1
+        or 2, or at its end (not right after the title: doubled_titles)."""
+        made = 0
+        for ref, text in self._sources(min_words=1, min_chars=1, titles=True):
+            if made == self.count:
+                break
+            if ref[0] not in self._target_set:
+                continue
+            last = len(self.base[ref[0]]) - 1
+            anchor = self.rng.choice(sorted({1, 2, last} & set(range(1, last + 1))))
+            self._use(ref, "distant-title")
+            self._add(kind="distant-title", repeat=True, text=text, doc=ref[0], anchor=anchor,
+                      original=ref)
+            made += 1
+
+    def attributions(self) -> None:
+        """Copies with a source added, later in their own article (a near copy
+        in another story goes only in context). The engine keeps the
+        side with the source, so the expected removal is the original
+        (ORIGINAL_GOES), although it comes first."""
+        made = 0
+        for ref, text in self._sources(min_words=self.context_words):
+            if made == self.count:
+                break
+            if leans(text):
+                continue
+            copy = inject.attribute(text, self.rng)
+            if copy is None or not self._fresh(copy):
+                continue
+            if ref[1] == len(self.base[ref[0]]) - 1:
+                continue           # the copy goes after it in its own article
+            where = self._place(ref, False, copy)
+            self._use(ref, "attribution")
+            self._add(kind="attribution", repeat=True, text=copy, doc=where[0],
+                      anchor=where[1], original=ref)
+            made += 1
+
+    def reflowed(self) -> None:
+        """Whole articles republished under a name that sorts after the
+        original's, one paragraph split in two at a sentence break and two
+        consecutive paragraphs joined into one. Every paragraph of the copy
+        repeats its original; a joined one the first of its two. The original
+        takes no other injection: its paragraphs must stand as they are copied
+        (two joined paragraphs consecutive)."""
+        made = 0
+        names = list(self.targets)
+        self.rng.shuffle(names)
+        receiving = {item.doc for item in self.plan.items}
+        for name in names:
+            if made >= self.count:
+                break
+            if name in receiving:
+                continue
+            paras = self.base[name]
+            last = len(paras) - 1
+            while last > 0 and (name, last) not in self.clean and self._words(paras[last]) <= 2:
+                last -= 1              # a sign-off the base run removed is not republished
+            refs = [(name, i) for i in range(last + 1)]
+            if not 4 <= len(refs) <= 12 or any(r not in self.clean for r in refs):
+                continue
+            # The title stays whole; the split paragraph is not one of the joined two.
+            splittable = [i for i in range(1, last + 1) if inject.sentence_breaks(paras[i])]
+            if not splittable:
+                continue
+            split = self.rng.choice(splittable)
+            joinable = [i for i in range(1, last) if split not in (i, i + 1)]
+            if not joinable:
+                continue
+            join = self.rng.choice(joinable)
+            # (text, original) of each paragraph of the copy, in order.
+            layout: list[tuple[str, tuple[str, int]]] = []
+            for i in range(last + 1):
+                if i == split:
+                    first, second = inject.split_sentences(paras[i], self.rng)
+                    layout += [(first, (name, i)), (second, (name, i))]
+                elif i == join:
+                    layout.append((paras[i] + " " + paras[i + 1], (name, i)))
+                elif i != join + 1:
+                    layout.append((paras[i], (name, i)))
+            copy_name = name + REFLOWED_SUFFIX
+            self.plan.new_docs.add(copy_name)
+            self.targets.remove(name)          # no later copy is put into the original
+            self._target_set.discard(name)
+            for ref in refs:
+                self._use(ref, "reflowed")
+            for k, (text, ref) in enumerate(layout):
+                item = self._add(kind="reflowed", repeat=True, text=text, doc=copy_name,
+                                 anchor=-1, priority=k, original=ref)
+                if ref == (name, join):    # the joined paragraph copies the next one too
+                    self.plan.copies_of[(name, join + 1)].append(item.id)
+            made += len(layout)
 
     def blocks(self) -> None:
         made, wanted = 0, max(1, self.count // 4)
@@ -320,26 +538,92 @@ class Planner:
                 other = inject.negate(text, self.rng)
             if other is None or not self._fresh(other):
                 continue
-            doc, anchor = self._place(ref, self.rng.random() < CROSS_SHARE)
+            doc, anchor = self._place(ref, self.rng.random() < CROSS_SHARE, other)
             self._use(ref, kind)
             self._add(kind=kind, repeat=False, text=other, doc=doc, anchor=anchor, original=ref)
             made += 1
 
+    def lookalikes(self, kind: str) -> None:
+        """Non-repeats that differ in one fact (LOOKALIKE_GENERATORS), in a
+        later article. Source and look-alike have at least context_words
+        words: a shorter one is kept by the context rule anyway and would
+        test nothing."""
+        made = 0
+        for ref, text in self._sources(min_words=self.context_words):
+            if made == self.count:
+                break
+            if leans(text):
+                continue
+            other = LOOKALIKE_GENERATORS[kind](text, self.rng, self.known_names)
+            if other is None or not self._fresh(other) or self._words(other) < self.context_words:
+                continue
+            where = self._later_anchor(ref, other)
+            if where is None:
+                continue
+            self._use(ref, kind)
+            self._add(kind=kind, repeat=False, text=other, doc=where[0], anchor=where[1],
+                      original=ref)
+            made += 1
+
+    def context_sentences(self) -> None:
+        """Exact copies of paragraphs of short_words to context_words - 1
+        words in a later, unrelated article: such a sentence may take its
+        subject from its story, so it must stay."""
+        made = 0
+        for ref, text in self._sources():
+            if made == self.count:
+                break
+            if self._words(text) >= self.context_words:
+                continue
+            where = self._later_anchor(ref, text)
+            if where is None:
+                continue
+            self._use(ref, "context-sentence")
+            self._add(kind="context-sentence", repeat=False, text=text, doc=where[0],
+                      anchor=where[1], original=ref)
+            made += 1
+
+    def leaning(self) -> None:
+        """Exact copies of paragraphs of at least context_words words that
+        open leaning on their story ("He said ...", "The company ...") in a
+        later, unrelated article: the subject is another there, so they stay."""
+        made = 0
+        for ref, text in self._sources(min_words=self.context_words):
+            if made == self.count:
+                break
+            if leans(text) != LEANS_OPENING:
+                continue
+            where = self._later_anchor(ref, text)
+            if where is None:
+                continue
+            self._use(ref, "leaning")
+            self._add(kind="leaning", repeat=False, text=text, doc=where[0],
+                      anchor=where[1], original=ref)
+            made += 1
+
     def run(self) -> Plan:
         self._target_set = set(self.targets)
-        # Kinds that need rarer paragraphs (big numbers, names) pick first.
+        # Kinds that need rarer paragraphs (whole untouched articles, big
+        # numbers, names) pick first.
+        self.reflowed()
         self.copies("number-format", None)
         self.siblings("template")
         self.siblings("name-swapped")
         self.siblings("number-changed")
         self.siblings("negation")
+        for kind in ("list-order", "truncated-facts", "tense", "modifier"):
+            self.lookalikes(kind)
+        self.context_sentences()
+        self.leaning()
         self.blocks()
         self.doubled_titles()
+        self.distant_titles()
         self.copies("truncated", None)
         self.copies("exact-cross", True)
         self.copies("exact-in-article", False)
         for kind in ("typo", "ocr", "filler", "cosmetic"):
             self.copies(kind, None)
+        self.attributions()
         self.boilerplate()
         self.short_lines()
         return self.plan
@@ -362,21 +646,29 @@ def build(plan: Plan) -> Built:
     by_doc: dict[str, list[Item]] = defaultdict(list)
     for item in plan.items:
         by_doc[item.doc].append(item)
-    names = sorted(plan.base)
+    names = sorted(set(plan.base) | plan.new_docs)
     texts, origin, base_pos, item_pos = {}, {}, {}, {}
     for d, name in enumerate(names):
         queue = sorted(by_doc.get(name, ()), key=lambda it: (it.anchor, it.priority, it.id))
         paras: list[str] = []
         q = 0
-        for k, para in enumerate(plan.base[name]):
-            base_pos[(name, k)] = (d, len(paras))
-            origin[(d, len(paras))] = ("base", name, k)
-            paras.append(para)
-            while q < len(queue) and queue[q].anchor == k:
+
+        def insert_items(after: int) -> None:
+            nonlocal q
+            while q < len(queue) and queue[q].anchor == after:
                 item_pos[queue[q].id] = (d, len(paras))
                 origin[(d, len(paras))] = ("item", queue[q].id)
                 paras.append(queue[q].text)
                 q += 1
+
+        insert_items(-1)               # a new article is made of these only
+        for k, para in enumerate(plan.base.get(name, ())):
+            base_pos[(name, k)] = (d, len(paras))
+            origin[(d, len(paras))] = ("base", name, k)
+            paras.append(para)
+            insert_items(k)
+        if q != len(queue):
+            raise RuntimeError(f"{name}: {len(queue) - q} items anchored past its end")
         texts[name] = render(paras)
         split = split_paragraphs(split_lines(texts[name]))
         if len(split) != len(paras):
@@ -470,9 +762,17 @@ def score(plan: Plan, built: Built, removals: dict[Ref, Removed],
                 first_of_group[item.group] = pos
 
     def expected(item: Item) -> Ref:
+        """The twin the engine should keep for a removed copy of ``item``."""
         if item.kind == "boilerplate":
             return first_of_group[item.group]
         return built.base_pos[item.original]
+
+    def expected_pair(item: Item) -> tuple[Ref, Ref]:
+        """(paragraph that should go, twin it should name) for a repeat item:
+        for ORIGINAL_GOES kinds the original goes, its copy is the twin."""
+        if item.kind in ORIGINAL_GOES:
+            return built.base_pos[item.original], built.item_pos[item.id]
+        return built.item_pos[item.id], expected(item)
 
     for item in items:
         if item.repeat:
@@ -493,10 +793,18 @@ def score(plan: Plan, built: Built, removals: dict[Ref, Removed],
                 continue
             s.removed_total += 1
             kind = plan.sources.get(key, "corpus")
+            copies = {built.item_pos[i] for i in plan.copies_of.get(key, ())}
+            if kind in ORIGINAL_GOES and rem.kept in copies:
+                # The expected removal of this kind: found, neither wrong nor (rev).
+                s.found[kind] += 1
+                s.how[kind][rem.kind] += 1
+                continue
             s.wrong[kind] += 1
             if kind not in REPEAT_KINDS:
                 what = "wrongly removed"
-            elif rem.kept == built.item_pos.get(plan.copy_of.get(key)):
+            elif kind in ORIGINAL_GOES:
+                what = "original removed, pointing elsewhere than its copy"
+            elif rem.kept in copies:
                 what = "original removed in favour of its copy"
                 s.reversed[kind] += 1
             else:
@@ -508,6 +816,9 @@ def score(plan: Plan, built: Built, removals: dict[Ref, Removed],
         if not item.repeat:
             s.wrong[item.kind] += 1
             s.wrongs[item.kind].append((ref, rem, "wrongly removed"))
+        elif item.kind in ORIGINAL_GOES:
+            s.wrong[item.kind] += 1
+            s.wrongs[item.kind].append((ref, rem, "copy with the source removed"))
         elif rem.kept == expected(item):
             s.found[item.kind] += 1
             s.how[item.kind][rem.kind] += 1
@@ -517,9 +828,9 @@ def score(plan: Plan, built: Built, removals: dict[Ref, Removed],
             s.wrongs[item.kind].append((ref, rem, "points at the wrong twin"))
     for item in items:
         if item.repeat:
-            ref = built.item_pos[item.id]
-            if ref not in removals:
-                s.misses[item.kind].append((ref, expected(item)))
+            gone, twin = expected_pair(item)
+            if gone not in removals:
+                s.misses[item.kind].append((gone, twin))
     return s
 
 
@@ -540,6 +851,8 @@ def diagnose(kind: str, copy: str, orig: str, cfg: Config, result=None,
              orig_ref: Ref | None = None) -> tuple[str, str]:
     """Why the engine may have left ``copy`` of ``orig`` in place: (category, detail).
 
+    ``copy`` is the paragraph that should have gone, ``orig`` the twin it
+    should name: for ORIGINAL_GOES kinds, the original and its attributed copy.
     Replays the engine's own stages on the pair (size limits, ``verify``, LSH
     bands, the opening key); any failure of these internals only loses the
     diagnosis, never the score.
@@ -553,8 +866,9 @@ def diagnose(kind: str, copy: str, orig: str, cfg: Config, result=None,
             if gone is not None:
                 docs = result.documents
                 extra = _extra_facts(copy, orig)
-                return ("original removed instead",
-                        f"original removed as {gone.kind} {gone.score:g} {gone.detail}".rstrip()
+                twin = "attributed copy" if kind in ORIGINAL_GOES else "original"
+                return (f"{twin} removed instead",
+                        f"{twin} removed as {gone.kind} {gone.score:g} {gone.detail}".rstrip()
                         + f" of {docs[gone.kept.doc].path}#{gone.kept.para}"
                         + (f"; names/dates only in the copy: {extra}" if extra else ""))
         nc, no = normalize(copy), normalize(orig)
@@ -631,6 +945,8 @@ def examples(plan: Plan, built: Built, s: Score, result, cfg: Config, limit: int
             why[category] += 1
             if k < limit:
                 rows.append({"copy": where(ref), "original": where(want),
+                             "relation": ("original of" if kind in ORIGINAL_GOES
+                                          else "copy of"),
                              "copy_text": excerpt(copy), "change": difference(orig, copy),
                              "chars": len(normalize(copy)), "words": word_count(normalize(copy)),
                              "why": f"{category}: {detail}" if detail else category})
@@ -703,7 +1019,8 @@ def print_tables(tables: dict[str, dict], report: dict) -> None:
     print("  found = copy removed and pointing at its original; wrong = copies of the kind")
     print("  removed pointing elsewhere plus its originals removed; (rev) = of those, originals")
     print("  removed in favour of their copy. Overall precision also counts the wrong removals")
-    print("  of the non-repeats below.")
+    print("  of the non-repeats below. attribution: found = ORIGINAL removed pointing at its")
+    print("  attributed copy (the side with the source is kept); the copy removed is wrong.")
     print()
     print("NON-REPEATS: paragraphs that must stay")
     head = f"{'kind':<18}{'paragraphs':>11}"
@@ -753,8 +1070,8 @@ def print_examples(ex: dict) -> None:
 
     section("ENGINE MISSES (injected copies left in place)", ex["misses"], REPEAT_KINDS,
             "missed", "why", lambda row: (
-                f"    - {row['copy']} (copy of {row['original']}, {row['words']} words, "
-                f"{row['chars']} chars)",
+                f"    - {row['copy']} ({row['relation']} {row['original']}, "
+                f"{row['words']} words, {row['chars']} chars)",
                 f"      change {row['change']}",
                 f"      why: {row['why']}"))
     print()
@@ -827,8 +1144,10 @@ def main(argv: list[str] | None = None) -> int:
 
     per_kind = args.per_kind or max(10, args.articles // 20)
     # Copies and siblings are at least ``short_words`` words long: shorter lines
-    # repeat, by design, only beside their twin or inside a run.
-    plan = Planner(base, clean, targets, norms, rng, per_kind, max(1, cfg.short_words)).run()
+    # repeat, by design, only beside their twin or inside a run. Copies in
+    # another article have ``context_words`` (see the module docstring).
+    plan = Planner(base, clean, targets, norms, rng, per_kind, max(1, cfg.short_words),
+                   cfg.context_words).run()
     built = build(plan)
     t = lap("inject", t)
 

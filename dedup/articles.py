@@ -55,7 +55,7 @@ def article_repeats(corpus, members, group_of, relations: Relations, boiler: set
                           relations)
     same, changed = tables.same, tables.changed
     doc_chars, doc_paras = tables.doc_chars, tables.doc_paras
-    stories = Stories(corpus, same, doc_chars, threshold, archive, changed)
+    stories = Stories(corpus, same, doc_chars, threshold, archive)
 
     a_all, b_all = same.pairs()
     ratio = same.chars / np.maximum(doc_chars[a_all], 1)
@@ -152,9 +152,6 @@ def _keep_articles(a_list: list[int], b_list: list[int], share_of: dict, place: 
     return {a: b for a, b in decided.items() if b >= 0}
 
 
-#: The share of a document that must stand unchanged in another for the two
-#: to tell the same story when the rest stands there with other numbers.
-UPDATE_SAME = 0.6
 
 
 class Stories:
@@ -169,17 +166,8 @@ class Stories:
     """
 
     def __init__(self, corpus, same: "_PairTable", doc_chars: np.ndarray, threshold: float,
-                 archive: int, changed: "_PairTable | None" = None) -> None:
+                 archive: int) -> None:
         self.same, self.doc_chars, self.threshold = same, doc_chars, threshold
-        # Text standing in b with other numbers counts too when at least
-        # UPDATE_SAME of a stands in b unchanged: a story re-sent with a
-        # corrected date or figure is the same story; the next day's figures
-        # under the same headline and standing lines are not.
-        self.shared = same.chars
-        self.unchanged = np.zeros(len(same.chars), dtype=np.int64)
-        if changed is not None:
-            self.unchanged = same.chars
-            self.shared = same.chars + changed.lookup(same.keys)[0]
         self.archive = archive
         facts = corpus.facts
         counts = np.asarray(facts.sentences, dtype=np.int64)
@@ -213,8 +201,7 @@ class Stories:
             hit = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == same.keys)
             to_b[hit] = per_pair[at[hit]]
             own = own - gone[a] + to_b
-        related = ((own > 0) & (a >= self.archive) & (self.shared >= self.threshold * own)
-                   & (self.unchanged >= UPDATE_SAME * own))
+        related = (own > 0) & (a >= self.archive) & (same.chars >= self.threshold * own)
         return unique_sorted(np.concatenate([a[related] * n + b[related],
                                              b[related] * n + a[related]]))
 

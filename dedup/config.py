@@ -60,6 +60,12 @@ class Config:
     #: concession is 1-1/4 pct", "Proceeds will be used for general corporate
     #: purposes."). See dedup.context.
     context_words: int = 20
+    #: A near repeat (not word for word) of a paragraph of another document
+    #: goes only in context too: the same story, or a run of repeats. Read
+    #: on BBC and Reuters, most near copies in another story were that
+    #: story's own sentence edited for it ("the spokesman" for "a Bonn
+    #: finance ministry spokesman"). False removes them like exact copies.
+    near_context: bool = True
     #: A short paragraph found in at least this many files is boilerplate.
     boilerplate_min_files: int = 5
     #: Paragraphs with more words than this are never boilerplate (a long

@@ -78,6 +78,7 @@ class _Removals:
         self.twin_end = np.full(n, -1, dtype=np.int64)
         self.boiler = np.zeros(n, dtype=bool)
         self.contextual = np.zeros(n, dtype=bool)
+        self.near = np.zeros(n, dtype=bool)
         if chosen:
             flats = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
             choices = list(chosen.values())
@@ -89,6 +90,8 @@ class _Removals:
                                              dtype=bool, count=k)
             self.contextual[flats] = np.fromiter((c.contextual for c in choices), dtype=bool,
                                                  count=k)
+            self.near[flats] = np.fromiter((c.kind not in (EXACT, BOILERPLATE)
+                                            for c in choices), dtype=bool, count=k)
 
     def set(self, flat: int, choice: Choice) -> None:
         self.chosen[flat] = choice
@@ -96,10 +99,11 @@ class _Removals:
         self.twin_end[flat] = max(choice.twin, choice.twin_last)
         self.boiler[flat] = choice.kind == BOILERPLATE
         self.contextual[flat] = choice.contextual
+        self.near[flat] = choice.kind not in (EXACT, BOILERPLATE)
 
     def pop(self, flat: int) -> Choice:
         self.twin[flat] = self.twin_end[flat] = -1
-        self.boiler[flat] = self.contextual[flat] = False
+        self.boiler[flat] = self.contextual[flat] = self.near[flat] = False
         return self.chosen.pop(flat)
 
     def removed(self) -> np.ndarray:
@@ -118,7 +122,7 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
                     boiler_groups: set[int], gof: np.ndarray,
                     direct: Callable[[int, int], Choice | None],
                     rank: list[int], story_keys: np.ndarray,
-                    linked: np.ndarray | None = None) -> None:
+                    linked: np.ndarray | None = None, near_context: bool = True) -> None:
     """Apply the rule of this module to ``chosen`` (flat -> Choice), in place.
 
     ``direct(flat, twin)`` says how ``flat`` repeats ``twin`` directly, if it
@@ -170,7 +174,8 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
                 break
             t, t_end = twin[flats], twin_end[flats]
             same = doc_of[t] == doc_of[flats]
-            need = short[flats] | (~same & (brief[flats] | state.contextual[flats]))
+            need = short[flats] | (~same & (brief[flats] | state.contextual[flats]
+                                            | (near_context & state.near[flats])))
             if not need.any():
                 break
             before, _after = nearest_kept(twin, first_of, last_of)
@@ -182,6 +187,12 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
             bad = flats[~ok].tolist()
             if not bad:
                 break
+            # An exact copy kept in a document telling the same story gives
+            # the context another twin lacked (a byline named after the one
+            # of another story, while the story's own copy stays).
+            bad = _story_twins(bad, state, gof, doc_of, story_keys, n_docs, rank)
+            if not bad:
+                continue
             for flat in bad:
                 reverted[flat] = state.pop(flat)
             changed = True
@@ -295,6 +306,43 @@ def _runs_with_context(flats, t, t_end, state: _Removals, doc_of, anchored,
     held = np.bincount(run, weights=anchored).astype(bool)
     own_doc = np.bincount(run, weights=same).astype(np.int64) == size
     return (size[run] >= 2) & (held[run] | own_doc[run])
+
+
+def _story_twins(bad: list[int], state: _Removals, gof: np.ndarray, doc_of: np.ndarray,
+                 story_keys: np.ndarray, n_docs: int, rank: list[int]) -> list[int]:
+    """Point each of ``bad`` (removals about to be kept for want of context)
+    at an exact copy that stays, ahead of it in keep order, in a document
+    that tells the same story as its own, where there is one; the rest are
+    returned. The ``bad`` that are kept count as copies that stay."""
+    if not len(story_keys):
+        return bad
+    bad = sorted(bad, key=rank.__getitem__)      # a twin is decided before its copies
+    flats = np.asarray(bad, dtype=np.int64)
+    groups = gof[flats]
+    candidates = np.flatnonzero(np.isin(gof, groups))
+    candidates = candidates[np.argsort(gof[candidates], kind="stable")]
+    cand_groups = gof[candidates]
+    pending = set(bad)
+    staying = set()
+    left = []
+    for flat, group in zip(bad, groups.tolist()):
+        lo, hi = np.searchsorted(cand_groups, [group, group + 1])
+        others = candidates[lo:hi]
+        others = others[(doc_of[others] != doc_of[flat])]
+        found = None
+        if len(others):
+            told = others[present(story_keys, doc_of[flat] * n_docs + doc_of[others])]
+            stays = [m for m in told.tolist() if rank[m] < rank[flat]
+                     and (m in staying or (m not in pending and state.twin[m] < 0))]
+            if stays:
+                found = min(stays, key=rank.__getitem__)
+        pending.discard(flat)
+        if found is None:
+            left.append(flat)
+            staying.add(flat)
+        else:
+            state.set(flat, Choice(found, EXACT, 100.0))
+    return left
 
 
 def _beside(flat: int, before: np.ndarray, rank: list[int],

@@ -674,7 +674,9 @@ def _losses(chosen: dict[int, Choice], corpus: Layout,
     return {f: d for f, d in out.items()
             if words[f] >= short and (d == doc_of[f] or (words[f] >= cfg.context_words
                                                          and not leans[f]
-                                                         and not chosen[f].contextual))}
+                                                         and not chosen[f].contextual
+                                                         and not (cfg.near_context
+                                                                  and chosen[f].kind != EXACT)))}
 
 
 def _add_containment(links: dict, pairs: list[tuple[int, int]]) -> None:
@@ -824,7 +826,7 @@ def _apply_context(chosen: dict[int, Choice], corpus, cfg, graph: _Graph, boiler
         return _direct(flat, twin, group_of, links)
 
     require_context(chosen, corpus, cfg.short_words, cfg.context_words, boiler, graph.gof,
-                    direct, rank, stories, graph.linked)
+                    direct, rank, stories, graph.linked, cfg.near_context)
 
 
 def _remove_reflowed(chosen: dict[int, Choice], kept_in: dict, runs: dict, rank: list[int],

@@ -142,8 +142,17 @@ _DIGIT = re.compile(r"\d")
 _MIXED = re.compile(r"(?<!\w)(?=\w*\d)\w*[^\W\d]\w*")
 
 
+# A number with a unit of up to four letters glued on ("15mbps", "3bn",
+# "1980s"); an ordinal ("2nd") is a word, as "second" is, and a digit before
+# a longer word is OCR noise ("0speculation").
+_NUMBER_UNIT = re.compile(r"(\d+(?:[.,]\d+)*)(?!st\b|nd\b|rd\b|th\b)[^\W\d]{1,4}")
+
+
 def _drop_wordy(match: re.Match) -> str:
     token = match.group()
+    unit = _NUMBER_UNIT.fullmatch(token)
+    if unit is not None:
+        return unit.group(1)
     letters = sum(c.isalpha() for c in token)
     return " " if letters > len(token) - letters else token
 
@@ -152,7 +161,8 @@ def numbers(norm: str) -> list[str]:
     """Numbers in order, with thousands separators dropped (5,000 == 5000).
 
     A word with a stray digit ("rubb1e" from OCR, "1st") is not a number;
-    a code that is mostly digits ("A320", "F16") is.
+    a code that is mostly digits ("A320", "F16") is, and so is a number with
+    its unit glued on ("15Mbps" holds 15).
     """
     if not _DIGIT.search(norm):
         return []
@@ -257,6 +267,9 @@ monday tuesday wednesday thursday friday saturday sunday
 january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec yesterday today tomorrow
 """.split()) - {"may", "march"}  # also ordinary words; their numbers are compared anyway
+#: Date words with "may" and "march": a word replaced by one of these where
+#: the other text has another of them is another date ("May -" / "April -").
+DATE_WORDS_ALL = _DATE_WORDS | {"may", "march"}
 _WORD = re.compile(r"[a-z]+")
 
 

@@ -24,7 +24,7 @@ from rapidfuzz.distance import OSA, Indel
 
 from .config import Config
 from . import normalize
-from .normalize import COMMON_WORDS, FUNCTION_WORDS, OPPOSITES
+from .normalize import COMMON_WORDS, DATE_WORDS_ALL, FUNCTION_WORDS, OPPOSITES
 
 NEAR = "near"
 TRUNCATED = "truncated"
@@ -441,11 +441,6 @@ def _wording(words_a: list[str], words_b: list[str], names_a, names_b) -> tuple[
             continue
         seg_a, seg_b = words_a[i1:i2], words_b[j1:j2]
         if op == "replace":
-            marked_a = sorted(_MARKERS[w] for w in seg_a if w in _MARKERS)
-            marked_b = sorted(_MARKERS[w] for w in seg_b if w in _MARKERS)
-            if marked_a and marked_b and marked_a != marked_b:
-                return (f"tense or modality differs: '{' '.join(seg_a)}' vs "
-                        f"'{' '.join(seg_b)}'"), False, False
             found = _replaced(seg_a, seg_b)
             if found:
                 return found, False, False
@@ -472,7 +467,17 @@ def _wording(words_a: list[str], words_b: list[str], names_a, names_b) -> tuple[
 
 
 def _replaced(old_words: list[str], new_words: list[str]) -> str:
-    """Why replacing ``old_words`` by ``new_words`` changes a fact ("" if not)."""
+    """Why replacing ``old_words`` by ``new_words`` changes a fact ("" if not):
+    another date, tense or modality marker, letter, or content word."""
+    dated_a = DATE_WORDS_ALL.intersection(old_words)
+    dated_b = DATE_WORDS_ALL.intersection(new_words)
+    if dated_a and dated_b and dated_a != dated_b:
+        return f"dates differ: '{' '.join(old_words)}' vs '{' '.join(new_words)}'"
+    marked_a = sorted(_MARKERS[w] for w in old_words if w in _MARKERS)
+    marked_b = sorted(_MARKERS[w] for w in new_words if w in _MARKERS)
+    if marked_a and marked_b and marked_a != marked_b:
+        return (f"tense or modality differs: '{' '.join(old_words)}' vs "
+                f"'{' '.join(new_words)}'")
     if _letter_swapped(old_words, new_words):
         return f"words differ: '{old_words[0]}' vs '{new_words[0]}'"
     old, new = _content(old_words), _content(new_words)
@@ -540,35 +545,23 @@ def _codes_differ(text_a: str, text_b: str) -> str:
 
 
 def _swapped_words(words_a: list[str], words_b: list[str]) -> str:
-    """A content word replaced by an unrelated one ("wheat" for "soybeans").
+    """A word replaced by one that states another fact (:func:`_replaced`):
+    an unrelated content word ("wheat" for "soybeans"), a look-alike opposite,
+    another date, tense or modality marker ("can" / "could").
 
     Typos and OCR noise change a few letters of a word; inserted or deleted
     words ("he said") are not replacements; function words ("a" for "the")
-    do not change a fact. What is left is a different word, a different fact;
-    so are look-alike opposites ("increase" for "decrease").
+    do not change a fact.
     """
     if words_a == words_b:
         return ""
     words_a, words_b = _spelled_alike(words_a), _spelled_alike(words_b)
     matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "replace":
-            continue
-        if _letter_swapped(words_a[i1:i2], words_b[j1:j2]):
-            return f"words differ: '{words_a[i1]}' vs '{words_b[j1]}'"
-        old, new = _content(words_a[i1:i2]), _content(words_b[j1:j2])
-        if not old or not new:
-            continue
-        opposite = next(((x, y) for x in old for y in new if frozenset((x, y)) in OPPOSITES), None)
-        if opposite:
-            return f"opposite words: '{opposite[0]}' vs '{opposite[1]}'"
-        seg_a, seg_b = " ".join(old), " ".join(new)
-        short, long_ = sorted((seg_a, seg_b), key=len)
-        similarity = fuzz.ratio(seg_a, seg_b)
-        if len(short) >= 3:
-            similarity = max(similarity, fuzz.partial_ratio(short, long_))
-        if similarity < _WORD_SIMILARITY:
-            return f"words differ: '{seg_a}' vs '{seg_b}'"
+        if op == "replace":
+            found = _replaced(words_a[i1:i2], words_b[j1:j2])
+            if found:
+                return found
     return ""
 
 

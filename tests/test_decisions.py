@@ -34,6 +34,19 @@ CHAIN_C = ("The Dunmore harbour authority said on Tuesday that the new breakwate
            "the tide.")
 
 
+@pytest.fixture
+def h(h):
+    """The helpers, scanning with Config.near_context off: these tests are
+    about keep order and chains of near copies across files of different
+    stories, where near copies otherwise go only in context."""
+    from conftest import run_scan
+
+    class Loose(h):
+        scan = staticmethod(lambda texts, **settings: run_scan(
+            texts, **{"near_context": False, **settings}))
+    return Loose
+
+
 def assert_kept_twins_are_kept(result):
     """Every removal points at a paragraph that stays (boilerplate 'remove' aside)."""
     for ref, removal in result.removals.items():
@@ -289,7 +302,7 @@ def corpus_dir(tmp_path, monkeypatch, h):
 
 
 def test_determinism_corpus_has_all_kinds(corpus_dir):
-    result = scan([corpus_dir], Config(jobs=1))
+    result = scan([corpus_dir], Config(jobs=1, near_context=False))
     kinds = {r.kind for r in result.removals.values()}
     details = {r.detail for r in result.removals.values()}
     assert kinds == {"exact", "near", "boilerplate"}

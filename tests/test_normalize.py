@@ -218,6 +218,9 @@ def _plain_numbers(norm):
 
     def wordy(match):
         token = match.group()
+        unit = re.fullmatch(r"(\d+(?:[.,]\d+)*)([^\W\d]{1,4})", token)
+        if unit and unit.group(2) not in ("st", "nd", "rd", "th"):
+            return unit.group(1)          # a number with its unit: "15mbps"
         letters = sum(c.isalpha() for c in token)
         return " " if letters > len(token) - letters else token
     out = []

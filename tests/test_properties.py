@@ -54,6 +54,8 @@ CONFIGS = [
     Config(boilerplate_min_files=2, boilerplate="keep-first"),
     Config(boilerplate_min_files=3, boilerplate="keep"),
     Config(keep_priority=("b",)),
+    Config(near_context=False),
+    Config(near_context=False, keep="longest", drop_repeated_articles=False),
 ]
 
 

@@ -17,7 +17,7 @@ import pytest
 from dedup import Config, scan_texts
 from dedup.report import html as html_format
 from dedup.report import render
-from test_report_formats import INJECTION, P1, P2, P3, corpus_texts
+from test_report_formats import FORMAT_CONFIG, INJECTION, P1, P2, P3, corpus_texts
 
 VOID = {"meta", "input", "br", "img", "hr", "link", "wbr", "col", "area", "base", "source"}
 
@@ -87,7 +87,7 @@ def _distinct(n: int, seed: int = 7) -> list[str]:
 
 @pytest.fixture(scope="module")
 def result():
-    return scan_texts(corpus_texts(), Config(jobs=1))
+    return scan_texts(corpus_texts(), Config(**FORMAT_CONFIG))
 
 
 @pytest.fixture(scope="module")
@@ -289,5 +289,5 @@ def test_long_paragraphs_are_clipped_and_say_so(monkeypatch):
 
 def test_clusters_are_capped(monkeypatch):
     monkeypatch.setattr(html_format, "MAX_CLUSTERS", 1)
-    text = render(scan_texts(corpus_texts(), Config(jobs=1)), "html")
+    text = render(scan_texts(corpus_texts(), Config(**FORMAT_CONFIG)), "html")
     assert "Showing the 1 largest of 3 clusters" in text
