@@ -152,6 +152,7 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
     tables = _tables(short & ~in_boiler, doc_of, first_of, (words < context_words) & ~in_boiler)
     state = _Removals(chosen, n)
     has_links = linked if linked is not None else np.ones(len(boiler_group), dtype=bool)
+    rank_array = np.asarray(rank, dtype=np.int64)
 
     def may_repeat(flats: np.ndarray, others: np.ndarray) -> np.ndarray:
         """Whether each of ``flats`` may repeat the one of ``others`` directly."""
@@ -190,7 +191,7 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
             # An exact copy kept in a document telling the same story gives
             # the context another twin lacked (a byline named after the one
             # of another story, while the story's own copy stays).
-            bad = _story_twins(bad, state, gof, doc_of, story_keys, n_docs, rank)
+            bad = _story_twins(bad, state, gof, doc_of, story_keys, n_docs, rank_array)
             if not bad:
                 continue
             for flat in bad:
@@ -309,39 +310,65 @@ def _runs_with_context(flats, t, t_end, state: _Removals, doc_of, anchored,
 
 
 def _story_twins(bad: list[int], state: _Removals, gof: np.ndarray, doc_of: np.ndarray,
-                 story_keys: np.ndarray, n_docs: int, rank: list[int]) -> list[int]:
+                 story_keys: np.ndarray, n_docs: int, ranks: np.ndarray) -> list[int]:
     """Point each of ``bad`` (removals about to be kept for want of context)
     at an exact copy that stays, ahead of it in keep order, in a document
     that tells the same story as its own, where there is one; the rest are
-    returned. The ``bad`` that are kept count as copies that stay."""
-    if not len(story_keys):
+    returned. One of ``bad`` that finds no such copy stays, and so counts as
+    a copy for those after it."""
+    if not len(story_keys) or not bad:
         return bad
-    bad = sorted(bad, key=rank.__getitem__)      # a twin is decided before its copies
     flats = np.asarray(bad, dtype=np.int64)
-    groups = gof[flats]
-    candidates = np.flatnonzero(np.isin(gof, groups))
-    candidates = candidates[np.argsort(gof[candidates], kind="stable")]
-    cand_groups = gof[candidates]
-    pending = set(bad)
-    staying = set()
+    docs = doc_of[flats]
+    # The documents telling each one's story: (flat, partner) pairs.
+    lo = np.searchsorted(story_keys, docs * n_docs)
+    size = np.searchsorted(story_keys, (docs + 1) * n_docs) - lo
+    which = np.repeat(np.arange(len(flats)), size)
+    partner = story_keys[np.arange(len(which)) + np.repeat(lo - (np.cumsum(size) - size), size)]
+    partner %= n_docs
+    # The first copy of each one's text in each partner: keyed by group and document.
+    cand = np.flatnonzero(np.isin(gof, gof[flats]))
+    keys = gof[cand] * n_docs + doc_of[cand]
+    order = np.lexsort((cand, keys))
+    keys, cand = keys[order], cand[order]
+    want = gof[flats[which]] * n_docs + partner
+    at = np.minimum(np.searchsorted(keys, want), max(len(keys) - 1, 0))
+    found = (keys[at] == want) if len(keys) else np.zeros(len(want), dtype=bool)
+    which, other = which[found], cand[at[found]]
+    fit = ranks[other] < ranks[flats[which]]
+    which, other = which[fit], other[fit]
+    # Best (first in keep order) copies first.
+    order = np.lexsort((ranks[other], which))
+    which, other = which[order], other[order]
+    is_bad = np.zeros(len(gof), dtype=bool)
+    is_bad[flats] = True
+    stays = (state.twin < 0) & ~is_bad
+    decided = np.zeros(len(flats), dtype=bool)
+    twin = np.full(len(flats), -1, dtype=np.int64)
+    position = np.full(len(gof), -1, dtype=np.int64)
+    position[flats] = np.arange(len(flats))
+    while not decided.all():
+        # A copy that is itself one of ``bad`` and not yet decided may still
+        # go: the flats that have one wait for it.
+        waiting = is_bad[other] & ~decided[np.maximum(position[other], 0)] & ~stays[other]
+        blocked = np.zeros(len(flats), dtype=bool)
+        blocked[which[waiting]] = True
+        ready = ~decided & ~blocked
+        if not ready.any():
+            break                   # never: a copy comes before its flat in keep order
+        usable = stays[other] & ready[which]
+        w, o = which[usable], other[usable]
+        first = np.ones(len(w), dtype=bool)
+        first[1:] = w[1:] != w[:-1]
+        twin[w[first]] = o[first]
+        decided |= ready
+        stays[flats[ready & (twin < 0)]] = True
     left = []
-    for flat, group in zip(bad, groups.tolist()):
-        lo, hi = np.searchsorted(cand_groups, [group, group + 1])
-        others = candidates[lo:hi]
-        others = others[(doc_of[others] != doc_of[flat])]
-        found = None
-        if len(others):
-            told = others[present(story_keys, doc_of[flat] * n_docs + doc_of[others])]
-            stays = [m for m in told.tolist() if rank[m] < rank[flat]
-                     and (m in staying or (m not in pending and state.twin[m] < 0))]
-            if stays:
-                found = min(stays, key=rank.__getitem__)
-        pending.discard(flat)
-        if found is None:
-            left.append(flat)
-            staying.add(flat)
+    for i, flat in enumerate(bad):
+        if twin[i] >= 0:
+            state.set(flat, Choice(int(twin[i]), EXACT, 100.0))
         else:
-            state.set(flat, Choice(found, EXACT, 100.0))
+            left.append(flat)
     return left
 
 
