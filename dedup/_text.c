@@ -870,6 +870,121 @@ static PyObject *phrase_hits(PyObject *self, PyObject *args)
     return out;
 }
 
+
+/* Whether text[i:] starts with " " and a lower-case ASCII letter. */
+static int common_noun_follows(int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
+{
+    if (i + 1 >= n || PyUnicode_READ(kind, data, i) != ' ')
+        return 0;
+    Py_UCS4 c = PyUnicode_READ(kind, data, i + 1);
+    return c >= 'a' && c <= 'z';
+}
+
+/* str.isupper of a whole text. */
+static int text_isupper(int kind, const void *data, Py_ssize_t n)
+{
+    int cased = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISLOWER(c) || Py_UNICODE_ISTITLE(c))
+            return 0;
+        if (!cased && Py_UNICODE_ISUPPER(c))
+            cased = 1;
+    }
+    return cased;
+}
+
+/* leaning(texts, openers, capitals, separators, lower_share_quarters): the
+   dedup.sentences.leans value of every text, as bytes. Its Python form is
+   the reference; this one skips the regular expression and the split. */
+static PyObject *leaning(PyObject *self, PyObject *args)
+{
+    PyObject *texts, *openers, *capitals;
+    int separators;
+    if (!PyArg_ParseTuple(args, "O!O!O!i", &PyList_Type, &texts, &PySet_Type, &openers,
+                          &PySet_Type, &capitals, &separators))
+        return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(texts);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, count);
+    if (out == NULL)
+        return NULL;
+    char *flags = PyBytes_AS_STRING(out);
+    for (Py_ssize_t t = 0; t < count; t++) {
+        PyObject *text = PyList_GET_ITEM(texts, t);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "leaning: texts must be str");
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        char flag = 0;
+        Py_ssize_t i = 0;
+        while (i < n && !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i)))
+            i++;
+        Py_ssize_t j = i;
+        while (j < n) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, j);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+                break;
+            j++;
+        }
+        int upper = -1;                      /* not known yet */
+        if (j > i) {
+            PyObject *word = PyUnicode_Substring(text, i, j);
+            if (word == NULL) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            int opener = PySet_Contains(openers, word);
+            int capital = opener == 0 ? PySet_Contains(capitals, word) : 0;
+            int the = PyUnicode_CompareWithASCIIString(word, "The") == 0;
+            Py_DECREF(word);
+            if (opener < 0 || capital < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            if (opener || (the && common_noun_follows(kind, data, n, j)))
+                flag = 1;
+            else if (capital) {
+                upper = text_isupper(kind, data, n);
+                if (upper)
+                    flag = 1;
+            }
+        }
+        if (!flag) {
+            int seps = 0;
+            for (Py_ssize_t k = 0; k < n && seps < separators; k++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, k);
+                seps += c == ',' || c == ';';
+            }
+            if (seps >= separators) {
+                if (upper < 0)
+                    upper = text_isupper(kind, data, n);
+                if (!upper) {
+                    Py_ssize_t tokens = 0, lower = 0;
+                    int inside = 0;
+                    for (Py_ssize_t k = 0; k < n; k++) {
+                        Py_UCS4 c = PyUnicode_READ(kind, data, k);
+                        if (Py_UNICODE_ISSPACE(c)) {
+                            inside = 0;
+                        } else if (!inside) {
+                            inside = 1;
+                            tokens++;
+                            lower += Py_UNICODE_ISLOWER(c) != 0;
+                        }
+                    }
+                    if (4 * lower < tokens)
+                        flag = 2;
+                }
+            }
+        }
+        flags[t] = flag;
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"paragraph_texts", paragraph_texts, METH_O, "paragraph_texts(text): the paragraphs' texts"},
     {"paragraph_spans", paragraph_spans, METH_O,
@@ -886,6 +1001,8 @@ static PyMethodDef methods[] = {
      "facts(norms, texts, length, words, digit, upper): see dedup.facts.Facts.of"},
     {"sentence_digests", sentence_digests, METH_VARARGS,
      "sentence_digests(norms, key_hi, min_chars): see dedup.sentences.sentence_facts"},
+    {"leaning", leaning, METH_VARARGS,
+     "leaning(texts, openers, capitals, separators): see dedup.sentences.leans"},
     {"phrase_hits", phrase_hits, METH_VARARGS,
      "phrase_hits(texts, phrases): positions of the texts holding any phrase"},
     {"text_digests", text_digests, METH_VARARGS,

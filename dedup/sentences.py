@@ -212,7 +212,18 @@ def leans(text: str) -> int:
 
 
 def leaning_flags(texts: list[str]) -> np.ndarray:
-    """:func:`leans` of every paragraph's original text (uint8)."""
+    """:func:`leans` of every paragraph's original text (uint8): in one
+    compiled pass where the install built it (Reuters' 158,120 paragraphs:
+    0.18 s in Python), else with :func:`leans`, its reference."""
+    if _text is not None and LIST_LOWER_SHARE == 0.25:
+        flags = _text.leaning(list(texts), set(_OPENERS), set(_OPENERS_CAPITALS),
+                              LIST_SEPARATORS)
+        return np.frombuffer(flags, dtype=np.uint8).copy()
+    return python_leaning_flags(texts)
+
+
+def python_leaning_flags(texts: list[str]) -> np.ndarray:
+    """:func:`leaning_flags` in Python."""
     return np.fromiter((leans(t) for t in texts), dtype=np.uint8, count=len(texts))
 
 

@@ -346,3 +346,20 @@ def test_the_compiled_table_is_the_table_it_is_given_each_time():
         N._text.translated("x", "ab", "c", "")
     with pytest.raises(ValueError):
         N._text.translated("x", "\U0001F600", "a", "")
+
+
+_LEANING_WORDS = st.sampled_from([
+    "He", "HE", "It", "The", "the", "THE", "Bank", "company", "new", "CDs", "G", "Murphy;",
+    "Dempsey,", "O'Driscoll,", "said", "\u00c9tat", "_", "2", "\"", "(", "--", ",", ";", "\u00e9",
+    "\u01c5", "However,", "Both", "THESE"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(_LEANING_WORDS, max_size=12).map(" ".join), min_size=1, max_size=20)
+       | st.lists(st.text(max_size=40), min_size=1, max_size=20))
+def test_the_compiled_leaning_flags_are_the_python_ones(texts):
+    from dedup import sentences
+    if sentences._text is None:
+        pytest.skip("dedup._text was not built here")
+    assert (sentences.leaning_flags(texts).tolist()
+            == sentences.python_leaning_flags(texts).tolist())
