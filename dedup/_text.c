@@ -920,6 +920,13 @@ static PyObject *leaning(PyObject *self, PyObject *args)
         int kind = PyUnicode_KIND(text);
         const void *data = PyUnicode_DATA(text);
         char flag = 0;
+        Py_ssize_t end = n;
+        while (end > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1)))
+            end--;
+        if (end > 0 && PyUnicode_READ(kind, data, end - 1) == ':') {
+            flags[t] = 4;                    /* it introduces what follows it */
+            continue;
+        }
         Py_ssize_t i = 0;
         while (i < n && !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i)))
             i++;

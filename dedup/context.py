@@ -60,7 +60,7 @@ import numpy as np
 from .arrays import present
 from .choice import Choice
 from .model import BOILERPLATE, EXACT
-from .sentences import LEANS_LIST
+from .sentences import LEANS_LEAD_IN, LEANS_LIST
 
 # Each round can only follow from the one before; real text settles in two
 # or three. The bound keeps a pathological input finite.
@@ -211,7 +211,9 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
         # 3. What a second run over the cleaned text would still remove.
         if _cleaned_view(state, reverted, confirmed, first_of, last_of, rank, direct, tables,
                          may_repeat, lambda removed: first_left(removed, start, doc_of),
-                         doc_of, lists, ~short & (leaning == 0)):
+                         doc_of, lists, ~short & (leaning == 0),
+                         (words >= context_words)
+                         & ((leaning & (LEANS_LIST | LEANS_LEAD_IN)) == 0)):
             changed = True
         _repair_twins(state, reverted, direct)
         if not changed:
@@ -413,15 +415,16 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
 
 def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.ndarray,
                   first_of, last_of, rank, direct, tables, may_repeat, headlines,
-                  doc_of, lists, plain) -> bool:
+                  doc_of, lists, plain, lead) -> bool:
     """Remove the kept lines a second run over the cleaned text would remove:
     one whose kept twin now stands right before it or heads its document,
     and two that now stand together with their twins standing together:
     inside one document; across two, when both are ``plain`` (not short,
     not leaning on their story: a passage copied from another story) or
-    are the headline and the paragraph after it (a story's opening copied
-    whole; not lists of names or figures: two team line-ups of a preview
-    stand in the match report too). Whether any went."""
+    are the headline and a ``lead`` after it (of ``context_words`` words or
+    more, neither a list nor a lead-in to what follows: a story's opening
+    copied whole, not a templated report's "... adjusted its rates as
+    follows:" nor a preview's team line-up). Whether any went."""
     if not reverted:
         return False
     changed = False
@@ -466,7 +469,7 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
                 and tables[flat] < 0 and tables[nxt] < 0
                 and (doc_of[first.twin] == doc_of[flat] or plain[flat] and plain[nxt]
                      or (headline[flat] == flat and headline[first.twin] == first.twin
-                         and not (lists[flat] or lists[nxt])))):
+                         and lead[nxt] and not lists[flat]))):
             state.set(flat, reverted.pop(flat))
             state.set(nxt, reverted.pop(nxt))
             confirmed[[flat, nxt]] = True

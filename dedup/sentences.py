@@ -22,7 +22,9 @@ A flag per paragraph, cheap to find:
 * ``leans``: the paragraph takes what it is about from the story around it:
   it opens with a pronoun or a link word ("He also said ...", "It added
   ...", "But ..."), or with "The" and a common noun ("The company said ...",
-  "The negotiations resume ..."); or it is a list of names or figures ("G Murphy; G Dempsey, B
+  "The negotiations resume ..."), or it ends with a colon, introducing
+  what follows it ("... adjusted its rates as follows:"); or it is a list
+  of names or figures ("G Murphy; G Dempsey, B
   O'Driscoll, ..."). The same words in another story speak of another
   subject: such a paragraph goes for a copy in another document only
   inside a copy of its story (:mod:`dedup.context`).
@@ -191,11 +193,14 @@ LIST_LOWER_SHARE = 0.25
 #: The ``leans`` values: what a paragraph leans on its story for.
 LEANS_OPENING = 1   # its opening points back into the story
 LEANS_LIST = 2      # it is a list of names or figures
+LEANS_LEAD_IN = 4   # it ends with a colon, introducing what follows it
 
 
 def leans(text: str) -> int:
     """How a paragraph takes its subject from its story (see the module): 0
-    when it does not, else LEANS_OPENING or LEANS_LIST."""
+    when it does not, else LEANS_LEAD_IN, LEANS_OPENING or LEANS_LIST."""
+    if text.rstrip().endswith(":"):
+        return LEANS_LEAD_IN
     first = _FIRST_WORD.match(text)
     if first is not None:
         word = first.group(1)

@@ -482,3 +482,17 @@ def test_a_near_copy_in_another_story_stays_and_goes_in_a_copy_of_its_story():
     again = scan_texts(copy, Config(jobs=1, drop_repeated_articles=False))
     assert {(names[r.doc], r.para, v.kind) for r, v in again.removals.items()
             if v.kind != "boilerplate"} >= {("20894.txt", 2, "near")}
+
+
+def test_a_templated_report_keeps_its_headline_and_lead_over_another_table():
+    # reuters 11941 / 12040: the same headline and "... as follows:" lead over
+    # two different rate tables.
+    def report(rows):
+        return _story("FHLBB CHANGES SHORT-TERM DISCOUNT NOTE RATES",
+                      "WASHINGTON, April 1 - The Federal Home Loan Bank Board adjusted the "
+                      "rates on its short-term discount notes as follows:",
+                      "MATURITY NEW RATE OLD RATE", *rows)
+    texts = {"11941.txt": report(["30-69 days 5.00 pct 5.00 pct", "70-88 days 5.92 pct 5.90 pct"]),
+             "12040.txt": report(["30-123 days 5.00 pct 5.00 pct", "124-150 days 5.90 pct"])}
+    result = scan_texts(texts, Config(jobs=1))
+    assert {r for r, v in result.removals.items() if v.kind != "boilerplate"} == set()
