@@ -12,10 +12,12 @@ Such a paragraph is removed only where its context shows it is a copy.
   story: it has fewer than ``context_words`` words (one sentence of terms,
   a note, a standard phrase: "The selling concession is 1-1/4 pct", "NOTE:
   Share adjusted for a stock split in May"), or it *leans* on its story
-  (it opens with a pronoun, a link word or "The" and a common noun, or it
-  is a list of names or figures: :mod:`dedup.sentences`), or its match is
-  *contextual* (a truncated copy whose fuller twin goes on with numbers or
-  names of its own).
+  (it opens with a pronoun, a link word or "The" and a common noun, ends
+  with a colon introducing what follows, or is a list of names or figures:
+  :mod:`dedup.sentences`), or its match is *contextual* (a truncated copy
+  whose fuller twin goes on with numbers or names of its own), or it is a
+  near copy, not word for word (``near_context``: read on the corpora, a
+  sentence edited into another story is that story's own).
 
 Boilerplate (page furniture) never needs context; nor does a long paragraph
 that repeats one of its own document (a body pasted twice).
