@@ -569,36 +569,31 @@ class Planner:
         """Exact copies of paragraphs of short_words to context_words - 1
         words in a later, unrelated article: such a sentence may take its
         subject from its story, so it must stay."""
-        made = 0
-        for ref, text in self._sources():
-            if made == self.count:
-                break
-            if self._words(text) >= self.context_words:
-                continue
-            where = self._later_anchor(ref, text)
-            if where is None:
-                continue
-            self._use(ref, "context-sentence")
-            self._add(kind="context-sentence", repeat=False, text=text, doc=where[0],
-                      anchor=where[1], original=ref)
-            made += 1
+        self._copies_elsewhere("context-sentence", self._sources(),
+                               lambda text: self._words(text) < self.context_words)
 
     def leaning(self) -> None:
         """Exact copies of paragraphs of at least context_words words that
         open leaning on their story ("He said ...", "The company ...") in a
         later, unrelated article: the subject is another there, so they stay."""
+        self._copies_elsewhere("leaning", self._sources(min_words=self.context_words),
+                               lambda text: leans(text) == LEANS_OPENING)
+
+    def _copies_elsewhere(self, kind: str, sources, wanted) -> None:
+        """Exact copies of the ``wanted`` sources in later, unrelated
+        articles, as non-repeats of ``kind``."""
         made = 0
-        for ref, text in self._sources(min_words=self.context_words):
+        for ref, text in sources:
             if made == self.count:
                 break
-            if leans(text) != LEANS_OPENING:
+            if not wanted(text):
                 continue
             where = self._later_anchor(ref, text)
             if where is None:
                 continue
-            self._use(ref, "leaning")
-            self._add(kind="leaning", repeat=False, text=text, doc=where[0],
-                      anchor=where[1], original=ref)
+            self._use(ref, kind)
+            self._add(kind=kind, repeat=False, text=text, doc=where[0], anchor=where[1],
+                      original=ref)
             made += 1
 
     def run(self) -> Plan:

@@ -894,15 +894,16 @@ static int text_isupper(int kind, const void *data, Py_ssize_t n)
     return cased;
 }
 
-/* leaning(texts, openers, capitals, separators, lower_share_quarters): the
+/* leaning(texts, openers, capitals, separators, lower_share): the
    dedup.sentences.leans value of every text, as bytes. Its Python form is
    the reference; this one skips the regular expression and the split. */
 static PyObject *leaning(PyObject *self, PyObject *args)
 {
     PyObject *texts, *openers, *capitals;
     int separators;
-    if (!PyArg_ParseTuple(args, "O!O!O!i", &PyList_Type, &texts, &PySet_Type, &openers,
-                          &PySet_Type, &capitals, &separators))
+    double lower_share;
+    if (!PyArg_ParseTuple(args, "O!O!O!id", &PyList_Type, &texts, &PySet_Type, &openers,
+                          &PySet_Type, &capitals, &separators, &lower_share))
         return NULL;
     Py_ssize_t count = PyList_GET_SIZE(texts);
     PyObject *out = PyBytes_FromStringAndSize(NULL, count);
@@ -982,7 +983,7 @@ static PyObject *leaning(PyObject *self, PyObject *args)
                             lower += Py_UNICODE_ISLOWER(c) != 0;
                         }
                     }
-                    if (4 * lower < tokens)
+                    if ((double)lower < lower_share * (double)tokens)
                         flag = 2;
                 }
             }
@@ -1009,7 +1010,7 @@ static PyMethodDef methods[] = {
     {"sentence_digests", sentence_digests, METH_VARARGS,
      "sentence_digests(norms, key_hi, min_chars): see dedup.sentences.sentence_facts"},
     {"leaning", leaning, METH_VARARGS,
-     "leaning(texts, openers, capitals, separators): see dedup.sentences.leans"},
+     "leaning(texts, openers, capitals, separators, lower_share): see dedup.sentences.leans"},
     {"phrase_hits", phrase_hits, METH_VARARGS,
      "phrase_hits(texts, phrases): positions of the texts holding any phrase"},
     {"text_digests", text_digests, METH_VARARGS,

@@ -120,6 +120,17 @@ def nearest_kept(twin: np.ndarray, first_of: np.ndarray,
     return compiled(twin, first_of, last_of)
 
 
+def needs_context(same_doc: np.ndarray, words: np.ndarray, leans: np.ndarray,
+                  contextual: np.ndarray, near: np.ndarray, short_words: int,
+                  context_words: int, near_context: bool) -> np.ndarray:
+    """Which removals need context (the first part of the module's rule),
+    given per removal whether its twin is in its own document, its words,
+    its leaning flag, whether its match is contextual and whether it is a
+    near (not exact) repeat."""
+    brief = (words < context_words) | (leans != 0)
+    return (words < short_words) | (~same_doc & (brief | contextual | (near_context & near)))
+
+
 def require_context(chosen: dict[int, Choice], layout, short_words: int, context_words: int,
                     boiler_groups: set[int], gof: np.ndarray,
                     direct: Callable[[int, int], Choice | None],
@@ -145,7 +156,6 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
     words = np.asarray(facts.words)
     short = words < short_words
     leaning = np.asarray(facts.leans)
-    brief = (words < context_words) | (leaning != 0)
     lists = (leaning & LEANS_LIST) != 0
     boiler_group = np.zeros(int(gof.max()) + 1, dtype=bool)
     if boiler_groups:
@@ -177,8 +187,8 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
                 break
             t, t_end = twin[flats], twin_end[flats]
             same = doc_of[t] == doc_of[flats]
-            need = short[flats] | (~same & (brief[flats] | state.contextual[flats]
-                                            | (near_context & state.near[flats])))
+            need = needs_context(same, words[flats], leaning[flats], state.contextual[flats],
+                                 state.near[flats], short_words, context_words, near_context)
             if not need.any():
                 break
             before, _after = nearest_kept(twin, first_of, last_of)
@@ -445,23 +455,18 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
         if flat in chosen or flat not in reverted:
             continue
         top = int(headline[flat])
-        if 0 <= top < flat and rank[top] <= rank[flat]:
-            found = direct(flat, top)             # the headline, said again below it
-            if found is not None:
-                state.set(flat, found)
-                del reverted[flat]
-                changed = True
-                continue
+        # The headline, said again below it.
+        if 0 <= top < flat and rank[top] <= rank[flat] and \
+                _removed_again(state, reverted, flat, direct(flat, top)):
+            changed = True
+            continue
         # A table line goes beside its twin only when that twin is in its
         # table (a doubled line, which leaves the table whole).
         prior = int(before[flat])
-        if tables[flat] < 0 or (prior >= 0 and tables[prior] == tables[flat]):
-            found = _beside(flat, before, rank, direct)
-            if found is not None:
-                state.set(flat, found)
-                del reverted[flat]
-                changed = True
-                continue
+        if (tables[flat] < 0 or (prior >= 0 and tables[prior] == tables[flat])) and \
+                _removed_again(state, reverted, flat, _beside(flat, before, rank, direct)):
+            changed = True
+            continue
         nxt = int(after[flat])
         if nxt < 0 or nxt not in reverted or nxt in chosen:
             continue
@@ -477,6 +482,16 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
             confirmed[[flat, nxt]] = True
             changed = True
     return changed
+
+
+def _removed_again(state: _Removals, reverted: dict[int, Choice], flat: int,
+                   found: Choice | None) -> bool:
+    """Remove ``flat``, kept by the rule, as ``found`` says, if it says."""
+    if found is None:
+        return False
+    state.set(flat, found)
+    del reverted[flat]
+    return True
 
 
 def _repair_twins(state: _Removals, reverted: dict[int, Choice],

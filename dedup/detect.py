@@ -18,24 +18,23 @@ The stages, each a function below:
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import time
 from collections import defaultdict
 from contextlib import closing
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import fingerprint, normalize
 from .articles import article_repeats
-from .arrays import Relations, present, unique_sorted
+from .arrays import Relations, unique_sorted
 from .candidates import candidate_pairs, prefix_keys
 from .choice import Choice
 from .config import Config
-from .context import require_context
+from .context import needs_context, require_context
 from .corpus import Corpus
 from .coverage import containment_links, reflows, sentence_coverage
 from .facts import Layout, exact_groups, group_firsts
@@ -669,14 +668,17 @@ def _losses(chosen: dict[int, Choice], corpus: Layout,
     out = {f: int(doc_of[c.twin]) for f, c in chosen.items() if c.kind != BOILERPLATE}
     if cfg is None or not out:
         return out
-    words, leans = corpus.facts.words, corpus.facts.leans
-    short = max(cfg.short_words, 0)
-    return {f: d for f, d in out.items()
-            if words[f] >= short and (d == doc_of[f] or (words[f] >= cfg.context_words
-                                                         and not leans[f]
-                                                         and not chosen[f].contextual
-                                                         and not (cfg.near_context
-                                                                  and chosen[f].kind != EXACT)))}
+    flats = np.fromiter(out, dtype=np.int64, count=len(out))
+    docs = np.fromiter(out.values(), dtype=np.int64, count=len(out))
+    choices = [chosen[f] for f in out]
+    need = needs_context(np.asarray(doc_of)[flats] == docs,
+                         np.asarray(corpus.facts.words)[flats],
+                         np.asarray(corpus.facts.leans)[flats],
+                         np.fromiter((c.contextual for c in choices), dtype=bool, count=len(out)),
+                         np.fromiter((c.kind != EXACT for c in choices), dtype=bool,
+                                     count=len(out)),
+                         cfg.short_words, cfg.context_words, cfg.near_context)
+    return {f: d for f, d, n in zip(out, out.values(), need.tolist()) if not n}
 
 
 def _add_containment(links: dict, pairs: list[tuple[int, int]]) -> None:

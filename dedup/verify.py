@@ -232,12 +232,18 @@ def _ending_facts(norm_s: str, text_s: str, norm_l: str, text_l: str) -> str:
     if negations(norm_s) != negations(norm_l[cut:]):
         return "negation differs: one of them is negated"
     words_s, words_l = words(norm_s), words(norm_l)
-    lost = (_extra_names(names(text_s), words_s, words_l, names(text_l))
-            | (dates(norm_s) - dates(norm_l)))
+    lost = _lost_names(norm_s, text_s, norm_l, text_l, words_s, words_l)
     if lost:
-        return f"names differ: {', '.join(sorted(lost))} not in the longer text"
+        return lost
     tail = words_s[1:]
     return _swapped_words(tail, words_l[max(0, len(words_l) - len(tail) - 2):])
+
+
+def _lost_names(norm_s: str, text_s: str, norm_l: str, text_l: str, words_s, words_l) -> str:
+    """The names and dates of a shorter copy that the longer text lacks ("" if none)."""
+    lost = (_extra_names(names(text_s), words_s, words_l, names(text_l))
+            | (dates(norm_s) - dates(norm_l)))
+    return f"names differ: {', '.join(sorted(lost))} not in the longer text" if lost else ""
 
 
 def _tail_states_facts(norm_s: str, norm_l: str, text_s: str, text_l: str) -> bool:
@@ -257,10 +263,9 @@ def _truncation_facts(norm_s: str, text_s: str, norm_l: str, text_l: str) -> str
     if negations(norm_s) != negations(norm_l[:cut]):
         return "negation differs: one of them is negated"
     words_s, words_l = words(norm_s), words(norm_l)
-    lost = (_extra_names(names(text_s), words_s, words_l, names(text_l))
-            | (dates(norm_s) - dates(norm_l)))
+    lost = _lost_names(norm_s, text_s, norm_l, text_l, words_s, words_l)
     if lost:
-        return f"names differ: {', '.join(sorted(lost))} not in the longer text"
+        return lost
     # Both sides up to the last whole word of the copy.
     head = words_s[:-1]
     return _swapped_words(head, words_l[:len(head) + 2])
