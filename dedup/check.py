@@ -59,6 +59,7 @@ reported as such and do not block.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ from .verify import verify
 CANDIDATES_PER_PARAGRAPH = 4
 
 BASELINE_SCHEMA = "dedup.baseline"
+#: The "paragraph" of a baseline entry that accepts a whole-article repeat.
+ARTICLE_KEY = "article"
 BASELINE_VERSION = 1
 
 
@@ -173,8 +176,14 @@ class ArticleFinding:
     share: float         # share of its text that repeats the other article
     paragraphs: int      # its paragraphs that repeat the other's
     total: int           # its paragraphs, boilerplate excluded
-    relation: str        # "repeat" | "update" (numbers changed; never blocks)
+    relation: str        # "repeat" (blocks) | "update" (numbers changed; never blocks)
     changed: int = 0     # paragraphs whose numbers changed (updates)
+    identical: bool = False   # the same bytes as the stored file
+
+    @property
+    def baseline_key(self) -> tuple[str, str, str]:
+        """How a baseline accepts it: the new path and the article it repeats."""
+        return (self.path, ARTICLE_KEY, self.kept_path)
 
     def message(self) -> str:
         where = " from the index" if self.kept_in_index else ""
@@ -183,7 +192,9 @@ class ArticleFinding:
                     f"{'s' if self.changed != 1 else ''} with changed numbers)")
         what = (f"already ingested as {self.kept_path}" if self.kept_in_index
                 else f"whole article repeats {self.kept_path}")
-        return f"{what} ({self.share:.0%} of its text, {self.paragraphs} of {self.total} paragraphs)"
+        same = "the same bytes, " if self.identical else ""
+        return (f"{what} ({same}{self.share:.0%} of its text, {self.paragraphs} of "
+                f"{self.total} paragraphs)")
 
 
 @dataclass
@@ -194,8 +205,10 @@ class CheckReport:
     files: list[str]                      # new files checked (display paths)
     paragraphs: int                       # paragraphs in them
     findings: list[CheckFinding]          # blocking repeats, grouped into runs
-    articles: list[ArticleFinding] = field(default_factory=list)
+    articles: list[ArticleFinding] = field(default_factory=list)  # repeats block; updates not
     accepted: list[Repeat] = field(default_factory=list)   # matched the baseline
+    accepted_articles: list[ArticleFinding] = field(default_factory=list)
+    already_indexed: list[str] = field(default_factory=list)  # same path, same bytes
     boilerplate: list[Repeat] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     index_files: int = 0
@@ -211,7 +224,12 @@ class CheckReport:
 
     @property
     def passed(self) -> bool:
-        return not self.findings
+        return not self.findings and not self.repeated_articles
+
+    @property
+    def repeated_articles(self) -> list[ArticleFinding]:
+        """Whole-article repeats not accepted by the baseline (each fails the check)."""
+        return [a for a in self.articles if a.relation == "repeat"]
 
     def findings_in(self, path: str) -> list[CheckFinding]:
         return [f for f in self.findings if f.path == path]
@@ -272,8 +290,22 @@ class Baseline:
                 "kind": r.kind}
 
     @classmethod
-    def from_repeats(cls, repeats: list[Repeat]) -> "Baseline":
-        return cls({r.baseline_key: cls.entry(r) for r in repeats})
+    def from_repeats(cls, repeats: list[Repeat],
+                     articles: list[ArticleFinding] = ()) -> "Baseline":
+        entries = {r.baseline_key: cls.entry(r) for r in repeats}
+        for a in articles:
+            if a.relation == "repeat":
+                entries[a.baseline_key] = {"path": a.path, "paragraph": ARTICLE_KEY,
+                                           "kept": a.kept_path, "kept_path": a.kept_path,
+                                           "kind": "article"}
+        return cls(entries)
+
+    @classmethod
+    def of_report(cls, report: "CheckReport") -> "Baseline":
+        """Every repeat a check found (accepted ones included): what
+        ``--write-baseline`` writes."""
+        return cls.from_repeats(report.accepted,
+                                report.accepted_articles + report.repeated_articles)
 
     def dumps(self) -> str:
         items = [self.entries[k] for k in sorted(self.entries)]
@@ -298,31 +330,58 @@ def check(index: Index, files: list[tuple[str | Path, str]], cfg: Config | None 
     """
     cfg = cfg or index.cfg
     started = time.perf_counter()
-    files, unnamed = text_named(files, "not checked")
+    files, unnamed = text_named(index.paths_of(files), "not checked")
     shas: dict[str, str] = {}
-    if add:
-        for path, display in files:
-            try:
-                shas[display] = file_sha256(read_regular_file(Path(path)))
-            except OSError:
-                pass   # reported as skipped by read_corpus
-    new = read_corpus(files, cfg, encoding)
-    new.skipped[:0] = unnamed
-    if strict and new.skipped:
-        raise SkippedInput(list(new.skipped))
-    return _check_corpus(index, new, cfg, shas, baseline, accept_all, add, started)
+    for path, name in files:
+        try:
+            shas[name] = file_sha256(read_regular_file(Path(path)))
+        except OSError:
+            pass   # reported as skipped by read_corpus
+    with index.transaction(write=add):
+        indexed = already_indexed(index, shas)
+        new = read_corpus([(p, n) for p, n in files if n not in indexed], cfg, encoding)
+        new.skipped[:0] = unnamed
+        if strict and new.skipped:
+            raise SkippedInput(list(new.skipped))
+        return _check_corpus(index, new, cfg, shas, baseline, accept_all, add, started,
+                             indexed)
 
 
 def check_texts(index: Index, texts: dict[str, str] | list[tuple[str, str]],
                 cfg: Config | None = None, *, baseline: Baseline | None = None,
                 accept_all: bool = False, add: bool = False) -> CheckReport:
-    """:func:`check` for in-memory ``name -> text`` articles."""
+    """:func:`check` for in-memory ``name -> text`` articles (names are used as given)."""
     cfg = cfg or index.cfg
     started = time.perf_counter()
     items = list(texts.items() if isinstance(texts, dict) else texts)
     shas = {name: file_sha256(text.encode("utf-8")) for name, text in items}
-    new = corpus_from_texts(items, cfg)
-    return _check_corpus(index, new, cfg, shas, baseline, accept_all, add, started)
+    with index.transaction(write=add):
+        indexed = already_indexed(index, shas)
+        new = corpus_from_texts([(n, t) for n, t in items if n not in indexed], cfg)
+        return _check_corpus(index, new, cfg, shas, baseline, accept_all, add, started,
+                             indexed)
+
+
+def already_indexed(index: Index, shas: dict[str, str]) -> list[str]:
+    """The names stored in the index with these very bytes: nothing to check."""
+    stored = index.stored_files(shas)
+    return sorted(name for name, sha in shas.items()
+                  if name in stored and stored[name][1] == sha)
+
+
+def _identical(index: Index, new: Corpus, shas: dict[str, str]) -> dict[int, str]:
+    """New documents (by position) whose bytes are those of a stored file under
+    another path: ``document -> that path``. Empty documents are never copies."""
+    wanted = {shas[d.path] for d in new.documents if d.paragraphs and d.path in shas}
+    if not wanted:
+        return {}
+    found = index.files_with_sha(wanted)
+    out = {}
+    for i, d in enumerate(new.documents):
+        path = found.get(shas.get(d.path, "")) if d.paragraphs else None
+        if path is not None and path != d.path:
+            out[i] = path
+    return out
 
 
 def _new_keys(new: Corpus, index: Index) -> tuple[set[int], np.ndarray]:
@@ -338,7 +397,7 @@ def _new_keys(new: Corpus, index: Index) -> tuple[set[int], np.ndarray]:
 
 def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
                   baseline: Baseline | None, accept_all: bool, add: bool,
-                  started: float) -> CheckReport:
+                  started: float, indexed: list[str] = ()) -> CheckReport:
     if fingerprint_settings(cfg) != index.settings:
         raise IndexFileError(f"{index.path}: the check's fingerprint settings differ from "
                              f"the index's ({describe_settings(index.settings)})")
@@ -383,7 +442,9 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
         stats["candidates"] = result.stats.get("candidates", 0)
         stats["verified"] = result.stats.get("verified", 0)
         stats["seconds_decide"] = round(time.perf_counter() - t, 4)
-        report = _report(result, corpus, n_stored, baseline, accept_all)
+        report = _report(result, corpus, n_stored, baseline, accept_all,
+                         _identical(index, new, shas))
+        report.already_indexed = list(indexed)
         report.index = str(index.path)
         report.index_files, report.index_paragraphs = index_files, index_paragraphs
         report.skipped = list(new.skipped)
@@ -391,6 +452,7 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
         if add and report.passed:
             t = time.perf_counter()
             report.added = index.ingest(new, shas)
+            report.added.unchanged.extend(indexed)
             report.index_files, report.index_paragraphs = index.counts()
             stats["seconds_add"] = round(time.perf_counter() - t, 4)
     stats["seconds"] = round(time.perf_counter() - started, 4)
@@ -542,7 +604,7 @@ def _repeat(removal: Removal, corpus: Corpus, n_stored: int) -> Repeat:
 
 
 def _report(result: ScanResult, corpus: Corpus, n_stored: int, baseline: Baseline | None,
-            accept_all: bool) -> CheckReport:
+            accept_all: bool, identical: dict[int, str] | None = None) -> CheckReport:
     blocking: dict[Ref, Removal] = {}
     accepted, boilerplate = [], []
     for ref, removal in result.removals.items():
@@ -568,21 +630,42 @@ def _report(result: ScanResult, corpus: Corpus, n_stored: int, baseline: Baselin
     order = {d.path: i for i, d in enumerate(new_docs)}
     accepted.sort(key=lambda r: (order.get(r.path, 0), r.para))
     boilerplate.sort(key=lambda r: (order.get(r.path, 0), r.para))
-    articles = []
-    blocked = {f.path for f in findings}
-    accepted_in = {r.path for r in accepted}
+    found: dict[str, ArticleFinding] = {}
     for a in result.articles:
-        if a.doc < n_stored:
+        if a.doc < n_stored or (a.relation == "repeat" and corpus.documents[a.doc].path in found):
             continue
         doc, kept = corpus.documents[a.doc], corpus.documents[a.kept_doc]
-        if doc.path in accepted_in and doc.path not in blocked:
-            continue            # its repeats are accepted by the baseline
-        articles.append(ArticleFinding(
+        finding = ArticleFinding(
             path=doc.path, first_line=doc.paragraphs[0].first_line if doc.paragraphs else 1,
             last_line=doc.paragraphs[-1].last_line if doc.paragraphs else 1,
             kept_path=kept.path, kept_in_index=a.kept_doc < n_stored, share=a.share,
-            paragraphs=a.paragraphs, total=a.total, relation=a.relation, changed=a.changed))
+            paragraphs=a.paragraphs, total=a.total, relation=a.relation, changed=a.changed)
+        found[doc.path if a.relation == "repeat" else f"{doc.path}\0{kept.path}"] = finding
+    # The same bytes as a stored file: a repeat whatever the paragraph rules saw
+    # (an article of short lines only, say), named by the file it copies.
+    for d, stored_path in (identical or {}).items():
+        doc = new_docs[d]
+        n = len(doc.paragraphs)
+        seen = found.get(doc.path)
+        if seen is not None and seen.kept_path == stored_path:
+            found[doc.path] = dataclasses.replace(seen, identical=True)
+            continue
+        found[doc.path] = ArticleFinding(
+            path=doc.path, first_line=doc.paragraphs[0].first_line,
+            last_line=doc.paragraphs[-1].last_line, kept_path=stored_path, kept_in_index=True,
+            share=1.0, paragraphs=n, total=n, relation="repeat", identical=True)
+    articles, accepted_articles = [], []
+    blocked = {f.path for f in findings}
+    accepted_in = {r.path for r in accepted}
+    for a in sorted(found.values(), key=lambda a: (order.get(a.path, 0), a.kept_path)):
+        if a.relation == "repeat" and (
+                accept_all or (baseline is not None and a.baseline_key in baseline.entries)
+                # every paragraph it repeats is accepted one by one
+                or (a.path in accepted_in and a.path not in blocked)):
+            accepted_articles.append(a)
+        else:
+            articles.append(a)
     return CheckReport(index="", files=[d.path for d in new_docs],
                        paragraphs=sum(len(d.paragraphs) for d in new_docs),
                        findings=findings, articles=articles, accepted=accepted,
-                       boilerplate=boilerplate)
+                       accepted_articles=accepted_articles, boilerplate=boilerplate)

@@ -199,7 +199,7 @@ def check_cmd(
     if write_baseline is not None:
         try:
             atomic_write(write_baseline,
-                         report_bytes(Baseline.from_repeats(report.accepted).dumps()))
+                         report_bytes(Baseline.of_report(report).dumps()))
         except OSError as exc:
             _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
         report.baseline_written = str(write_baseline)

@@ -17,9 +17,16 @@ repeat a new one, and runs the normal decision over those (see
   key of every signed paragraph, salted exactly as
   :func:`dedup.candidates.candidate_pairs` salts them, so a stored paragraph
   shares a key with a new one exactly when ``scan`` would bucket them together;
-- ``files``: display path, SHA-256 of the bytes, and the contiguous range of
-  paragraph ids; ``meta``: schema version, the settings that shape
-  fingerprints, and running counts (so nothing ever counts rows).
+- ``files``: path, SHA-256 of the bytes, and the contiguous range of
+  paragraph ids; ``meta``: schema version, the root folder, the settings that
+  shape fingerprints, and running counts (so nothing ever counts rows).
+
+File paths are stored relative to the index's **root**, a folder recorded when
+the index is created (the working folder then, or ``root=``), itself stored
+relative to the index file's folder: ``.dedup/index.db`` created at a
+repository's top has root ``..``. A file's path is the same whichever folder a
+command runs from, and stays valid when the repository is checked out
+elsewhere with the index at the same place in it (:meth:`Index.path_of`).
 
 Lookups are index searches bounded per key (the first ``cap`` rows of a key in
 ingestion order, via the primary key): a check never scans a table, so its cost
@@ -37,6 +44,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,10 +57,12 @@ from . import __version__
 from .candidates import PREFIX_CHARS, bucket_keys, prefix_keys
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
-from .documents import display_path, is_text, read_regular_file, text_named
+from .documents import is_text, read_regular_file, text_named
 from .fingerprint import exact_key, lsh_params
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Schema versions this dedup upgrades in place when it opens them (see :meth:`Index._upgrade`).
+UPGRADABLE = {"1"}
 DEFAULT_PATH = Path(".dedup/index.db")
 #: How long a writer waits for another writer (and a reader for a lock) to go away.
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -106,6 +116,7 @@ CREATE TABLE IF NOT EXISTS lsh (
     para  INTEGER NOT NULL,
     PRIMARY KEY (key, para)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
 """
 
 _TEMP = """
@@ -113,6 +124,7 @@ CREATE TEMP TABLE IF NOT EXISTS want_exact (key INTEGER PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS want_lsh (key INTEGER PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS want_para (id INTEGER PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS want_path (path TEXT PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS want_sha (sha256 TEXT PRIMARY KEY);
 """
 
 # The lookups a check runs. CROSS JOIN fixes the loop order (the small temp
@@ -142,8 +154,12 @@ FILES_BY_PATH = """
 SELECT f.path, f.id, f.sha256, f.first_para, f.paragraphs
   FROM temp.want_path AS w CROSS JOIN files AS f ON f.path = w.path
 """
+FILES_BY_SHA = """
+SELECT w.sha256, (SELECT f.path FROM files AS f WHERE f.sha256 = w.sha256 ORDER BY f.id LIMIT 1)
+  FROM temp.want_sha AS w
+"""
 CHECK_QUERIES = {"exact": EXACT_LOOKUP, "lsh": LSH_LOOKUP, "load": LOAD_PARAGRAPHS,
-                 "files": FILES_BY_PATH}
+                 "files": FILES_BY_PATH, "sha": FILES_BY_SHA}
 
 
 class IndexFileError(Exception):
@@ -218,15 +234,20 @@ class Index:
     """An open index file. Use as a context manager, or call :meth:`close`.
 
     ``create=True`` creates the file (and its folder) when missing, recording
-    the fingerprint settings of ``cfg``; an existing file must have been built
-    with the same settings and schema version, or :class:`IndexFileError`.
+    the fingerprint settings of ``cfg`` and the root folder (``root``, default
+    the working folder); an existing file must have been built with the same
+    settings and schema version, or :class:`IndexFileError`. A ``root`` given
+    for an existing index must be the one it records.
     """
 
     def __init__(self, path: str | Path, cfg: Config | None = None, *, create: bool = False,
+                 root: str | Path | None = None,
                  busy_timeout: float = BUSY_TIMEOUT_SECONDS,
                  cache_mb: int = CACHE_MB) -> None:
         self.path = Path(path)
         self.cache_mb = cache_mb
+        self.upgraded = False          # a schema 1 file was upgraded on opening
+        self._root_asked = root
         # Without a configuration, an existing index is used with the settings
         # it was built with (stats, remove); a new one gets the defaults.
         self._adopt = cfg is None
@@ -285,6 +306,7 @@ class Index:
                     now = _now()
                     c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
                         ("schema_version", str(SCHEMA_VERSION)),
+                        ("root", self._root_meta(self._root_asked or os.getcwd())),
                         ("settings", json.dumps(self.settings, sort_keys=True)),
                         ("lsh_threshold", repr(self.cfg.lsh_threshold)),
                         ("files", "0"), ("paragraphs", "0"),
@@ -295,9 +317,40 @@ class Index:
             if statement.strip():
                 c.execute(statement)
 
+    def _root_meta(self, root: str | Path) -> str:
+        """``root`` as the index records it: relative to the index file's folder."""
+        folder = os.path.realpath(self.path.parent)
+        try:
+            return Path(os.path.relpath(os.path.realpath(root), folder)).as_posix()
+        except ValueError:          # another drive: only an absolute path will do
+            return Path(os.path.realpath(root)).as_posix()
+
+    def _upgrade(self, version: str) -> None:
+        """Bring a schema 1 file to schema 2, in one transaction.
+
+        Schema 1 stored paths relative to the folder every command ran from,
+        so that folder (the working folder now) becomes the root; the lookup of
+        files by content is indexed.
+        """
+        try:
+            with self.transaction(write=True):
+                self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('root', ?)",
+                                  (self._root_meta(self._root_asked or os.getcwd()),))
+                self.conn.execute("CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256)")
+                self.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                                  (str(SCHEMA_VERSION),))
+        except (sqlite3.Error, IndexFileError) as exc:
+            raise IndexFileError(f"{self.path}: index schema version {version} needs an "
+                                 f"upgrade this dedup could not write: {exc}") from exc
+        self.upgraded = True
+
     def _validate(self) -> None:
         meta = self.meta()
         version = meta.get("schema_version")
+        if version in UPGRADABLE:
+            self._upgrade(version)
+            meta = self.meta()
+            version = meta.get("schema_version")
         if version != str(SCHEMA_VERSION):
             raise IndexFileError(
                 f"{self.path}: index schema version {version or 'unknown'}, this dedup "
@@ -318,6 +371,12 @@ class Index:
                 raise IndexFileError(f"{self.path}: unreadable settings in the index") from exc
             self.settings = fingerprint_settings(self.cfg)
             self.bands, self.rows = self.settings["lsh_bands"], self.settings["lsh_rows"]
+        self.root = Path(os.path.realpath(self.path.parent / meta.get("root", ".")))
+        if self._root_asked is not None and \
+                Path(os.path.realpath(self._root_asked)) != self.root:
+            raise IndexFileError(f"{self.path}: its root is {self.root}, not "
+                                 f"{os.path.realpath(self._root_asked)} (the root is set "
+                                 f"when an index is created)")
         if stored != self.settings:
             keys = [k for k in sorted(set(stored) | set(self.settings))
                     if stored.get(k) != self.settings.get(k)]
@@ -328,6 +387,24 @@ class Index:
 
     def meta(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+
+    def path_of(self, path: str | Path) -> str:
+        """How the index names the file at ``path`` (as given, relative to the
+        working folder): relative to the root, with ``/`` separators, whatever
+        folder the command runs in. The file's folder is resolved through
+        links, its own name is not."""
+        absolute = os.path.abspath(path)
+        real = os.path.join(os.path.realpath(os.path.dirname(absolute)),
+                            os.path.basename(absolute))
+        try:
+            relative = os.path.relpath(real, self.root)
+        except ValueError:          # another drive
+            return Path(real).as_posix()
+        return Path(relative).as_posix()
+
+    def paths_of(self, files: list[tuple[str | Path, str]]) -> list[tuple[str | Path, str]]:
+        """``(path, display path)`` files renamed as the index names them."""
+        return [(path, self.path_of(path)) for path, _ in files]
 
     def close(self) -> None:
         self.conn.close()
@@ -388,6 +465,7 @@ class Index:
         size = self.path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
         return {
             "index": str(self.path),
+            "root": str(self.root),
             "schema_version": int(meta["schema_version"]),
             "dedup_version": meta.get("dedup_version", ""),
             "created": meta.get("created", ""),
@@ -412,7 +490,7 @@ class Index:
         total)`` is called after each chunk of files, inside the transaction.
         """
         summary = AddSummary()
-        files, unnamed = text_named(files, "not indexed")
+        files, unnamed = text_named(self.paths_of(files), "not indexed")
         summary.skipped.extend(unnamed)
         with self.transaction(write=True):
             todo: list[tuple[str | Path, str]] = []
@@ -467,6 +545,15 @@ class Index:
         c.executemany("INSERT OR IGNORE INTO temp.want_path (path) VALUES (?)",
                       [(p,) for p in paths])
         return {row[0]: tuple(row[1:]) for row in c.execute(FILES_BY_PATH)}
+
+    def files_with_sha(self, shas: Iterable[str]) -> dict[str, str]:
+        """``sha256 -> path`` of the first stored file with those bytes, for the
+        given SHA-256 digests that are stored (indexed lookups)."""
+        c = self.conn
+        c.execute("DELETE FROM temp.want_sha")
+        c.executemany("INSERT OR IGNORE INTO temp.want_sha (sha256) VALUES (?)",
+                      [(s,) for s in shas])
+        return {sha: path for sha, path in c.execute(FILES_BY_SHA) if path is not None}
 
     def ingest(self, corpus: Corpus, shas: dict[str, str],
                summary: AddSummary | None = None) -> AddSummary:
@@ -571,10 +658,10 @@ class Index:
         return removed, unmatched
 
     def _match(self, name: str) -> list[tuple[int, str]]:
-        forms = [name.replace("\\", "/").rstrip("/")]
-        if forms[0].startswith("./"):
-            forms.append(forms[0][2:])
-        forms.append(display_path(Path(name)))
+        # The file at that path, then the name as the index shows it.
+        forms = [self.path_of(name.rstrip("/\\") or name), name.replace("\\", "/").rstrip("/")]
+        if forms[1].startswith("./"):
+            forms.append(forms[1][2:])
         # A name that is not UTF-8 is never stored (see text_named), and
         # SQLite could not even be asked for it.
         for form in dict.fromkeys(f for f in forms if f and is_text(f)):

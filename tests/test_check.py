@@ -171,7 +171,7 @@ def test_format_github(setup):
     lines = res.stdout.splitlines()
     annotations = [line for line in lines if line.startswith("::")]
     assert annotations and all(_ANNOTATION.match(line) for line in annotations), annotations
-    assert annotations[0].startswith("::warning file=new/copy.txt,line=5,endLine=7,")
+    assert annotations[0].startswith("::error file=new/copy.txt,line=5,endLine=7,")
     assert "archive/quake.txt lines 3-5" in annotations[0]
 
 
@@ -227,8 +227,8 @@ def test_whole_article_repeat_is_one_finding(setup, h):
     assert res.exit_code == 1
     annotations = [line for line in res.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 1
-    assert annotations[0].startswith("::warning file=new/wire.txt,line=1,endLine=7,")
-    assert "already ingested as archive/quake.txt (100%25 of its text" \
+    assert annotations[0].startswith("::error file=new/wire.txt,line=1,endLine=7,")
+    assert "already ingested as archive/quake.txt (the same bytes, 100%25 of its text" \
         in annotations[0]
 
 

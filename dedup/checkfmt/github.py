@@ -1,15 +1,17 @@
 """``--format github``: GitHub Actions workflow commands, one annotation per finding.
 
-``::warning file=PATH,line=N,endLine=M,title=...::message`` makes GitHub show
-the finding on the new file's lines in the pull request. A whole-article
-repeat is one annotation over the article; updates (changed numbers) are
-notices. Values are escaped as the runner expects (``%``, CR and LF; in
-properties also ``:`` and ``,``).
+``::error file=PATH,line=N,endLine=M,title=...::message`` makes GitHub show
+the finding on the new file's lines in the pull request. What fails the check
+is an ``error`` (a whole-article repeat is one annotation over the article);
+what passes but deserves a look is a ``notice``: repeats the baseline accepts,
+updates (changed numbers), files already in the index. Files that could not be
+read are warnings. Values are escaped as the runner expects (``%``, CR and LF;
+in properties also ``:`` and ``,``).
 """
 
 from __future__ import annotations
 
-from ..check import CheckReport
+from ..check import CheckReport, _span
 from .text import summary_line
 
 
@@ -35,15 +37,26 @@ class GithubFormat:
         for path in report.files:
             for a in report.articles:
                 if a.path == path:
-                    level, title = (("warning", "dedup: repeated article") if a.relation == "repeat"
+                    level, title = (("error", "dedup: repeated article") if a.relation == "repeat"
                                     else ("notice", "dedup: updated article"))
                     out.append(annotation(level, path, a.first_line, a.last_line, title,
                                           a.message()))
             for f in report.unexplained():
                 if f.path == path:
                     title = "dedup: repeated paragraph" + ("s" if len(f.repeats) > 1 else "")
-                    out.append(annotation("warning", path, f.first_line, f.last_line, title,
+                    out.append(annotation("error", path, f.first_line, f.last_line, title,
                                           f.message()))
+        for a in report.accepted_articles:
+            out.append(annotation("notice", a.path, a.first_line, a.last_line,
+                                  "dedup: accepted repeat", "accepted: " + a.message()))
+        for r in report.accepted:
+            out.append(annotation("notice", r.path, r.first_line, r.last_line,
+                                  "dedup: accepted repeat",
+                                  f"accepted repeat of {r.kept_path} "
+                                  f"{_span(r.kept_first_line, r.kept_last_line)}"))
+        for path in report.already_indexed:
+            out.append(f"::notice file={escape_property(path)},title=dedup%3A already indexed::"
+                       f"{escape_data('the same path and bytes are in the index; not checked')}")
         for line in report.skipped:
             out.append(f"::warning::{escape_data('dedup: skipped ' + line)}")
         out.append(summary_line(report))

@@ -4,8 +4,10 @@ Top level: ``schema`` ("dedup.check"), ``version``, ``passed``, ``index``
 (path, files, paragraphs), ``summary``, ``findings`` (blocking: each with the
 new file and lines, kind, score, the kept twin's path and lines, whether the
 twin is in the index, whether it lies in a whole-article repeat, and its
-paragraphs with their keys), ``articles`` (whole-article repeats and updates),
-``accepted`` and ``boilerplate`` (single paragraphs, not blocking),
+paragraphs with their keys), ``articles`` (whole-article repeats, which
+block, and updates, which do not), ``accepted`` and ``accepted_articles``
+(what the baseline accepts), ``already_indexed`` (the same path and bytes are
+stored: not checked), ``boilerplate`` (single paragraphs, not blocking),
 ``skipped``, ``added`` (with ``--add``), ``settings`` and ``stats``.
 """
 
@@ -28,6 +30,13 @@ def _repeat(r) -> dict:
                         "in_index": r.kept_in_index}}
 
 
+def _article(a) -> dict:
+    return {"path": a.path, "lines": [a.first_line, a.last_line], "relation": a.relation,
+            "share": a.share, "paragraphs": a.paragraphs, "total": a.total,
+            "changed": a.changed, "identical": a.identical, "message": a.message(),
+            "repeats": {"path": a.kept_path, "in_index": a.kept_in_index}}
+
+
 def as_dict(report: CheckReport) -> dict:
     return {
         "schema": SCHEMA,
@@ -38,7 +47,10 @@ def as_dict(report: CheckReport) -> dict:
         "summary": {"files": len(report.files), "paragraphs": report.paragraphs,
                     "findings": len(report.findings), "repeated": len(report.repeats),
                     "files_with_repeats": len({f.path for f in report.findings}),
-                    "accepted": len(report.accepted), "boilerplate": len(report.boilerplate),
+                    "article_repeats": len(report.repeated_articles),
+                    "accepted": len(report.accepted) + len(report.accepted_articles),
+                    "boilerplate": len(report.boilerplate),
+                    "already_indexed": len(report.already_indexed),
                     "skipped": len(report.skipped)},
         "findings": [{
             "path": f.path, "lines": [f.first_line, f.last_line], "kind": f.kind,
@@ -48,13 +60,10 @@ def as_dict(report: CheckReport) -> dict:
                         "in_index": f.kept_in_index},
             "paragraphs": [_repeat(r) for r in f.repeats],
         } for f in report.findings],
-        "articles": [{
-            "path": a.path, "lines": [a.first_line, a.last_line], "relation": a.relation,
-            "share": a.share, "paragraphs": a.paragraphs, "total": a.total,
-            "changed": a.changed, "message": a.message(),
-            "repeats": {"path": a.kept_path, "in_index": a.kept_in_index},
-        } for a in report.articles],
+        "articles": [_article(a) for a in report.articles],
         "accepted": [_repeat(r) for r in report.accepted],
+        "accepted_articles": [_article(a) for a in report.accepted_articles],
+        "already_indexed": list(report.already_indexed),
         "boilerplate": [_repeat(r) for r in report.boilerplate],
         "skipped": list(report.skipped),
         "added": asdict(report.added) if report.added is not None else None,

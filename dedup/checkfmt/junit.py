@@ -12,7 +12,8 @@ class JunitFormat:
     name = "junit"
 
     def render(self, report: CheckReport) -> str:
-        failed_files = {f.path for f in report.findings}
+        failed_files = ({f.path for f in report.findings}
+                        | {a.path for a in report.repeated_articles})
         suites = ET.Element("testsuites", name="dedup check")
         suite = ET.SubElement(suites, "testsuite", {
             "name": "dedup check",
@@ -31,11 +32,15 @@ class JunitFormat:
             case = ET.SubElement(suite, "testcase", classname="dedup.check", name=path,
                                  file=path)
             findings = report.findings_in(path)
-            if findings:
+            if path in failed_files:
                 repeats = sum(len(f.repeats) for f in findings)
-                failure = ET.SubElement(case, "failure", type="repeated-paragraph",
-                                        message=f"{repeats} repeated paragraph"
-                                                f"{'s' if repeats != 1 else ''}")
+                whole = any(a.path == path for a in report.repeated_articles)
+                failure = ET.SubElement(case, "failure",
+                                        type="repeated-article" if whole
+                                        else "repeated-paragraph",
+                                        message="whole-article repeat" if whole else
+                                        f"{repeats} repeated paragraph"
+                                        f"{'s' if repeats != 1 else ''}")
                 failure.text = "\n".join(line for line in lines
                                          if line.startswith(path + ":"))
         for line in report.skipped:

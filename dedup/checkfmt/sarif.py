@@ -48,7 +48,7 @@ class SarifFormat:
             results.append({
                 "ruleId": RULES[rule]["id"],
                 "ruleIndex": rule,
-                "level": "warning" if a.relation == "repeat" else "note",
+                "level": "error" if a.relation == "repeat" else "note",
                 "message": {"text": a.message()},
                 "locations": [{"physicalLocation": _location(a.path, a.first_line,
                                                              a.last_line)}],
@@ -68,7 +68,7 @@ class SarifFormat:
             results.append({
                 "ruleId": RULES[rule]["id"],
                 "ruleIndex": rule,
-                "level": "warning",
+                "level": "error",
                 "message": {"text": f.message()},
                 "locations": [{"physicalLocation": _location(f.path, f.first_line,
                                                              f.last_line)}],

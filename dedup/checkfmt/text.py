@@ -15,18 +15,21 @@ def summary_line(report: CheckReport) -> str:
     files = len({f.path for f in report.findings})
     parts = [f"{repeats} repeated paragraph{'s' if repeats != 1 else ''} "
              f"in {files} of {len(report.files)} files"]
-    whole = sum(a.relation == "repeat" for a in report.articles)
+    whole = len(report.repeated_articles)
     if whole:
         parts.append(f"{whole} whole-article repeat{'s' if whole != 1 else ''}")
-    if report.accepted:
-        parts.append(f"{len(report.accepted)} accepted by the baseline")
+    accepted = len(report.accepted) + len(report.accepted_articles)
+    if accepted:
+        parts.append(f"{accepted} accepted by the baseline")
+    if report.already_indexed:
+        parts.append(f"{len(report.already_indexed)} already indexed (not checked)")
     if report.boilerplate:
         parts.append(f"{len(report.boilerplate)} boilerplate lines (not blocking)")
     if report.skipped:
         parts.append(f"{len(report.skipped)} files skipped")
     parts.append(f"index {report.index}: {report.index_files} files, "
                  f"{report.index_paragraphs} paragraphs")
-    return ("FAIL: " if report.findings else "ok: ") + "; ".join(parts)
+    return ("ok: " if report.passed else "FAIL: ") + "; ".join(parts)
 
 
 def finding_lines(report: CheckReport) -> list[str]:
@@ -45,14 +48,22 @@ def finding_lines(report: CheckReport) -> list[str]:
     return out
 
 
+def note_lines(report: CheckReport) -> list[str]:
+    """What passes: accepted repeats and files already in the index."""
+    out = [f"{a.path}: accepted: {a.message()}" for a in report.accepted_articles]
+    out += [f"{r.path}:{_span(r.first_line, r.last_line)}: accepted repeat of "
+            f"{r.kept_path} {_span(r.kept_first_line, r.kept_last_line)}"
+            for r in report.accepted]
+    out += [f"{path}: already indexed (the same path and bytes); not checked"
+            for path in report.already_indexed]
+    return out
+
+
 class TextFormat:
     name = "text"
 
     def render(self, report: CheckReport) -> str:
-        out = finding_lines(report)
-        for r in report.accepted:
-            out.append(f"{r.path}:{_span(r.first_line, r.last_line)}: accepted repeat of "
-                       f"{r.kept_path} {_span(r.kept_first_line, r.kept_last_line)}")
+        out = finding_lines(report) + note_lines(report)
         for line in report.skipped:
             out.append(f"skipped: {line}")
         if report.added is not None:
