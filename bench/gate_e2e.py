@@ -8,7 +8,7 @@ checks an ``incoming/`` folder holding five kinds of article:
 
 - ``fresh``: held-out articles that share no paragraph with the archive;
 - ``edited``: a held-out article carrying two archive paragraphs, each with
-  one word changed (a lightly edited reuse);
+  a word added and a comma dropped (a lightly edited reuse);
 - ``republished``: an archive article under a new headline, its paragraphs
   re-flowed (pairs joined into one paragraph, one split in two);
 - ``copy``: the bytes of an archive article under a new name;
@@ -78,14 +78,14 @@ def build_cases(pool: list[tuple[str, str]], seed: int = 7
     rng.shuffle(solid)
     src_edit, src_repub, src_copy, src_indexed = solid[:4]
 
-    # edited: two long archive paragraphs, one word changed in each, inside a fresh article.
+    # edited: two long archive paragraphs, a word added to each and a comma
+    # dropped, inside a fresh article (a sub-editor's light touch).
     long_paras = [p for p in _paragraphs(src_edit[1]) if len(p.split()) >= 30][:2]
     edited_paras = []
     for p in long_paras:
         words = p.split(" ")
-        at = len(words) // 2
-        words[at] = "reportedly" if words[at] != "reportedly" else "apparently"
-        edited_paras.append(" ".join(words))
+        words.insert(len(words) // 2, "also")
+        edited_paras.append(" ".join(words).replace(",", "", 1))
     base = _paragraphs(fresh[2][1])
     edited = "\n\n".join(base[:2] + edited_paras + base[2:]) + "\n"
 

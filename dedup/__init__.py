@@ -4,16 +4,25 @@ The library is what the ``dedup`` command calls:
 
 - :func:`scan` / :func:`scan_texts` find repeats and decide what to keep;
 - :func:`cleaned`, :func:`diff` and :func:`write_cleaned` turn decisions into output;
-- :class:`Config` holds every setting.
+- :class:`Config` holds every setting;
+- :class:`Index`, :func:`check_texts` and :func:`check` are the CI gate for
+  services: open an index, check new articles in memory (named by id) or as
+  files, add them; a :class:`CheckReport` says what repeats (docs/ci.md).
 """
 
-from .api import cleaned, diff, scan, scan_texts, write_cleaned
-from .config import Config, ConfigError, load_config
-from .model import Boilerplate, Finding, Ref, Removal, ScanResult
-
+# Set before the imports below: the index and the check record it.
 __version__ = "0.1.0"
 
+from .api import cleaned, diff, scan, scan_texts, write_cleaned
+from .check import Baseline, BaselineError, CheckReport, SkippedInput, check, check_texts
+from .config import Config, ConfigError, load_config
+from .index import Index, IndexFileError
+from .model import Boilerplate, Finding, Ref, Removal, ScanResult
+
+
 __all__ = [
-    "Boilerplate", "Config", "ConfigError", "Finding", "Ref", "Removal", "ScanResult",
-    "cleaned", "diff", "load_config", "scan", "scan_texts", "write_cleaned",
+    "Baseline", "BaselineError", "Boilerplate", "CheckReport", "Config", "ConfigError",
+    "Finding", "Index", "IndexFileError", "Ref", "Removal", "ScanResult", "SkippedInput",
+    "check", "check_texts", "cleaned", "diff", "load_config", "scan", "scan_texts",
+    "write_cleaned",
 ]

@@ -72,10 +72,12 @@ from .arrays import unique_sorted
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
 from .detect import decide, findings_of
-from .documents import Document, Paragraph, read_regular_file, text_named
+from .documents import Document, InputError, Paragraph, read_regular_file, text_named
 from .fingerprint import exact_key
 from .index import (AddSummary, Index, IndexFileError, StoredParagraph, describe_settings,
                     file_sha256, fingerprint_settings, lsh_keys)
+from .jsonl import JsonlSpec, check_unique, documents_of
+from .jsonl import read_file as read_jsonl_file
 from .model import BLOCK, BOILERPLATE, Ref, Removal, ScanResult
 from .verify import verify
 
@@ -349,17 +351,47 @@ def check(index: Index, files: list[tuple[str | Path, str]], cfg: Config | None 
 
 def check_texts(index: Index, texts: dict[str, str] | list[tuple[str, str]],
                 cfg: Config | None = None, *, baseline: Baseline | None = None,
-                accept_all: bool = False, add: bool = False) -> CheckReport:
-    """:func:`check` for in-memory ``name -> text`` articles (names are used as given)."""
+                accept_all: bool = False, add: bool = False, strict: bool = False,
+                skipped: list[str] = ()) -> CheckReport:
+    """:func:`check` for in-memory ``name -> text`` articles (names are used as given:
+    an id, a URL). A name stored with the same text is "already indexed"; the same
+    text under another name is a whole-article repeat of it. ``skipped``: messages
+    for inputs that could not be read (reported; with ``strict``, nothing is checked).
+    """
     cfg = cfg or index.cfg
     started = time.perf_counter()
     items = list(texts.items() if isinstance(texts, dict) else texts)
+    if strict and skipped:
+        raise SkippedInput(list(skipped))
     shas = {name: file_sha256(text.encode("utf-8")) for name, text in items}
     with index.transaction(write=add):
         indexed = already_indexed(index, shas)
         new = corpus_from_texts([(n, t) for n, t in items if n not in indexed], cfg)
+        new.skipped[:0] = skipped
         return _check_corpus(index, new, cfg, shas, baseline, accept_all, add, started,
                              indexed)
+
+
+def jsonl_texts(index: Index, files: list[tuple[str | Path, str]],
+                spec: JsonlSpec) -> tuple[list[tuple[str, str]], list[str]]:
+    """The records of JSON Lines files as ``(name, text)``, and skip messages.
+
+    A record is named by its ``spec.id_field`` value, or ``FILE:LINE`` with the
+    file named as the index names it (see :mod:`dedup.jsonl`). Two records with
+    one name: :class:`dedup.jsonl.JsonlError`.
+    """
+    items, skipped = [], []
+    for path, _ in files:
+        name = index.path_of(path)
+        try:
+            documents, lost = documents_of(read_jsonl_file(str(path), name), name, spec)
+        except InputError as exc:
+            skipped.append(str(exc))
+            continue
+        skipped.extend(lost)
+        items.extend((doc.path, "".join(doc.lines)) for doc in documents)
+    check_unique([name for name, _ in items])
+    return items, skipped
 
 
 def already_indexed(index: Index, shas: dict[str, str]) -> list[str]:
@@ -428,15 +460,18 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
         stats["stored_loaded"] = len(stored)
         t = time.perf_counter()
         stored = matching(stored, new, exact, short, cfg)
+        stored += reflowed_neighbours(index, stored, new, short, cfg)
         stats["stored_matching"] = len(stored)
         stats["seconds_match"] = round(time.perf_counter() - t, 4)
         t = time.perf_counter()
         corpus, n_stored = combined_corpus(stored, new, cfg)
         # The gate reports a lightly edited paragraph of the archive in any
-        # new article (near_context off): it removes nothing, and an edited
-        # reuse is what a reviewer wants to see.
+        # new article (near_context off), and a long one reused word for word
+        # even where it leans on its story (lean_context off): it removes
+        # nothing, and a reuse is what a reviewer wants to see.
         result = decide(corpus, cfg.replace(keep="first", keep_priority=(),
-                                            drop_repeated_articles=False, near_context=False),
+                                            drop_repeated_articles=False, near_context=False,
+                                            lean_context=False),
                         archive=n_stored)
         stats["stored_files_loaded"] = n_stored
         stats["candidates"] = result.stats.get("candidates", 0)
@@ -530,6 +565,51 @@ def matching(stored: list[StoredParagraph], new: Corpus, exact: set[int],
                 keep.add(pid)
                 update = True
     return [p for p in stored if p.id in keep]
+
+
+#: How far from a stored piece of a new paragraph its stored neighbours are
+#: looked at (a re-flowed copy joins this many consecutive paragraphs at most).
+REFLOW_REACH = 8
+
+
+def reflowed_neighbours(index: Index, stored: list[StoredParagraph], new: Corpus,
+                        short: dict[int, list[int]], cfg: Config) -> list[StoredParagraph]:
+    """Stored paragraphs that, with a piece already found, make up a new paragraph.
+
+    A republished copy may join consecutive paragraphs of the stored article
+    into one. The keys of the joined paragraph find one or two of its pieces
+    (the opening one by its prefix key, say), not every one, and the
+    re-flow rule (:mod:`dedup.coverage`) needs them all. So from each
+    shortlisted stored paragraph whose text lies inside a new paragraph's,
+    the stored neighbours on both sides are read, one step at a time, for as
+    long as their text lies inside it too (at most ``REFLOW_REACH`` steps).
+    Returns the paragraphs read this way that were not loaded yet.
+    """
+    by_id = {p.id: p for p in stored}
+    frontier: list[tuple[int, int, int, int]] = []   # (new flat, stored id, step, file)
+    for flat, ids in short.items():
+        norm = new.norms[flat]
+        for pid in ids:
+            p = by_id.get(pid)
+            if p is not None and len(p.norm) >= cfg.near_min_chars and p.norm != norm \
+                    and p.norm in norm:
+                frontier += [(flat, pid - 1, -1, p.file), (flat, pid + 1, 1, p.file)]
+    loaded: dict[int, StoredParagraph] = {}
+    inside: set[int] = set()
+    for _ in range(REFLOW_REACH):
+        wanted = {pid for _, pid, _, _ in frontier if pid not in by_id and pid not in loaded}
+        if wanted:
+            loaded.update((p.id, p) for p in index.load(wanted))
+        step = []
+        for flat, pid, direction, file in frontier:
+            p = by_id.get(pid) or loaded.get(pid)
+            if p is not None and p.file == file and p.norm and p.norm in new.norms[flat]:
+                inside.add(pid)
+                step.append((flat, pid + direction, direction, file))
+        frontier = step
+        if not frontier:
+            break
+    return [loaded[pid] for pid in sorted(inside) if pid in loaded]
 
 
 def combined_corpus(stored: list[StoredParagraph], new: Corpus,

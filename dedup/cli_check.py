@@ -17,13 +17,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from .check import Baseline, BaselineError, SkippedInput, check
+from .check import Baseline, BaselineError, SkippedInput, check, check_texts, jsonl_texts
 from .checkfmt import render
+from .checkfmt.text import quiet_lines, summary_line
 from .clean import atomic_write
-from .cli import (BoilerFiles, ConfigFile, Encoding, Glob, Jobs, LshThreshold, NumPerm, Shingle,
-                  ShortWords, Threshold, _fail, _settings, app)
+from .cli import (BoilerFiles, ConfigFile, Encoding, Glob, Jobs, Jsonl, JsonlId, LshThreshold,
+                  NumPerm, Shingle, ShortWords, Threshold, _fail, _settings, app)
 from .documents import discover, skip_summary
 from .index import DEFAULT_PATH, Index, IndexFileError
+from .jsonl import JsonlError, JsonlSpec, plain_text_warnings
 from .report import report_bytes
 
 
@@ -44,6 +46,13 @@ IndexOpt = Annotated[Path, typer.Option(
     "--index", help="The index file.", dir_okay=False)]
 NewPaths = Annotated[list[Path], typer.Argument(
     help="Files or folders (folders are read recursively for --glob).")]
+Quiet = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="Print only what fails (and errors and warnings); nothing when "
+                          "all is well.")]
+Root = Annotated[Optional[Path], typer.Option(
+    "--root", file_okay=False,
+    help="When the index is created: the folder its paths are relative to [default: the "
+         "working folder]. An existing index keeps the root it records.")]
 
 index_app = typer.Typer(no_args_is_help=True, add_completion=False,
                         help="The persistent index of ingested articles that 'dedup check' "
@@ -51,11 +60,26 @@ index_app = typer.Typer(no_args_is_help=True, add_completion=False,
 app.add_typer(index_app, name="index")
 
 
-def _open(path: Path, cfg=None, create: bool = False) -> Index:
+def _open(path: Path, cfg=None, create: bool = False, root: Path | None = None) -> Index:
     try:
-        return Index(path, cfg, create=create)
+        idx = Index(path, cfg, create=create, root=root)
     except IndexFileError as exc:
         _fail(str(exc))
+    if idx.upgraded:
+        _warn([f"{path}: upgraded to index schema version 2; its paths are taken as relative "
+               f"to {idx.root}"])
+    return idx
+
+
+def _inputs(paths: list[Path], glob: str | None, jsonl: str | None, jsonl_id: str | None):
+    """Files to read and the JSON Lines spec (None: plain text); warns as it goes."""
+    if jsonl_id and not jsonl:
+        _fail("--jsonl-id only goes with --jsonl")
+    files, warnings = discover(paths, glob)
+    if not jsonl:
+        warnings += plain_text_warnings(files)
+    _warn(warnings)
+    return files, warnings, JsonlSpec(jsonl, jsonl_id) if jsonl else None
 
 
 def _warn(lines) -> None:
@@ -69,29 +93,38 @@ def index_add(
     index: IndexOpt = DEFAULT_PATH,
     glob: Glob = None, lsh_threshold: LshThreshold = None, shingle_size: Shingle = None,
     num_perm: NumPerm = None, jobs: Jobs = None, config: ConfigFile = None,
-    encoding: Encoding = None,
+    encoding: Encoding = None, jsonl: Jsonl = None, jsonl_id: JsonlId = None,
+    root: Root = None, quiet: Quiet = False,
 ) -> None:
     """Ingest articles into the index (created if missing), in one transaction.
 
     Adding a file again changes nothing; a changed file replaces its old
-    paragraphs. Files are keyed by their path as shown (relative to the working
-    folder), so run it from the same folder as 'dedup check'.
+    paragraphs. Files are named relative to the index's root (the working
+    folder when the index was created, or --root), so any folder works.
+    With --jsonl, each record is an article named by --jsonl-id (or FILE:LINE).
     """
+    if jsonl and glob is None:
+        glob = "*.jsonl"
     cfg, chosen = _settings(paths, glob, None, None, None, None, lsh_threshold, shingle_size,
                             num_perm, None, None, jobs, config)
-    files, warnings = discover(chosen, cfg.glob)
-    _warn(warnings)
-    with _open(index, cfg, create=True) as idx:
+    files, _, spec = _inputs(chosen, cfg.glob, jsonl, jsonl_id)
+    with _open(index, cfg, create=True, root=root) as idx:
         try:
-            summary = idx.add(files, encoding=encoding)
-        except IndexFileError as exc:
+            if spec is None:
+                summary = idx.add(files, encoding=encoding)
+            else:
+                items, lost = jsonl_texts(idx, files, spec)
+                summary = idx.add_texts(items)
+                summary.skipped[:0] = lost
+        except (IndexFileError, JsonlError) as exc:
             _fail(str(exc))
         except sqlite3.Error as exc:
             _fail(f"{index}: {exc}")
         _warn(summary.skipped)
         n_files, n_paragraphs = idx.counts()
-    typer.echo(f"{index}: {summary.line()}; the index holds {n_files} files, "
-               f"{n_paragraphs} paragraphs")
+    if not quiet:
+        typer.echo(f"{index}: {summary.line()}; the index holds {n_files} files, "
+                   f"{n_paragraphs} paragraphs")
 
 
 @index_app.command("remove")
@@ -165,12 +198,17 @@ def check_cmd(
     glob: Glob = None, threshold: Threshold = None, lsh_threshold: LshThreshold = None,
     shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
-    encoding: Encoding = None,
+    encoding: Encoding = None, jsonl: Jsonl = None, jsonl_id: JsonlId = None,
+    root: Root = None, quiet: Quiet = False,
 ) -> None:
     """Check new articles for repeats inside them, among them and against the index.
 
-    Exit 0 when nothing repeats, 1 when something does, 2 on errors.
+    Exit 0 when nothing repeats, 1 when something does (a repeated paragraph or
+    a whole-article repeat), 2 on errors. With --jsonl, each record is an
+    article named by --jsonl-id (or FILE:LINE).
     """
+    if jsonl and glob is None:
+        glob = "*.jsonl"
     cfg, chosen = _settings(paths, glob, None, None, None, threshold, lsh_threshold,
                             shingle_size, num_perm, short_words, boilerplate_min_files, jobs,
                             config)
@@ -180,18 +218,22 @@ def check_cmd(
             accepted = Baseline.load(baseline)
         except BaselineError as exc:
             _fail(str(exc))
-    files, warnings = discover(chosen, cfg.glob)
-    _warn(warnings)
+    files, warnings, spec = _inputs(chosen, cfg.glob, jsonl, jsonl_id)
     if strict and warnings:
         _fail(f"--strict: {skip_summary(warnings)}; nothing checked or added")
-    with _open(index, cfg, create=add) as idx:
+    with _open(index, cfg, create=add, root=root) as idx:
         try:
-            report = check(idx, files, cfg, encoding=encoding, baseline=accepted,
-                           accept_all=write_baseline is not None, add=add, strict=strict)
+            options = dict(baseline=accepted, accept_all=write_baseline is not None, add=add,
+                           strict=strict)
+            if spec is None:
+                report = check(idx, files, cfg, encoding=encoding, **options)
+            else:
+                items, lost = jsonl_texts(idx, files, spec)
+                report = check_texts(idx, items, cfg, skipped=lost, **options)
         except SkippedInput as exc:
             _warn(exc.skipped)
             _fail(f"--strict: {skip_summary(exc.skipped)}; nothing checked or added")
-        except IndexFileError as exc:
+        except (IndexFileError, JsonlError) as exc:
             _fail(str(exc))
         except sqlite3.Error as exc:
             _fail(f"{index}: {exc}")
@@ -204,13 +246,15 @@ def check_cmd(
             _fail(f"{write_baseline}: cannot write baseline: {exc.strerror or exc}")
         report.baseline_written = str(write_baseline)
     text = render(report, format.value)
+    if quiet and format == CheckFormat.text:
+        text = "".join(f"{line}\n" for line in quiet_lines(report))
     if output is not None:
         try:
             atomic_write(output, report_bytes(text))
         except OSError as exc:
             _fail(f"{output}: cannot write: {exc.strerror or exc}")
-        if format != CheckFormat.text:
-            sys.stderr.write(render(report, "text").splitlines()[-1] + "\n")
+        if format != CheckFormat.text and not (quiet and report.passed):
+            sys.stderr.write(summary_line(report) + "\n")
     else:
         typer.echo(text, nl=False)
     if not report.passed:

@@ -66,6 +66,12 @@ class Config:
     #: story's own sentence edited for it ("the spokesman" for "a Bonn
     #: finance ministry spokesman"). False removes them like exact copies.
     near_context: bool = True
+    #: A paragraph of another document that leans on its story (an opening
+    #: pronoun, link word or "The" and a common noun, a lead-in, a list) goes
+    #: only in context, whatever its length. ``dedup check`` turns this off:
+    #: it removes nothing, and a long paragraph of the archive reused word
+    #: for word in a new story is what the gate is there to report.
+    lean_context: bool = True
     #: A short paragraph found in at least this many files is boilerplate.
     boilerplate_min_files: int = 5
     #: Paragraphs with more words than this are never boilerplate (a long

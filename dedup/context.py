@@ -122,12 +122,13 @@ def nearest_kept(twin: np.ndarray, first_of: np.ndarray,
 
 def needs_context(same_doc: np.ndarray, words: np.ndarray, leans: np.ndarray,
                   contextual: np.ndarray, near: np.ndarray, short_words: int,
-                  context_words: int, near_context: bool) -> np.ndarray:
+                  context_words: int, near_context: bool,
+                  lean_context: bool = True) -> np.ndarray:
     """Which removals need context (the first part of the module's rule),
     given per removal whether its twin is in its own document, its words,
     its leaning flag, whether its match is contextual and whether it is a
-    near (not exact) repeat."""
-    brief = (words < context_words) | (leans != 0)
+    near (not exact) repeat. ``lean_context`` off: leaning alone needs none."""
+    brief = (words < context_words) | ((leans != 0) & lean_context)
     return (words < short_words) | (~same_doc & (brief | contextual | (near_context & near)))
 
 
@@ -135,7 +136,8 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
                     boiler_groups: set[int], gof: np.ndarray,
                     direct: Callable[[int, int], Choice | None],
                     rank: list[int], story_keys: np.ndarray,
-                    linked: np.ndarray | None = None, near_context: bool = True) -> None:
+                    linked: np.ndarray | None = None, near_context: bool = True,
+                    lean_context: bool = True) -> None:
     """Apply the rule of this module to ``chosen`` (flat -> Choice), in place.
 
     ``direct(flat, twin)`` says how ``flat`` repeats ``twin`` directly, if it
@@ -188,7 +190,8 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
             t, t_end = twin[flats], twin_end[flats]
             same = doc_of[t] == doc_of[flats]
             need = needs_context(same, words[flats], leaning[flats], state.contextual[flats],
-                                 state.near[flats], short_words, context_words, near_context)
+                                 state.near[flats], short_words, context_words, near_context,
+                                 lean_context)
             if not need.any():
                 break
             before, _after = nearest_kept(twin, first_of, last_of)

@@ -677,7 +677,8 @@ def _losses(chosen: dict[int, Choice], corpus: Layout,
                          np.fromiter((c.contextual for c in choices), dtype=bool, count=len(out)),
                          np.fromiter((c.kind != EXACT for c in choices), dtype=bool,
                                      count=len(out)),
-                         cfg.short_words, cfg.context_words, cfg.near_context)
+                         cfg.short_words, cfg.context_words, cfg.near_context,
+                         cfg.lean_context)
     return {f: d for f, d, n in zip(out, out.values(), need.tolist()) if not n}
 
 
@@ -828,7 +829,7 @@ def _apply_context(chosen: dict[int, Choice], corpus, cfg, graph: _Graph, boiler
         return _direct(flat, twin, group_of, links)
 
     require_context(chosen, corpus, cfg.short_words, cfg.context_words, boiler, graph.gof,
-                    direct, rank, stories, graph.linked, cfg.near_context)
+                    direct, rank, stories, graph.linked, cfg.near_context, cfg.lean_context)
 
 
 def _remove_reflowed(chosen: dict[int, Choice], kept_in: dict, runs: dict, rank: list[int],

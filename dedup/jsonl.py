@@ -133,6 +133,13 @@ def read_file(path: str, display: str) -> bytes:
     return read_input(Path(path), display)
 
 
+def plain_text_warnings(files: list[tuple[str | Path, str]]) -> list[str]:
+    """A warning for each ``.jsonl`` file about to be read as plain text (no --jsonl):
+    its raw JSON would be compared and stored as if it were an article."""
+    return [f"{display}: a JSON Lines file read as plain text; give --jsonl FIELD to read "
+            f"its records" for _, display in files if display.lower().endswith(".jsonl")]
+
+
 def check_unique(names: list[str]) -> None:
     """Refuse two documents with the same name (two records with one id)."""
     seen: set[str] = set()

@@ -59,6 +59,13 @@ def note_lines(report: CheckReport) -> list[str]:
     return out
 
 
+def quiet_lines(report: CheckReport) -> list[str]:
+    """``--quiet``: what fails the check and the summary line; nothing when it passes."""
+    if report.passed:
+        return []
+    return finding_lines(report) + [summary_line(report)]
+
+
 class TextFormat:
     name = "text"
 
