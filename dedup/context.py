@@ -163,7 +163,8 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
     if boiler_groups:
         boiler_group[np.fromiter(boiler_groups, dtype=np.int64, count=len(boiler_groups))] = True
     in_boiler = boiler_group[gof]
-    tables = _tables(short & ~in_boiler, doc_of, first_of, (words < context_words) & ~in_boiler)
+    table_line = short & ~in_boiler
+    tables = _tables(table_line, doc_of, first_of, (words < context_words) & ~in_boiler)
     state = _Removals(chosen, n)
     has_links = linked if linked is not None else np.ones(len(boiler_group), dtype=bool)
     rank_array = np.asarray(rank, dtype=np.int64)
@@ -225,7 +226,7 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
             changed = True
         # 3. What a second run over the cleaned text would still remove.
         if _cleaned_view(state, reverted, confirmed, first_of, last_of, rank, direct, tables,
-                         may_repeat, lambda removed: first_left(removed, start, doc_of),
+                         table_line, may_repeat, lambda removed: first_left(removed, start, doc_of),
                          doc_of, lists, ~short & (leaning == 0),
                          (words >= context_words)
                          & ((leaning & (LEANS_LIST | LEANS_LEAD_IN)) == 0)):
@@ -429,7 +430,7 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
 
 
 def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.ndarray,
-                  first_of, last_of, rank, direct, tables, may_repeat, headlines,
+                  first_of, last_of, rank, direct, tables, table_line, may_repeat, headlines,
                   doc_of, lists, plain, lead) -> bool:
     """Remove the kept lines a second run over the cleaned text would remove:
     one whose kept twin now stands right before it or heads its document,
@@ -464,9 +465,13 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
             changed = True
             continue
         # A table line goes beside its twin only when that twin is in its
-        # table (a doubled line, which leaves the table whole).
+        # table (a doubled line, which leaves the table whole). The kept line
+        # before it stands next to it in the cleaned text, so a short one
+        # belongs to its table there even when removed paragraphs divided
+        # them in the original (a second run would see one table).
         prior = int(before[flat])
-        if (tables[flat] < 0 or (prior >= 0 and tables[prior] == tables[flat])) and \
+        if (tables[flat] < 0 or (prior >= 0 and (tables[prior] == tables[flat]
+                                                 or table_line[prior]))) and \
                 _removed_again(state, reverted, flat, _beside(flat, before, rank, direct)):
             changed = True
             continue
