@@ -32,7 +32,7 @@ yaml = pytest.importorskip("yaml", reason="pip install pyyaml (in the test extra
 
 import dedup
 
-from test_check import COPIED, COPIED_NEXT, invoke
+from test_check import COPIED, archive_and_new, invoke
 from test_index import write_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -151,19 +151,12 @@ def runner(tmp_path) -> Path:
 
 @pytest.fixture
 def work(tmp_path, monkeypatch, h) -> Path:
-    """The workspace: archive/ indexed in .dedup/index.db (the action's default);
-    new/copy.txt repeats two archived paragraphs, new/clean.txt repeats nothing."""
+    """The workspace: test_check's archive and new articles, archive/ indexed
+    in .dedup/index.db (the action's default)."""
     folder = tmp_path / "work"
     folder.mkdir()
     monkeypatch.chdir(folder)
-    f = h.filler
-    write_files(folder, {
-        "archive/quake.txt": h.article("Quake Toll Rises In The North", COPIED, COPIED_NEXT, f[0]),
-        "archive/other.txt": h.article("Ferry Timetable Extended", f[1], f[2], f[3]),
-        "new/copy.txt": h.article("Survivors Found After Earthquake", f[4], COPIED, COPIED_NEXT),
-        "new/clean.txt": h.article("Library Lends Tools", f[5], f[6]),
-        "new/also clean.txt": h.article("Bridge Repairs Planned", f[7]),
-    })
+    write_files(folder, archive_and_new(h))
     res = invoke("index", "add", "archive", "--index", ".dedup/index.db")
     assert res.exit_code == 0, res.output
     return folder
