@@ -360,9 +360,11 @@ def _stages(runs: list[dict]) -> dict:
 def _versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
     out = {"python": platform.python_version()}
-    for name in ("dedup", "numpy", "datasketch", "rapidfuzz"):
+    # dedup's distribution is news-dedup; the report keeps the key "dedup".
+    for name, dist in (("dedup", "news-dedup"), ("numpy", "numpy"),
+                       ("datasketch", "datasketch"), ("rapidfuzz", "rapidfuzz")):
         try:
-            out[name] = version(name)
+            out[name] = version(dist)
         except PackageNotFoundError:
             out[name] = None
     return out

@@ -148,7 +148,7 @@ class Engine(str, Enum):
 
 EngineOpt = Annotated[Engine, typer.Option(
     "--engine", help="Where the work runs: this machine's processes, or a Dask cluster "
-                     "(needs the 'dask' extra: pip install 'dedup[dask]').")]
+                     "(needs the 'dask' extra: pip install 'news-dedup[dask]').")]
 Scheduler = Annotated[Optional[str], typer.Option(
     "--scheduler", metavar="ADDRESS",
     help="With --engine dask: the scheduler of the cluster to run on (tcp://host:8786); "
@@ -181,7 +181,7 @@ def _engine(engine: Engine, scheduler: Optional[str], cfg, memory_limit: Optiona
     try:
         from . import engine_dask
     except ImportError as exc:
-        _fail(f"--engine dask needs dask and distributed: pip install 'dedup[dask]' ({exc})")
+        _fail(f"--engine dask needs dask and distributed: pip install 'news-dedup[dask]' ({exc})")
     connection = engine_dask.connect(scheduler, cfg.jobs or None, memory_limit)
     try:
         client = connection.__enter__()

@@ -67,7 +67,7 @@ try:
     from fsspec.implementations.local import LocalFileSystem
 except ImportError as exc:              # pragma: no cover - exercised without the extra
     raise ImportError(f"the Dask engine needs the 'dask' extra "
-                      f"(pip install 'dedup[dask]'): {exc}") from exc
+                      f"(pip install 'news-dedup[dask]'): {exc}") from exc
 
 from .candidates import bucket_keys, bucket_pairs, prefix_keys
 from .clean import atomic_write, cleaned_text

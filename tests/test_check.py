@@ -32,17 +32,22 @@ def invoke(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
-@pytest.fixture
-def setup(in_tmp, h) -> Path:
-    """archive/ (indexed in ix.db): quake.txt holds COPIED then COPIED_NEXT.
+def archive_and_new(h) -> dict[str, str]:
+    """archive/: quake.txt holds COPIED then COPIED_NEXT, other.txt neither.
     new/: copy.txt repeats both as a block, clean.txt repeats nothing."""
     f = h.filler
-    write_files(in_tmp, {
+    return {
         "archive/quake.txt": h.article("Quake Toll Rises In The North", COPIED, COPIED_NEXT, f[0]),
         "archive/other.txt": h.article("Ferry Timetable Extended", f[1], f[2], f[3]),
         "new/copy.txt": h.article("Survivors Found After Earthquake", f[4], COPIED, COPIED_NEXT),
         "new/clean.txt": h.article("Library Lends Tools", f[5], f[6]),
-    })
+    }
+
+
+@pytest.fixture
+def setup(in_tmp, h) -> Path:
+    """The files of :func:`archive_and_new`, archive/ indexed in ix.db."""
+    write_files(in_tmp, archive_and_new(h))
     res = invoke("index", "add", "archive", "--index", "ix.db")
     assert res.exit_code == 0, res.output
     return in_tmp

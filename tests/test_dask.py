@@ -77,7 +77,7 @@ def test_missing_dask_is_a_one_line_error(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=tmp_path)
     assert out.returncode == 2
-    assert "pip install 'dedup[dask]'" in out.stderr
+    assert "pip install 'news-dedup[dask]'" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
 
 
