@@ -175,9 +175,9 @@ def test_a_repeat_fails_with_annotations(work, runner):
     assert run.code == 1, run.check
     assert run.check.outputs == {"exit-code": "1"}
     assert run.outputs == {"exit-code": "1"}
-    # The failing level is changing from warning to error; either fails the gate.
+    # What fails the check is annotated at error level.
     assert run.annotations() and {f for _, f in run.annotations()} == {"new/copy.txt"}
-    assert {level for level, _ in run.annotations()} <= {"error", "warning"}
+    assert {level for level, _ in run.annotations()} == {"error"}
     assert "FAIL: 2 repeated paragraphs in 1 of 2 files" in run.check.stdout + run.check.stderr
 
 
