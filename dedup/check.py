@@ -72,12 +72,11 @@ from .arrays import unique_sorted
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus
 from .detect import decide, findings_of
-from .documents import Document, InputError, Paragraph, read_regular_file, text_named
+from .documents import Document, Paragraph, read_regular_file, text_named
 from .fingerprint import exact_key
 from .index import (AddSummary, Index, IndexFileError, StoredParagraph, describe_settings,
                     file_sha256, fingerprint_settings, lsh_keys)
-from .jsonl import JsonlSpec, check_unique, documents_of
-from .jsonl import read_file as read_jsonl_file
+from .jsonl import JsonlSpec, records
 from .model import BLOCK, BOILERPLATE, Ref, Removal, ScanResult
 from .verify import verify
 
@@ -380,18 +379,7 @@ def jsonl_texts(index: Index, files: list[tuple[str | Path, str]],
     file named as the index names it (see :mod:`dedup.jsonl`). Two records with
     one name: :class:`dedup.jsonl.JsonlError`.
     """
-    items, skipped = [], []
-    for path, _ in files:
-        name = index.path_of(path)
-        try:
-            documents, lost = documents_of(read_jsonl_file(str(path), name), name, spec)
-        except InputError as exc:
-            skipped.append(str(exc))
-            continue
-        skipped.extend(lost)
-        items.extend((doc.path, "".join(doc.lines)) for doc in documents)
-    check_unique([name for name, _ in items])
-    return items, skipped
+    return records(index.paths_of(files), spec)
 
 
 def already_indexed(index: Index, shas: dict[str, str]) -> list[str]:

@@ -149,6 +149,24 @@ def check_unique(names: list[str]) -> None:
         seen.add(name)
 
 
+def records(files: list[tuple[str | Path, str]],
+            spec: JsonlSpec) -> tuple[list[tuple[str, str]], list[str]]:
+    """Every record of ``(path, display name)`` JSON Lines files as ``(name, text)``,
+    in file then line order, and the skip messages. Two records with one name:
+    :class:`JsonlError`."""
+    items, skipped = [], []
+    for path, display in files:
+        try:
+            documents, lost = documents_of(read_file(str(path), display), display, spec)
+        except InputError as exc:
+            skipped.append(str(exc))
+            continue
+        skipped.extend(lost)
+        items.extend((doc.path, "".join(doc.lines)) for doc in documents)
+    check_unique([name for name, _ in items])
+    return items, skipped
+
+
 @dataclass
 class JsonlScan:
     """A scan of JSON Lines files and what writing them back needs."""
@@ -166,16 +184,7 @@ def scan_jsonl(paths: list[str | Path], cfg: Config, spec: JsonlSpec, *,
     Documents are ordered by name, as :func:`dedup.scan_texts` orders texts.
     """
     files, warnings = discover([Path(p) for p in paths], cfg.glob, list(exclude), temp_files)
-    items, skipped = [], []
-    for path, display in files:
-        try:
-            documents, lost = documents_of(read_file(str(path), display), display, spec)
-        except InputError as exc:
-            skipped.append(str(exc))
-            continue
-        skipped.extend(lost)
-        items.extend((doc.path, "".join(doc.lines)) for doc in documents)
-    check_unique([name for name, _ in items])
+    items, skipped = records(files, spec)
     result = decide(corpus_from_texts(items, cfg), cfg)
     result.skipped[:0] = warnings + skipped
     names = {doc.path: i for i, doc in enumerate(result.documents)}
