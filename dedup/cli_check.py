@@ -162,6 +162,7 @@ def index_stats(
     per = stats["bytes_per_paragraph"]
     lines = [
         f"index:        {stats['index']} (schema version {stats['schema_version']})",
+        f"root:         {stats['root']} (paths are relative to it)",
         f"files:        {stats['files']}",
         f"paragraphs:   {stats['paragraphs']}",
         f"size:         {stats['bytes']} bytes" + (f" ({per} per paragraph)" if per else ""),
