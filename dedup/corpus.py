@@ -276,14 +276,31 @@ def read_corpus(files: list[tuple[str | Path, str]], cfg: Config, encoding: str 
     """
     size = _files_per_task(len(files), cfg.workers)
     tasks = [[(str(p), d) for p, d in files[i:i + size]] for i in range(0, len(files), size)]
-    batches = []
 
     def unread(task: list[tuple[str, str]]) -> Batch:
         (_, display), = task
         return sign_documents([], cfg, [f"{display}: the process reading it died each time "
                                         "(out of memory, or a crash); skipped"])
 
-    # In pool processes with --jobs above 1. A file that kills any process
+    return corpus_of_tasks(_read_batch, tasks, cfg, (encoding,), unread, progress)
+
+
+def corpus_of_tasks(read: Callable, tasks: list[list], cfg: Config, args: tuple,
+                    unread: Callable[[list], Batch],
+                    progress: Callable[[int], None] | None = None,
+                    by_name: bool = False) -> Corpus:
+    """A corpus of the batches ``read(task, cfg, *args, run)`` gives, in task order.
+
+    Each task is a list of items (files, or parts of files); a reader signs
+    only the texts it has not signed before in this read (see
+    :func:`_signed_in`). ``unread([item])`` is the batch of an item that
+    kills every process reading it. ``progress`` is called with the number
+    of items done after each batch. With ``by_name`` the documents are put
+    in the order of their names, as :func:`corpus_from_texts` orders them
+    (records named by an id come in file order, not in that one).
+    """
+    batches = []
+    # In pool processes with --jobs above 1. An item that kills any process
     # reading it is skipped with a message; other deaths cost a retry
     # (see ordered_map).
     run = (os.getpid(), next(_RUNS))
@@ -295,7 +312,7 @@ def read_corpus(files: list[tuple[str | Path, str]], cfg: Config, encoding: str 
     # they end with the read.
     with collector_paused():
         try:
-            with closing(ordered_map(_read_batch, tasks, cfg.workers, cfg, encoding, run,
+            with closing(ordered_map(read, tasks, cfg.workers, cfg, *args, run,
                                      crashed=unread, merge=_joined)) as done:
                 for task, batch in zip(tasks, done):
                     batches.append(batch)
@@ -303,9 +320,36 @@ def read_corpus(files: list[tuple[str | Path, str]], cfg: Config, encoding: str 
                         progress(len(task))
         finally:
             _SIGNED.pop(run, None)      # what this process signed itself (--jobs 1)
+        if by_name and batches:
+            batches = [_by_name(_joined(batches))]
         corpus = _assemble(batches, cfg.num_perm)
         share_first_signatures(corpus, cfg)
     return corpus
+
+
+def _by_name(batch: Batch) -> Batch:
+    """The batch with its documents (and their paragraphs) in name order.
+
+    Signatures stay where they are: each signed paragraph's new position
+    goes with its row. A text signed only in a copy that is no longer its
+    first is signed again after reading (see share_first_signatures).
+    """
+    names = [doc.path for doc in batch.documents]
+    order = np.asarray(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+    counts = np.asarray(batch.counts, dtype=np.int64)
+    begins = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    moved = counts[order]
+    # Old flat position of each paragraph in the new order.
+    perm = (np.repeat(begins[order] - np.concatenate(([0], np.cumsum(moved)[:-1])), moved)
+            + np.arange(int(moved.sum()), dtype=np.int64))
+    new_position = np.empty(len(perm), dtype=np.int64)
+    new_position[perm] = np.arange(len(perm), dtype=np.int64)
+    rows = perm.tolist()
+    return Batch([batch.documents[k] for k in order.tolist()],
+                 [batch.norms[i] for i in rows], moved.tolist(),
+                 new_position[np.asarray(batch.signed, dtype=np.int64)],
+                 batch.signatures, batch.prefixes, batch.skipped,
+                 batch.facts.take(perm), [batch.texts[i] for i in rows])
 
 
 def corpus_from_texts(texts: dict[str, str] | list[tuple[str, str]], cfg: Config) -> Corpus:
