@@ -11,6 +11,7 @@ import difflib
 import itertools
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from .documents import TEMP_SUFFIX, Document
@@ -156,6 +157,20 @@ def atomic_write(path: str | Path, data: bytes, mode: int | None = None,
     stay in place: the rename still makes each file appear whole or not at
     all when the process is killed; only a power cut may lose recent ones.
     """
+    with atomic_file(path, mode, owner, durable) as fd:
+        written = os.write(fd, data)            # straight to the file: no buffer object
+        if written < len(data):                 # a write that stopped short: the rest
+            with memoryview(data) as view:
+                while written < len(view):
+                    written += os.write(fd, view[written:])
+
+
+@contextmanager
+def atomic_file(path: str | Path, mode: int | None = None,
+                owner: tuple[int, int] | None = None, durable: bool = True):
+    """The descriptor of a new temporary file beside ``path``, renamed over
+    ``path`` when the block ends and removed if it raises: what
+    :func:`atomic_write` does, for a writer that streams its output."""
     # A copy is created with the mode a new file gets (0o666 less the umask);
     # a file with a mode to keep is private until that mode is set.
     create = 0o666 if mode is None else 0o600
@@ -166,11 +181,7 @@ def atomic_write(path: str | Path, data: bytes, mode: int | None = None,
         fd, tmp = _temporary(path, create)
     try:
         try:
-            written = os.write(fd, data)        # straight to the file: no buffer object
-            if written < len(data):             # a write that stopped short: the rest
-                with memoryview(data) as view:
-                    while written < len(view):
-                        written += os.write(fd, view[written:])
+            yield fd
             if durable:
                 os.fsync(fd)
         finally:
