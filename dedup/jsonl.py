@@ -218,21 +218,12 @@ def output_path(display: str, base: Path) -> Path:
 
 def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path):
     """Write every JSON Lines file, cleaned, under ``out`` (local engine)."""
-    from .api import WriteError, WriteSummary, output_base
+    from .api import WriteSummary
     from .plan import check as check_plan
 
     check_plan(scan.result)
-    base = output_base(paths)
     out = out.absolute()
-    real_out = Path(os.path.realpath(out))
-    plan = []
-    for path, display in scan.files:
-        target = Path(os.path.realpath(out / output_path(display, base)))
-        if real_out not in target.parents:
-            raise WriteError(f"{display}: output path {target} escapes {out}; nothing written")
-        if target == Path(os.path.realpath(path)):
-            raise WriteError(f"{display}: refusing to write over the original; nothing written")
-        plan.append((path, display, target))
+    plan = output_targets(scan.files, paths, out)
     summary = WriteSummary(out)
     for path, display, target in plan:
         try:
@@ -245,3 +236,23 @@ def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path):
         summary.written.append(target)
         summary.changed += bool(changes)
     return summary
+
+
+def output_targets(files: list[tuple[str | Path, str]], paths: list[str | Path],
+                   out: Path) -> list[tuple[str | Path, str, Path]]:
+    """``(path, display, target)`` of every file's cleaned copy under ``out``
+    (absolute), each checked before anything is written: a target that
+    escapes ``out`` or is the original raises :class:`dedup.api.WriteError`."""
+    from .api import WriteError, output_base
+
+    base = output_base(paths)
+    real_out = Path(os.path.realpath(out))
+    plan = []
+    for path, display in files:
+        target = Path(os.path.realpath(out / output_path(display, base)))
+        if real_out not in target.parents:
+            raise WriteError(f"{display}: output path {target} escapes {out}; nothing written")
+        if target == Path(os.path.realpath(path)):
+            raise WriteError(f"{display}: refusing to write over the original; nothing written")
+        plan.append((path, display, target))
+    return plan
