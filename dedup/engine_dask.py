@@ -159,10 +159,12 @@ class Item:
 
 @dataclass
 class Chunk:
-    """Files read by one task (a JSON Lines chunk is one file)."""
+    """Files read by one task (a JSON Lines chunk is one file, a Parquet chunk
+    a run of row groups of one file)."""
 
     items: list[Item]
     jsonl: JsonlSpec | None = None
+    parquet: "parquet_input.Part | None" = None
 
 
 def list_inputs(paths: Sequence[str | Path], glob: str, exclude: Sequence[Path] = (),
@@ -259,6 +261,10 @@ def read_chunk(chunk: Chunk, encoding: str | None,
         try:
             if chunk.jsonl is not None:
                 docs, lost = documents_of(_read_bytes(item), item.display, chunk.jsonl)
+                skipped += lost
+            elif chunk.parquet is not None:
+                from .parquet_input import dask_documents
+                docs, lost = dask_documents(item, chunk.parquet)
                 skipped += lost
             elif item.local:
                 docs = [read_document(Path(item.location), item.display, encoding)]
@@ -564,7 +570,7 @@ def stage_judge(first: Reps, second: Reps, cfg: Config, pairs: np.ndarray):
 def stage_fetch(chunk: Chunk, encoding: str | None, local: list[int],
                 items: list[int]) -> list[Document]:
     """The chunk's documents at positions ``local`` (from items ``items``), read again."""
-    if chunk.jsonl is not None:
+    if chunk.jsonl is not None or chunk.parquet is not None:
         documents, _, _ = read_chunk(chunk, encoding)
         return [documents[k] for k in local]
     documents, _, origin = read_chunk(chunk, encoding, set(items))
@@ -666,13 +672,18 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
          exclude: Sequence[Path] = (), encoding: str | None = None,
          jsonl: JsonlSpec | None = None, temp_files: list[str] | None = None,
          files_per_chunk: int | None = None,
-         chunks_per_group: int | None = None) -> DaskScan:
+         chunks_per_group: int | None = None, parquet=None) -> DaskScan:
     """Scan ``paths`` on the cluster of ``client``; the same result as the local engine."""
     stats: dict = {"engine": "dask"}
     started = time.perf_counter()
     items, warnings = list_inputs(paths, cfg.glob, exclude, temp_files)
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    chunks = chunks_of(items, workers, jsonl, files_per_chunk)
+    if parquet is not None:         # runs of row groups (see dedup.parquet_input)
+        from .parquet_input import dask_chunks
+        chunks, lost = dask_chunks(items, parquet)
+        warnings = warnings + lost
+    else:
+        chunks = chunks_of(items, workers, jsonl, files_per_chunk)
     bands, rows = lsh_params(cfg.lsh_threshold, cfg.num_perm)
     stats["lsh_bands"], stats["lsh_rows"] = bands, rows
     wcfg = cfg.replace(jobs=1)            # one thread per task: the cluster is the parallelism
@@ -702,7 +713,7 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
                                ) if summaries else np.zeros(0, dtype=np.int64)
     origin_cat = (np.concatenate([s.origin for s in summaries]) if summaries
                   else np.zeros(0, dtype=np.int64))
-    if jsonl is not None:
+    if jsonl is not None or parquet is not None:
         check_unique(names)
     order = sorted(range(len(names)), key=names.__getitem__)
     order_arr = np.asarray(order, dtype=np.int64)
@@ -931,6 +942,9 @@ def write_cleaned(client: Client, run: DaskScan, out: str | Path):
                 target = str(real)
             row.append(target)
         targets.append(row)
+    if run.chunks and run.chunks[0].parquet is not None:   # a task a file, not a chunk
+        from .parquet_input import dask_write
+        return dask_write(client, run, targets, WriteSummary(str(out) if out_url else out))
     removed: list[dict[int, list[int]]] = [defaultdict(list) for _ in run.chunks]
     for ref in result.removals:
         c = int(run.doc_chunk[ref.doc])
