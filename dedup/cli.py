@@ -166,6 +166,28 @@ MemoryLimit = Annotated[Optional[str], typer.Option(
 JsonlId = Annotated[Optional[str], typer.Option(
     "--jsonl-id", metavar="FIELD",
     help="With --jsonl: name each document by this field of its record (ids must be unique).")]
+ParquetColumn = Annotated[Optional[str], typer.Option(
+    "--parquet-column", metavar="COLUMN",
+    help="Read Parquet (*.parquet in folders; a file ending in .parquet is always read as "
+         "Parquet, with the column 'text'): each row a document whose COLUMN holds its text, "
+         "named FILE:ROW (rows from 0). Cleaned copies are Parquet with COLUMN cleaned and "
+         "every other column as it was.")]
+ParquetId = Annotated[Optional[str], typer.Option(
+    "--parquet-id", metavar="COLUMN",
+    help="Name each Parquet row by this column (strings or integers; ids must be unique).")]
+
+
+def _parquet(chosen, glob: str, column: Optional[str], id_column: Optional[str],
+             jsonl: Optional[str]):
+    """The Parquet spec of a run that reads Parquet, else None."""
+    from .parquet_input import ParquetError, run_spec
+    try:
+        spec = run_spec(chosen, glob, column, id_column)
+    except ParquetError as exc:
+        _fail(str(exc))
+    if spec is not None and jsonl:
+        _fail("--jsonl and Parquet input cannot be read in one run")
+    return spec
 
 
 @contextmanager
@@ -203,7 +225,7 @@ class _Scanned:
 
 
 def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
-         temp_files, originals=None) -> _Scanned:
+         temp_files, originals=None, parquet=None) -> _Scanned:
     """Scan with the engine chosen (a Dask client, or None for the local engine)."""
     from .jsonl import JsonlError, JsonlSpec
     spec = JsonlSpec(jsonl, jsonl_id) if jsonl else None
@@ -213,12 +235,18 @@ def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
         if client is not None:
             from . import engine_dask
             run = engine_dask.scan(client, chosen, cfg, exclude=exclude, encoding=encoding,
-                                   jsonl=spec, temp_files=temp_files)
+                                   jsonl=spec, temp_files=temp_files, parquet=parquet)
             return _Scanned(run.result,
                             lambda out: engine_dask.write_cleaned(client, run, out))
         urls = [str(p) for p in chosen if _is_url(p)]
         if urls:
             _fail(f"URLs are read by --engine dask only: {urls[0]}")
+        if parquet is not None:
+            from . import parquet_input
+            found = parquet_input.scan_parquet(chosen, cfg, parquet, exclude=exclude,
+                                               temp_files=temp_files, progress=progress)
+            return _Scanned(found.result,
+                            lambda out: parquet_input.write_parquet(found, chosen, out))
         if spec is not None:
             from . import jsonl as jsonl_input
             scanned = jsonl_input.scan_jsonl(chosen, cfg, spec, exclude=exclude,
@@ -313,6 +341,7 @@ def scan(
     strict: Strict = False, quiet: Quiet = False, article_threshold: ArticleThreshold = None,
     engine: EngineOpt = Engine.local, scheduler: Scheduler = None, jsonl: Jsonl = None,
     jsonl_id: JsonlId = None, memory_limit: MemoryLimit = None,
+    parquet_column: ParquetColumn = None, parquet_id: ParquetId = None,
 ) -> None:
     """Report repeated paragraphs: where, what they repeat, how similar.
 
@@ -322,15 +351,18 @@ def scan(
     """
     if jsonl and glob is None:
         glob = "*.jsonl"
+    if (parquet_column or parquet_id) and glob is None:
+        glob = "*.parquet"
     cfg, chosen = _settings(paths, glob, keep, keep_priority, boilerplate, threshold,
                             lsh_threshold, shingle_size, num_perm, short_words,
                             boilerplate_min_files, jobs, config, article_threshold)
+    parquet = _parquet(chosen, cfg.glob, parquet_column, parquet_id, jsonl)
     temp_files: list[str] = []
     with _engine(engine, scheduler, cfg, memory_limit) as client, \
             _progress(quiet or client is not None) as progress:
         result = _run(client, chosen, cfg, jsonl=jsonl, jsonl_id=jsonl_id,
                       exclude=[report_dir] if report else [], encoding=encoding,
-                      progress=progress, temp_files=temp_files).result
+                      progress=progress, temp_files=temp_files, parquet=parquet).result
     _warn_skipped(result, temp_files)
     typer.echo(render(result, format.value), nl=False)
     if strict:
@@ -369,6 +401,7 @@ def clean(
     article_threshold: ArticleThreshold = None, drop_repeated_articles: DropArticles = None,
     engine: EngineOpt = Engine.local, scheduler: Scheduler = None, jsonl: Jsonl = None,
     jsonl_id: JsonlId = None, memory_limit: MemoryLimit = None,
+    parquet_column: ParquetColumn = None, parquet_id: ParquetId = None,
 ) -> None:
     """Show (or with --write, apply to copies) the removal of repeated paragraphs.
 
@@ -393,10 +426,15 @@ def clean(
         _fail("--in-place is not available with --jsonl; write copies with --out")
     if jsonl and glob is None:
         glob = "*.jsonl"
+    if (parquet_column or parquet_id) and glob is None:
+        glob = "*.parquet"
     cfg, chosen = _settings(paths, glob, keep, keep_priority, boilerplate, threshold,
                             lsh_threshold, shingle_size, num_perm, short_words,
                             boilerplate_min_files, jobs, config, article_threshold,
                             drop_repeated_articles)
+    parquet = _parquet(chosen, cfg.glob, parquet_column, parquet_id, jsonl)
+    if in_place and parquet:
+        _fail("--in-place is not available with Parquet input; write copies with --out")
     write = write or in_place
     local_inputs = [p for p in chosen if not _is_url(p)]
     if out is None and not in_place and len(local_inputs) < len(chosen):
@@ -422,7 +460,7 @@ def clean(
                          if in_place and not no_backup else None)
             scanned = _run(client, chosen, cfg, jsonl=jsonl, jsonl_id=jsonl_id, exclude=exclude,
                            encoding=encoding, progress=progress, temp_files=temp_files,
-                           originals=originals)
+                           originals=originals, parquet=parquet)
         _clean_output(scanned, chosen, write, in_place, strict, quiet, target, no_backup,
                       backup_dir, report_dir, temp_files)
 

@@ -22,7 +22,8 @@ from .checkfmt import render
 from .checkfmt.text import quiet_lines, summary_line
 from .clean import atomic_write
 from .cli import (BoilerFiles, ConfigFile, Encoding, Glob, Jobs, Jsonl, JsonlId, LshThreshold,
-                  NumPerm, Shingle, ShortWords, Threshold, _fail, _settings, app)
+                  NumPerm, ParquetColumn, ParquetId, Shingle, ShortWords, Threshold, _fail,
+                  _parquet, _settings, app)
 from .documents import discover, skip_summary
 from .index import DEFAULT_PATH, Index, IndexFileError
 from .jsonl import JsonlError, JsonlSpec, plain_text_warnings
@@ -71,15 +72,25 @@ def _open(path: Path, cfg=None, create: bool = False, root: Path | None = None) 
     return idx
 
 
-def _inputs(paths: list[Path], glob: str | None, jsonl: str | None, jsonl_id: str | None):
-    """Files to read and the JSON Lines spec (None: plain text); warns as it goes."""
+def _inputs(paths: list[Path], glob: str | None, jsonl: str | None, jsonl_id: str | None,
+            parquet=None):
+    """Files to read and the JSON Lines or Parquet spec (None: plain text); warns
+    as it goes."""
     if jsonl_id and not jsonl:
         _fail("--jsonl-id only goes with --jsonl")
     files, warnings = discover(paths, glob)
-    if not jsonl:
+    if not jsonl and parquet is None:
         warnings += plain_text_warnings(files)
     _warn(warnings)
-    return files, warnings, JsonlSpec(jsonl, jsonl_id) if jsonl else None
+    return files, warnings, parquet or (JsonlSpec(jsonl, jsonl_id) if jsonl else None)
+
+
+def _records(idx: Index, files, spec):
+    """``(name, text)`` of the records of JSON Lines or Parquet files, and skip messages."""
+    if isinstance(spec, JsonlSpec):
+        return jsonl_texts(idx, files, spec)
+    from .parquet_input import records
+    return records(idx.paths_of(files), spec)
 
 
 def _warn(lines) -> None:
@@ -95,6 +106,7 @@ def index_add(
     num_perm: NumPerm = None, jobs: Jobs = None, config: ConfigFile = None,
     encoding: Encoding = None, jsonl: Jsonl = None, jsonl_id: JsonlId = None,
     root: Root = None, quiet: Quiet = False,
+    parquet_column: ParquetColumn = None, parquet_id: ParquetId = None,
 ) -> None:
     """Ingest articles into the index (created if missing), in one transaction.
 
@@ -105,15 +117,18 @@ def index_add(
     """
     if jsonl and glob is None:
         glob = "*.jsonl"
+    if (parquet_column or parquet_id) and glob is None:
+        glob = "*.parquet"
     cfg, chosen = _settings(paths, glob, None, None, None, None, lsh_threshold, shingle_size,
                             num_perm, None, None, jobs, config)
-    files, _, spec = _inputs(chosen, cfg.glob, jsonl, jsonl_id)
+    files, _, spec = _inputs(chosen, cfg.glob, jsonl, jsonl_id,
+                             _parquet(chosen, cfg.glob, parquet_column, parquet_id, jsonl))
     with _open(index, cfg, create=True, root=root) as idx:
         try:
             if spec is None:
                 summary = idx.add(files, encoding=encoding)
             else:
-                items, lost = jsonl_texts(idx, files, spec)
+                items, lost = _records(idx, files, spec)
                 summary = idx.add_texts(items)
                 summary.skipped[:0] = lost
         except (IndexFileError, JsonlError) as exc:
@@ -201,6 +216,7 @@ def check_cmd(
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
     encoding: Encoding = None, jsonl: Jsonl = None, jsonl_id: JsonlId = None,
     root: Root = None, quiet: Quiet = False,
+    parquet_column: ParquetColumn = None, parquet_id: ParquetId = None,
 ) -> None:
     """Check new articles for repeats inside them, among them and against the index.
 
@@ -210,6 +226,8 @@ def check_cmd(
     """
     if jsonl and glob is None:
         glob = "*.jsonl"
+    if (parquet_column or parquet_id) and glob is None:
+        glob = "*.parquet"
     cfg, chosen = _settings(paths, glob, None, None, None, threshold, lsh_threshold,
                             shingle_size, num_perm, short_words, boilerplate_min_files, jobs,
                             config)
@@ -219,7 +237,8 @@ def check_cmd(
             accepted = Baseline.load(baseline)
         except BaselineError as exc:
             _fail(str(exc))
-    files, warnings, spec = _inputs(chosen, cfg.glob, jsonl, jsonl_id)
+    files, warnings, spec = _inputs(chosen, cfg.glob, jsonl, jsonl_id,
+                                    _parquet(chosen, cfg.glob, parquet_column, parquet_id, jsonl))
     if strict and warnings:
         _fail(f"--strict: {skip_summary(warnings)}; nothing checked or added")
     with _open(index, cfg, create=add, root=root) as idx:
@@ -229,7 +248,7 @@ def check_cmd(
             if spec is None:
                 report = check(idx, files, cfg, encoding=encoding, **options)
             else:
-                items, lost = jsonl_texts(idx, files, spec)
+                items, lost = _records(idx, files, spec)
                 report = check_texts(idx, items, cfg, skipped=lost, **options)
         except SkippedInput as exc:
             _warn(exc.skipped)
