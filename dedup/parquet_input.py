@@ -15,8 +15,8 @@ text and id columns: never a whole file in memory. A file that is not
 Parquet, has no such column, or holds something other than strings in it
 is skipped with a one-line message naming the file and the column; rows
 whose text is null (or whose id is null, or whose text is not UTF-8) are
-skipped with one line per part of a file naming them, and their copies are
-written unchanged.
+skipped with one line per part of a file naming them, and kept unchanged
+in the copies.
 
 Cleaned copies are Parquet files with the same schema (columns, types and
 metadata, as pyarrow writes them back), the same rows in the same order and
@@ -115,8 +115,10 @@ class ParquetFileInfo:
     text_bytes: tuple[int, ...]   # uncompressed bytes of the text column, by row group
     stamp: tuple
 
-    def parts(self, spec: ParquetSpec, budget: int = TASK_BYTES) -> list[Part]:
-        """The row groups in runs of about ``budget`` bytes of text."""
+    def parts(self, spec: ParquetSpec, budget: int | None = None) -> list[Part]:
+        """The row groups in runs of about ``budget`` bytes of text
+        (:data:`TASK_BYTES` by default)."""
+        budget = TASK_BYTES if budget is None else budget
         starts = [0]
         for n in self.rows:
             starts.append(starts[-1] + n)
@@ -172,13 +174,14 @@ def _open(location: str, display: str) -> "pq.ParquetFile":
     try:
         if _is_url(location):
             import fsspec
-            return pq.ParquetFile(fsspec.open(location, "rb").open())
+            return pq.ParquetFile(fsspec.open(location, "rb").open(), pre_buffer=False)
         mode = os.stat(location).st_mode
         if stat.S_ISDIR(mode):
             raise InputError(f"{display}: is a directory")
         if not stat.S_ISREG(mode):          # a FIFO could block the reader forever
             raise InputError(f"{display}: not a regular file")
-        return pq.ParquetFile(location)
+        # Not pre-buffered: pyarrow would read every row group asked for at once.
+        return pq.ParquetFile(location, pre_buffer=False)
     except FileNotFoundError as exc:
         raise InputError(f"{display}: disappeared before it could be read") from exc
     except PermissionError as exc:
@@ -319,16 +322,17 @@ def _named_batches(pf: "pq.ParquetFile", display: str, spec: ParquetSpec,
     size = _batch_rows(pf, row_groups, None if every_column else spec.column)
     start = first_row
     try:
-        for batch in pf.iter_batches(batch_size=size, row_groups=row_groups, columns=columns,
-                                     use_threads=False):
-            n = batch.num_rows
-            if spec.id_column is None:
-                names = [f"{display}:{row}" for row in range(start, start + n)]
-            else:
-                names = [None if v is None or v is _NOT_TEXT else str(v)
-                         for v in _values(batch.column(spec.id_column))]
-            yield start, batch, names
-            start += n
+        for group in row_groups:            # one at a time: never two in memory
+            for batch in pf.iter_batches(batch_size=size, row_groups=[group], columns=columns,
+                                         use_threads=False):
+                n = batch.num_rows
+                if spec.id_column is None:
+                    names = [f"{display}:{row}" for row in range(start, start + n)]
+                else:
+                    names = [None if v is None or v is _NOT_TEXT else str(v)
+                             for v in _values(batch.column(spec.id_column))]
+                yield start, batch, names
+                start += n
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"{display}: cannot read row {start} on: {_one_line(exc)}") from exc
 
@@ -338,9 +342,9 @@ def _rows_message(display: str, rows: list[int], what: str) -> list[str]:
     if not rows:
         return []
     shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
-    many = len(rows) != 1
-    return [f"{display}: {len(rows)} row{'s' if many else ''} {what} skipped (row{'s' if many else ''} "
-            f"{shown}); not scanned, copied unchanged"]
+    s = "s" if len(rows) != 1 else ""
+    return [f"{display}: {what} in {len(rows)} row{s} (row{s} {shown}); skipped, kept "
+            "unchanged in copies"]
 
 
 def read_part(location: str, display: str, part: Part) -> tuple[list[Document], list[str]]:
@@ -366,9 +370,9 @@ def read_part(location: str, display: str, part: Part) -> tuple[list[Document], 
                 no_id.append(row)
             else:
                 documents.append(document_from_text(text, name))
-    skipped = (_rows_message(display, nulls, f"with a null {spec.column!r}")
-               + _rows_message(display, not_text, f"whose {spec.column!r} is not UTF-8")
-               + _rows_message(display, no_id, f"with a null id {spec.id_column!r}"))
+    skipped = (_rows_message(display, nulls, f"null {spec.column!r}")
+               + _rows_message(display, not_text, f"not UTF-8 in {spec.column!r}")
+               + _rows_message(display, no_id, f"null id {spec.id_column!r}"))
     return documents, skipped
 
 
