@@ -518,22 +518,27 @@ def read_input(path: str | Path, name: str) -> bytes:
     """The bytes of an input file; InputError with a one-line message naming it."""
     try:
         return read_regular_file(path)
-    except FileNotFoundError as exc:
+    except (OSError, MemoryError) as exc:
+        raise input_error(exc, path, name) from exc
+
+
+def input_error(exc: OSError | MemoryError, path: str | Path, name: str) -> InputError:
+    """The one-line InputError naming ``name`` for ``exc``, met reading ``path``."""
+    if isinstance(exc, FileNotFoundError):
         if os.path.islink(path):
-            raise InputError(f"{name}: broken symbolic link (its target does not exist)") from exc
-        raise InputError(f"{name}: disappeared before it could be read") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{name}: is a directory") from exc
-    except PermissionError as exc:
-        raise InputError(f"{name}: permission denied") from exc
-    except NotRegularFile as exc:
-        raise InputError(f"{name}: not a regular file ({exc.strerror})") from exc
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise InputError(f"{name}: symbolic link loop") from exc
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from exc
-    except MemoryError as exc:
-        raise InputError(f"{name}: too large to hold in memory") from exc
+            return InputError(f"{name}: broken symbolic link (its target does not exist)")
+        return InputError(f"{name}: disappeared before it could be read")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{name}: is a directory")
+    if isinstance(exc, PermissionError):
+        return InputError(f"{name}: permission denied")
+    if isinstance(exc, NotRegularFile):
+        return InputError(f"{name}: not a regular file ({exc.strerror})")
+    if isinstance(exc, MemoryError):
+        return InputError(f"{name}: too large to hold in memory")
+    if exc.errno == errno.ELOOP:
+        return InputError(f"{name}: symbolic link loop")
+    return InputError(f"{name}: cannot read: {exc.strerror or exc}")
 
 
 def read_document(path: str | Path, display: str | None = None,
