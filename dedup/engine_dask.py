@@ -582,13 +582,22 @@ def _write(target: str, data: bytes) -> None:
     if not is_url(target):
         atomic_write(Path(target), data)
         return
+    with url_file(target) as sink:
+        sink.write(data)
+
+
+@contextmanager
+def url_file(target: str):
+    """A temporary file beside the URL ``target`` to write, moved to ``target``
+    when the block ends and removed if it raises."""
     fs, path = fsspec.core.url_to_fs(target)
     parent = posixpath.dirname(path)
     tmp = posixpath.join(parent, f".{posixpath.basename(path)}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
     if parent:
         fs.makedirs(parent, exist_ok=True)
     try:
-        fs.pipe_file(tmp, data)
+        with fs.open(tmp, "wb") as sink:
+            yield sink
         fs.mv(tmp, path)
     except BaseException:
         try:
