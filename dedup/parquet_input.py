@@ -31,6 +31,7 @@ engines read and write through the functions here.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import stat
@@ -44,7 +45,8 @@ from .clean import atomic_file, cleaned_text
 from .config import Config
 from .corpus import Batch, _signed_in, corpus_of_tasks, sign_documents
 from .detect import decide
-from .documents import Document, InputError, discover, document_from_text
+from .documents import (Document, InputError, NotRegularFile, _file_kind, discover,
+                        document_from_text, input_error)
 from .jsonl import check_unique, output_targets
 from .model import ScanResult
 
@@ -177,17 +179,13 @@ def _open(location: str, display: str) -> "pq.ParquetFile":
             return pq.ParquetFile(fsspec.open(location, "rb").open(), pre_buffer=False)
         mode = os.stat(location).st_mode
         if stat.S_ISDIR(mode):
-            raise InputError(f"{display}: is a directory")
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
         if not stat.S_ISREG(mode):          # a FIFO could block the reader forever
-            raise InputError(f"{display}: not a regular file")
+            raise NotRegularFile(errno.EINVAL, _file_kind(mode))
         # Not pre-buffered: pyarrow would read every row group asked for at once.
         return pq.ParquetFile(location, pre_buffer=False)
-    except FileNotFoundError as exc:
-        raise InputError(f"{display}: disappeared before it could be read") from exc
-    except PermissionError as exc:
-        raise InputError(f"{display}: permission denied") from exc
     except OSError as exc:
-        raise InputError(f"{display}: cannot read: {_one_line(exc)}") from exc
+        raise input_error(exc, location, display) from exc
     except pa.ArrowException as exc:
         raise InputError(f"{display}: not a Parquet file ({_one_line(exc)})") from exc
 
@@ -255,10 +253,8 @@ def survey(location: str, display: str, spec: ParquetSpec) -> ParquetFileInfo:
 def _stamp_or_error(location: str, display: str) -> tuple:
     try:
         return _stamp(location)
-    except FileNotFoundError as exc:
-        raise InputError(f"{display}: disappeared before it could be read") from exc
     except OSError as exc:
-        raise InputError(f"{display}: cannot read: {_one_line(exc)}") from exc
+        raise input_error(exc, location, display) from exc
 
 
 def surveyed(files: list[tuple[str | Path, str]],
@@ -600,27 +596,9 @@ def _target(target: str | Path):
         with atomic_file(target) as fd, os.fdopen(fd, "wb", closefd=False) as sink:
             yield sink
         return
-    import posixpath
-    import uuid
-
-    import fsspec
-
-    from .documents import TEMP_SUFFIX
-    fs, path = fsspec.core.url_to_fs(str(target))
-    parent = posixpath.dirname(path)
-    tmp = posixpath.join(parent, f".{posixpath.basename(path)}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
-    if parent:
-        fs.makedirs(parent, exist_ok=True)
-    try:
-        with fs.open(tmp, "wb") as sink:
-            yield sink
-        fs.mv(tmp, path)
-    except BaseException:
-        try:
-            fs.rm(tmp)
-        except (OSError, ValueError):
-            pass
-        raise
+    from .engine_dask import url_file      # URL targets are the Dask engine's
+    with url_file(str(target)) as sink:
+        yield sink
 
 
 def write_parquet(scan: ParquetScan, paths: list[str | Path], out: Path):

@@ -212,6 +212,13 @@ def test_bad_files_and_rows_get_one_line_each_and_the_rest_is_cleaned(in_tmp):
     assert strict.exit_code == 2
 
 
+def test_a_fifo_is_refused_without_being_opened(in_tmp):
+    os.mkfifo(in_tmp / "pipe.parquet")
+    done = invoke("scan", "pipe.parquet")
+    assert done.exit_code == 0, done.output
+    assert "pipe.parquet: not a regular file (a FIFO)" in done.stderr
+
+
 def test_a_non_string_id_column_and_null_ids(in_tmp):
     write(in_tmp / "a.parquet", pa.table({"text": ["One.", "Two."], "id": [0.5, 1.5]}))
     write(in_tmp / "b.parquet", pa.table({"text": stories(3), "id": ["x", None, "z"]}))
