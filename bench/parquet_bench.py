@@ -17,6 +17,11 @@ its own resident memory, and the peak of what it and its pool processes
 hold together (proportional set size, so pages the forks share count once).
 A run whose processes pass ``--cap-gib`` together is stopped (the machine
 is shared); the bench then says so instead of giving a figure.
+
+With ``--io`` the Parquet layer alone is measured too, in a child process:
+every row group of the file read into documents (dropped part by part), then
+a copy written with the second paragraph of every third row removed: what
+reading and writing cost without the engine's state per paragraph.
 """
 
 from __future__ import annotations
@@ -130,6 +135,31 @@ def measured(command: list[str], cap_bytes: int) -> dict:
             "status": status[-1] if status else err.strip().splitlines()[-1:]}
 
 
+def io_child(path: str, out: str) -> dict:
+    """Read every part of ``path`` into documents, then write a copy of it with
+    the second paragraph of every third row removed; times and counts."""
+    import resource
+
+    from dedup.parquet_input import ParquetSpec, read_part, survey, write_copy
+    spec = ParquetSpec("text", "url")
+    started = time.perf_counter()
+    info = survey(path, "news.parquet", spec)
+    rows = paragraphs = 0
+    changes: dict[str, set[int]] = {}
+    for part in info.parts(spec):
+        documents, _ = read_part(path, "news.parquet", part)
+        for doc in documents:
+            rows += 1
+            paragraphs += doc.count
+            if rows % 3 == 0 and doc.count > 1:
+                changes[doc.path] = {1}
+    read = time.perf_counter() - started
+    write_copy(path, "news.parquet", spec, info.stamp, changes, out)
+    return {"read_seconds": read, "write_seconds": time.perf_counter() - started - read,
+            "rows": rows, "paragraphs": paragraphs, "changed": len(changes),
+            "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, action="append",
@@ -138,7 +168,13 @@ def main() -> None:
     parser.add_argument("--cap-gib", type=float, default=12.0,
                         help="stop a run whose processes hold more than this [default: 12]")
     parser.add_argument("--skip-jsonl", action="store_true", help="time the Parquet run only")
+    parser.add_argument("--io", action="store_true",
+                        help="also measure reading and writing the Parquet file alone")
+    parser.add_argument("--io-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.io_child:
+        print(json.dumps(io_child(*args.io_child)))
+        return
     cap = int(args.cap_gib * 2**30)
     dedup = [sys.executable, "-m", "dedup", "clean"]
     for mb in args.mb or [64.0]:
@@ -148,6 +184,15 @@ def main() -> None:
             print(f"== Parquet {made['parquet_bytes'] / 1e6:,.0f} MB ({made['row_groups']} row "
                   f"groups), JSON Lines {made['jsonl_bytes'] / 1e6:,.0f} MB: {made['rows']:,} "
                   f"rows, {made['text_bytes'] / 1e6:,.0f} MB of text ==", flush=True)
+            if args.io:
+                io = subprocess.run([sys.executable, "-m", "bench.parquet_bench", "--io-child",
+                                     str(folder / "news.parquet"), str(folder / "io.parquet")],
+                                    capture_output=True, text=True)
+                r = json.loads(io.stdout.strip().splitlines()[-1])
+                print(f"io only : read {r['read_seconds']:.1f} s ({r['rows']:,} rows, "
+                      f"{r['paragraphs']:,} paragraphs), write {r['write_seconds']:.1f} s "
+                      f"({r['changed']:,} rows changed); peak "
+                      f"{r['peak_bytes'] / 2**30:.2f} GiB", flush=True)
             runs = [("parquet", [str(folder / "news.parquet"), "--parquet-id", "url"])]
             if not args.skip_jsonl:
                 runs.append(("jsonl", [str(folder / "news.jsonl"), "--jsonl", "text",
