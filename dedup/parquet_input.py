@@ -493,23 +493,29 @@ def changes_of(result: ScanResult) -> dict[int, set[int] | None]:
     return dict(out)
 
 
-_CODECS = {"UNCOMPRESSED": "none"}
+# Codecs as the footer names them, as pyarrow's writer takes them (others: snappy).
+_CODECS = {"UNCOMPRESSED": "none", "SNAPPY": "snappy", "GZIP": "gzip", "BROTLI": "brotli",
+           "LZ4": "lz4", "LZ4_RAW": "lz4", "ZSTD": "zstd"}
 
 
 def _writer_options(pf: "pq.ParquetFile") -> dict:
-    """The source's compression (per column) and format version, for its copy."""
+    """The source's compression (per column), format version and timestamp
+    encoding, for its copy."""
     meta = pf.metadata
     codecs: dict[str, str] = {}
     if meta.num_row_groups:
         group = meta.row_group(0)
         for c in range(group.num_columns):
             column = group.column(c)
-            codecs[column.path_in_schema] = _CODECS.get(column.compression,
-                                                        column.compression.lower())
-    options: dict = {"version": meta.format_version}
+            codecs[column.path_in_schema] = _CODECS.get(column.compression, "snappy")
+    version = meta.format_version
+    options: dict = {"version": version if version in ("1.0", "2.4", "2.6") else "2.6"}
     if codecs:
         kinds = set(codecs.values())
         options["compression"] = kinds.pop() if len(kinds) == 1 else codecs
+    # Timestamps stored the old way (Spark, Impala) stay so, to the nanosecond.
+    if any(pf.schema.column(c).physical_type == "INT96" for c in range(len(pf.schema))):
+        options["use_deprecated_int96_timestamps"] = True
     return options
 
 
@@ -565,6 +571,14 @@ def write_copy(location: str, display: str, spec: ParquetSpec, stamp: tuple,
     if _stamp_or_error(location, display) != stamp:
         raise InputError(f"{display}: changed since it was read")
     _check_schema(pf, display, spec)
+    try:
+        return _write_copy(pf, display, spec, changes, target)
+    except pa.ArrowException as exc:      # what pyarrow cannot write back; nothing is left
+        raise InputError(f"{display}: cannot write its copy: {_one_line(exc)}") from exc
+
+
+def _write_copy(pf: "pq.ParquetFile", display: str, spec: ParquetSpec,
+                changes: dict[str, set[int] | None], target: str | Path) -> bool:
     schema = pf.schema_arrow
     meta = pf.metadata
     changed = False

@@ -111,6 +111,23 @@ def test_repeats_across_rows_are_cleaned_and_every_other_column_is_kept(in_tmp):
     assert pq.read_table(in_tmp / "d" / "news.parquet").equals(table)   # original untouched
 
 
+def test_each_column_keeps_its_codec_and_old_style_timestamps_stay_int96(in_tmp):
+    codecs = {"text": "zstd", "id": "gzip", "published": "brotli", "tags.list.element": "none",
+              "source.name": "lz4", "source.rank": "snappy", "price": "snappy",
+              "section": "zstd"}
+    write(in_tmp / "a.parquet", news_table(stories()), compression=codecs,
+          use_deprecated_int96_timestamps=True)
+    done = invoke("clean", "a.parquet", "--write", "--out", "out")
+    assert done.exit_code == 0, done.output
+
+    def columns(path):
+        f = pq.ParquetFile(path)
+        return [(f.schema.column(c).path, f.schema.column(c).physical_type,
+                 f.metadata.row_group(0).column(c).compression) for c in range(len(f.schema))]
+    assert columns(in_tmp / "out" / "a.parquet") == columns(in_tmp / "a.parquet")
+    assert ("published", "INT96", "BROTLI") in columns(in_tmp / "a.parquet")
+
+
 def test_rows_are_named_file_and_row_from_zero_and_the_diff_shows_them(in_tmp):
     write(in_tmp / "news.parquet", news_table(stories()), row_group_size=4)
     done = invoke("scan", "news.parquet", "--format", "json")
