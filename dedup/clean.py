@@ -11,6 +11,7 @@ import difflib
 import itertools
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from .documents import TEMP_SUFFIX, Document
@@ -141,9 +142,12 @@ def _terminate(lines: list[str]) -> bool:
     return False
 
 
-def atomic_write(path: str | Path, data: bytes, mode: int | None = None,
+def atomic_write(path: str | Path, data: bytes | Iterable[bytes], mode: int | None = None,
                  owner: tuple[int, int] | None = None, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
+
+    ``data`` is bytes, or pieces of bytes written one after the other as they
+    come (a report written as it is made, never held whole in memory).
 
     A temporary file in the same folder is written, flushed to disk, given
     its permissions (``mode``, else what a new file gets under the umask) and
@@ -166,11 +170,12 @@ def atomic_write(path: str | Path, data: bytes, mode: int | None = None,
         fd, tmp = _temporary(path, create)
     try:
         try:
-            written = os.write(fd, data)        # straight to the file: no buffer object
-            if written < len(data):             # a write that stopped short: the rest
-                with memoryview(data) as view:
-                    while written < len(view):
-                        written += os.write(fd, view[written:])
+            for piece in ((data,) if isinstance(data, (bytes, bytearray)) else data):
+                written = os.write(fd, piece)   # straight to the file: no buffer object
+                if written < len(piece):        # a write that stopped short: the rest
+                    with memoryview(piece) as view:
+                        while written < len(view):
+                            written += os.write(fd, view[written:])
             if durable:
                 os.fsync(fd)
         finally:
