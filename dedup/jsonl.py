@@ -29,6 +29,7 @@ from .detect import decide
 from .documents import (Document, InputError, discover, document_from_text, is_text,
                         read_input)
 from .model import ScanResult
+from .runtime import check_stop
 
 
 class JsonlError(ValueError):
@@ -216,7 +217,8 @@ def output_path(display: str, base: Path) -> Path:
         return Path(source.name)
 
 
-def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path):
+def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path, summary=None,
+                started=None):
     """Write every JSON Lines file, cleaned, under ``out`` (local engine)."""
     from .api import WriteError, WriteSummary, output_base
     from .plan import check as check_plan
@@ -233,8 +235,12 @@ def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path):
         if target == Path(os.path.realpath(path)):
             raise WriteError(f"{display}: refusing to write over the original; nothing written")
         plan.append((path, display, target))
-    summary = WriteSummary(out)
+    summary = summary if summary is not None else WriteSummary(out)
+    summary.out, summary.planned = out, len(plan)
+    if started is not None:
+        started()
     for path, display, target in plan:
+        check_stop()
         try:
             data = read_file(str(path), display)
         except InputError:

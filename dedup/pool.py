@@ -10,6 +10,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator
 
+from .runtime import ignore_interrupts
+
 try:
     import fcntl
 except ImportError:             # not on Windows
@@ -117,7 +119,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     Linux, a user's pipe allowance used up, another Python's pool internals)
     it stays as it is.
     """
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=ignore_interrupts)
     grow = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
     reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)
     if grow is not None and reader is not None:
