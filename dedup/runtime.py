@@ -7,9 +7,11 @@ Ctrl-C and SIGTERM into a request the writers honour between two files.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import signal
+import sys
 from contextlib import contextmanager
 
 #: The signal that asked the run to stop (0: none), and whether a signal
@@ -66,10 +68,25 @@ def writing():
         _IMMEDIATE[0] = True
 
 
-def ignore_interrupts() -> None:
-    """For pool processes: Ctrl-C reaches every process of the terminal's group;
-    the main process decides when to stop, and a worker finishes its files."""
+def pool_worker_setup(parent: int | None = None) -> None:
+    """For pool processes. Ctrl-C reaches every process of the terminal's
+    group: the main process decides when to stop, and a worker finishes its
+    files. A worker dies with the main process (Linux): one killed outright
+    (SIGKILL, the kernel's out-of-memory killer) would otherwise leave its
+    workers waiting for work forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)               # the main process died before the line above
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 @contextmanager
