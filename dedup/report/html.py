@@ -52,6 +52,8 @@ MAX_FILE_SECTIONS = 400        # file sections in the page (the files with most 
 MAX_LISTED_FILES = 1000        # further changed files listed by name and counts
 OPEN_FILES = 12                # sections open at load when there are at most this many
 BLOCK_ROWS = 3                 # rows of a long exact block shown before the rest is folded
+MAX_BLOCK_ROWS = 60            # rows of one block in the page at most
+MAX_KEPT_ROWS = 200            # kept twins of one file shown with their backlinks
 
 def _e(text: str) -> str:
     return escape(text, quote=True)
@@ -175,7 +177,7 @@ class _Page:
         n = len(self.docs[d].paragraphs)
         removed = {r.removed.para for f in shown for r in f.removals}
         focus = {r.removed.para for f in shown if f.kind != BOILERPLATE for r in f.removals}
-        focus |= self.kept_in.get(d, set())
+        focus.update(sorted(self.kept_in.get(d, ()))[:MAX_KEPT_ROWS])
         if focus and n <= FULL_FILE_PARAGRAPHS and len(findings) <= MAX_FINDINGS_PER_FILE:
             show = set(range(n))
         else:
@@ -617,7 +619,8 @@ class _Page:
                 f'<span class="badge k-block">block</span> {len(f.removals)} consecutive '
                 f'paragraphs ({kinds}, lowest score {_score(f.score)}) repeat '
                 f'{self.link(Ref(f.kept_doc, f.kept_first), d, f.kept_last)}</div></div>')
-        rows = [self.removed_row(d, r, in_block=f.kind == BLOCK) for r in f.removals]
+        rows = [self.removed_row(d, r, in_block=f.kind == BLOCK)
+                for r in f.removals[:MAX_BLOCK_ROWS]]
         exact = all(r.kind != NEAR for r in f.removals)
         if exact and len(rows) > BLOCK_ROWS + 1:
             # A long run of exact copies: its start, then the rest folded (links unfold it).
@@ -626,13 +629,25 @@ class _Page:
             last = doc.paragraphs[f.last].last_line
             out += rows[:BLOCK_ROWS]
             out.append(f'<details class="rest"><summary class="row more"><div class="ln">'
-                       f'\u22ee</div><div class="txt">{len(rows) - BLOCK_ROWS} more removed '
-                       f'paragraphs of this block ({span(first, last)}), each an exact copy: '
-                       f'show them</div></summary>{"".join(rows[BLOCK_ROWS:])}</details>')
+                       f'\u22ee</div><div class="txt">{len(f.removals) - BLOCK_ROWS} more '
+                       f'removed paragraphs of this block ({span(first, last)}), each an exact '
+                       f'copy: show them</div></summary>{"".join(rows[BLOCK_ROWS:])}'
+                       f'{self._block_cap(f)}</details>')
         else:
             out += rows
+            out.append(self._block_cap(f))
         out.append("</div>")
         return "".join(out)
+
+    def _block_cap(self, f: Finding) -> str:
+        """What a block longer than ``MAX_BLOCK_ROWS`` leaves out of the page."""
+        left = len(f.removals) - MAX_BLOCK_ROWS
+        if left <= 0:
+            return ""
+        doc = self.docs[f.doc]
+        first = doc.line_span(f.removals[MAX_BLOCK_ROWS].removed.para)[0]
+        return (f'<p class="cap">... and {left:,} more removed paragraphs of this block '
+                f'({span(first, doc.line_span(f.last)[1])}); report.json lists them.</p>')
 
     def removed_row(self, d: int, removal: Removal, in_block: bool = False) -> str:
         doc = self.docs[d]

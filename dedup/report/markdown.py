@@ -12,6 +12,7 @@ finding.
 from __future__ import annotations
 
 from ..clean import unified_diff
+from ..documents import Document, document_from_text
 from ..model import ScanResult
 from .interface import finding_lines, span, summary
 
@@ -22,6 +23,23 @@ MOST_FILES = 40
 DIFF_LINES = 60
 #: Findings listed above each diff.
 MOST_FINDINGS = 10
+
+
+#: A document with more paragraphs than this is diffed over its start only.
+LONG_DOCUMENT = 2000
+
+
+def _first_hunks(doc: Document, removed: set[int]) -> str:
+    """The unified diff of a document, or of its start up to a little after its
+    first removals when it is long: the report shows ``DIFF_LINES`` lines at
+    most, and diffing a file of a million lines would cost minutes."""
+    if doc.count <= LONG_DOCUMENT:
+        return unified_diff(doc, removed)
+    upto = sorted(removed)[:DIFF_LINES][-1] + 2          # paragraphs of the start
+    lines, spans = doc.layout()
+    end = spans[min(upto, len(spans) - 1)][1]
+    start = document_from_text("".join(lines[:end]), doc.path)
+    return unified_diff(start, {i for i in removed if i < start.count})
 
 
 class MarkdownFormat:
@@ -98,7 +116,7 @@ class MarkdownFormat:
                        f"(score {f.score:.1f})")
         if len(findings) > MOST_FINDINGS:
             out.append(f"- ... and {len(findings) - MOST_FINDINGS} more findings")
-        diff = unified_diff(doc, result.removed_in(doc_no)).rstrip("\n").split("\n")
+        diff = _first_hunks(doc, result.removed_in(doc_no)).rstrip("\n").split("\n")
         if len(diff) > DIFF_LINES:
             diff = diff[:DIFF_LINES] + [f"... {len(diff) - DIFF_LINES} more diff lines"]
         return out + ["", "```diff", *diff, "```", ""]
