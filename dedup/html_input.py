@@ -141,16 +141,38 @@ _END_SCOPE = {"p": _SCOPE | {"button"}, "li": _SCOPE | {"ol", "ul"}}
 
 
 class _Block:
-    """An open block: its start, its text so far, and the paragraphs inside it."""
+    """An open block: where it starts, what it holds, and where its paragraphs begin."""
 
-    __slots__ = ("start", "parts", "own", "other", "found")
+    __slots__ = ("start", "first", "parts", "own", "other", "has_text")
 
-    def __init__(self, start: int) -> None:
+    def __init__(self, start: int, first: int) -> None:
         self.start = start
-        self.parts: list[str] = []      # its text, the text of the blocks inside included
+        self.first = first              # its first paragraph's place in the page's list
+        # Its text and the blocks inside it, in order: their text is joined only
+        # for the paragraphs the page ends with, so deep nesting costs no more
+        # than flat blocks.
+        self.parts: list[str | _Block] = []
         self.own = False                # text of its own, outside the blocks inside
         self.other = False              # a tag of its own (an image, a link, a script)
-        self.found: list[tuple[str, int, int]] = []    # paragraphs of the blocks inside
+        self.has_text = False           # text anywhere inside
+
+
+def _text_of(block: _Block) -> str:
+    """A block's text, the blocks inside it included, whitespace collapsed."""
+    pieces: list[str] = []
+    stack = [iter(block.parts)]
+    while stack:
+        for piece in stack[-1]:
+            if isinstance(piece, str):
+                pieces.append(piece)
+            else:
+                pieces.append(" ")
+                stack.append(iter(piece.parts))
+                break
+        else:
+            stack.pop()
+            pieces.append(" ")
+    return " ".join("".join(pieces).split())
 
 
 class _Reader(HTMLParser):
@@ -162,16 +184,17 @@ class _Reader(HTMLParser):
         # html.parser counts lines at "\n" only; where each such line starts.
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.open: list[tuple[str, _Block | None, bool]] = []   # (tag, block, ignored)
+        self.named: dict[str, int] = {}                         # open elements by tag
         self.blocks: list[_Block] = []                          # the open blocks
         self.ignored = 0
-        self.found: list[tuple[str, int, int]] = []
+        self.found: list[tuple[_Block, int, int]] = []          # (block, start, end)
         self.loose = False                                      # text outside every block
 
     def read(self) -> list[tuple[str, int, int]]:
         self.feed(self.text)
         self.close()
         self._close_from(0, len(self.text), len(self.text))
-        return self.found
+        return [(_text_of(block), start, end) for block, start, end in self.found]
 
     def _at(self) -> int:
         line, column = self.getpos()
@@ -185,15 +208,17 @@ class _Reader(HTMLParser):
         if tag in VOID:
             self._tag_inside(tag)
             return
+        block = None
+        ignored = False
         if self.ignored or tag not in BLOCKS:
             self._tag_inside(tag)
             ignored = tag in IGNORED
-            self.open.append((tag, None, ignored))
             self.ignored += ignored
-            return
-        block = _Block(at)
-        self.open.append((tag, block, False))
-        self.blocks.append(block)
+        else:
+            block = _Block(at, len(self.found))
+            self.blocks.append(block)
+        self.open.append((tag, block, ignored))
+        self.named[tag] = self.named.get(tag, 0) + 1
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         # HTML ignores the slash of <p/>; inside <svg> or <math> it closes the element.
@@ -201,6 +226,8 @@ class _Reader(HTMLParser):
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
+        if not self.named.get(tag):
+            return                      # nothing of that name open: a stray end tag
         at = self._at()
         stops = _TABLE_SCOPE if tag in _TABLE_PARTS else _END_SCOPE.get(tag, _SCOPE)
         for k in range(len(self.open) - 1, -1, -1):
@@ -211,7 +238,7 @@ class _Reader(HTMLParser):
                 self._close_from(k, at, end + 1 if end >= 0 else len(self.text))
                 return
             if name in stops:
-                return                  # nothing of that name open here: a stray end tag
+                return                  # open only outside a table, cell, ...: stray here
 
     def handle_data(self, data: str) -> None:
         if self.ignored:
@@ -223,7 +250,7 @@ class _Reader(HTMLParser):
         block = self.blocks[-1]
         block.parts.append(data)
         if not block.own and data.strip():
-            block.own = True
+            block.own = block.has_text = True
 
     # -- opening and closing -----------------------------------------------------------
 
@@ -238,7 +265,7 @@ class _Reader(HTMLParser):
 
     def _implied_ends(self, tag: str, at: int) -> None:
         if tag in _CLOSES_P:
-            self._close_open({"p"}, _SCOPE | {"button"}, at)
+            self._close_open(("p",), _SCOPE | {"button"}, at)
         if tag in HEADINGS and self.open and self.open[-1][0] in HEADINGS:
             self._close_from(len(self.open) - 1, at, at)
         implied = _IMPLIED.get(tag)
@@ -248,6 +275,8 @@ class _Reader(HTMLParser):
     def _close_open(self, names, stops, at: int) -> None:
         """Close the innermost open element named in ``names``, unless an
         element in ``stops`` is open inside it."""
+        if not any(self.named.get(name) for name in names):
+            return
         for k in range(len(self.open) - 1, -1, -1):
             name = self.open[k][0]
             if name in names:
@@ -258,32 +287,33 @@ class _Reader(HTMLParser):
 
     def _close_from(self, k: int, at: int, end: int) -> None:
         """Close the open elements from position ``k`` up: those inside it at
-        ``at`` (implicitly), the element at ``k`` at ``end``."""
+        ``at`` (implicitly: each up to the last character before ``at`` that is
+        not whitespace), the element at ``k`` at ``end``."""
+        trimmed = at
+        while trimmed > 0 and self.text[trimmed - 1].isspace():
+            trimmed -= 1
         while len(self.open) > k:
             tag, block, ignored = self.open.pop()
+            self.named[tag] -= 1
             self.ignored -= ignored
             if block is not None:
                 self.blocks.pop()
-                stop = end if len(self.open) == k else at
-                if stop == at:                 # closed implicitly: up to its last content
-                    while stop > block.start and self.text[stop - 1].isspace():
-                        stop -= 1
-                self._finish(tag, block, stop)
+                # A block starts with "<", so it ends after its start either way.
+                self._finish(tag, block, end if len(self.open) == k and end != at else trimmed)
 
     def _finish(self, tag: str, block: _Block, end: int) -> None:
-        text = " ".join("".join(block.parts).split())
-        found = block.found
-        if not found or (block.own and tag in TEXT_BLOCKS):
-            found = [(text, block.start, end)] if text else []
-        elif len(found) == 1 and not block.own and not block.other:
-            found = [(found[0][0], block.start, end)]
+        found = self.found
+        inside = len(found) - block.first               # paragraphs of the blocks inside
+        if not inside or (block.own and tag in TEXT_BLOCKS):
+            del found[block.first:]
+            if block.has_text:
+                found.append((block, block.start, end))
+        elif inside == 1 and not block.own and not block.other:
+            found[-1] = (found[-1][0], block.start, end)   # the paragraph it holds, whole
         if self.blocks:
             parent = self.blocks[-1]
-            parent.found.extend(found)
-            if text:
-                parent.parts.append(f" {text} ")
-        else:
-            self.found.extend(found)
+            parent.parts.append(block)
+            parent.has_text = parent.has_text or block.has_text
 
 
 def read_blocks(text: str, name: str) -> list[tuple[str, int, int]]:
