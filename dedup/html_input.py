@@ -53,7 +53,11 @@ covers, so ``page.html:12`` is where an editor finds the block. The diff of
 Cleaning takes out each removed paragraph's span and nothing else; every other
 byte of the page is kept as it was. A span alone on its lines takes those
 whole lines with it (the indentation before it and the line ending after it),
-so no blank line is left where the block was.
+so no blank line is left where the block was. One exception keeps the blocks
+that stay as they were read: a block whose opening tag closed an element left
+open (``<p>One<p>Two</p>``) and that has an end tag of its own loses only
+its content (``<p></p>`` stays), since without its opening tag the element
+it closed would run on over whatever follows it.
 
 Encoding
 --------
@@ -73,6 +77,7 @@ import bisect
 import codecs
 import re
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from .documents import (Document, InputError, Paragraph, _digest, decode, split_lines)
 
@@ -140,13 +145,29 @@ _IMPLIED = {
 _END_SCOPE = {"p": _SCOPE | {"button"}, "li": _SCOPE | {"ol", "ul"}}
 
 
+class Block(NamedTuple):
+    """A text block of a page: its text, and the span ``[start, end)`` of the
+    page's characters it stands on. ``content`` is set for a block whose
+    opening tag closed an element left open before it and that has an end tag
+    of its own (``<p>One<p>Two</p>``): it is the span between its tags, what
+    taking it out removes, so that its tags stay and what was closed still
+    ends where it ended."""
+
+    text: str
+    start: int
+    end: int
+    content: tuple[int, int] | None = None
+
+
 class _Block:
     """An open block: where it starts, what it holds, and where its paragraphs begin."""
 
-    __slots__ = ("start", "first", "parts", "own", "other", "has_text")
+    __slots__ = ("start", "opened", "closes", "first", "parts", "own", "other", "has_text")
 
-    def __init__(self, start: int, first: int) -> None:
+    def __init__(self, start: int, opened: int, closes: bool, first: int) -> None:
         self.start = start
+        self.opened = opened            # where its opening tag ends
+        self.closes = closes            # its opening tag closed an element implicitly
         self.first = first              # its first paragraph's place in the page's list
         # Its text and the blocks inside it, in order: their text is joined only
         # for the paragraphs the page ends with, so deep nesting costs no more
@@ -187,14 +208,15 @@ class _Reader(HTMLParser):
         self.named: dict[str, int] = {}                         # open elements by tag
         self.blocks: list[_Block] = []                          # the open blocks
         self.ignored = 0
-        self.found: list[tuple[_Block, int, int]] = []          # (block, start, end)
+        # (block holding the text, start, end, content span or None)
+        self.found: list[tuple[_Block, int, int, tuple[int, int] | None]] = []
         self.loose = False                                      # text outside every block
 
-    def read(self) -> list[tuple[str, int, int]]:
+    def read(self) -> list[Block]:
         self.feed(self.text)
         self.close()
         self._close_from(0, len(self.text), len(self.text))
-        return [(_text_of(block), start, end) for block, start, end in self.found]
+        return [Block(_text_of(block), *where) for block, *where in self.found]
 
     def _at(self) -> int:
         line, column = self.getpos()
@@ -204,7 +226,7 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs) -> None:
         at = self._at()
-        self._implied_ends(tag, at)
+        closes = self._implied_ends(tag, at)
         if tag in VOID:
             self._tag_inside(tag)
             return
@@ -215,7 +237,8 @@ class _Reader(HTMLParser):
             ignored = tag in IGNORED
             self.ignored += ignored
         else:
-            block = _Block(at, len(self.found))
+            block = _Block(at, at + len(self.get_starttag_text() or ""), closes,
+                           len(self.found))
             self.blocks.append(block)
         self.open.append((tag, block, ignored))
         self.named[tag] = self.named.get(tag, 0) + 1
@@ -263,27 +286,32 @@ class _Reader(HTMLParser):
         if tag not in INLINE:
             block.parts.append(" ")
 
-    def _implied_ends(self, tag: str, at: int) -> None:
+    def _implied_ends(self, tag: str, at: int) -> bool:
+        """Close what a start tag closes; whether it closed anything."""
+        closed = False
         if tag in _CLOSES_P:
-            self._close_open(("p",), _SCOPE | {"button"}, at)
+            closed = self._close_open(("p",), _SCOPE | {"button"}, at)
         if tag in HEADINGS and self.open and self.open[-1][0] in HEADINGS:
             self._close_from(len(self.open) - 1, at, at)
+            closed = True
         implied = _IMPLIED.get(tag)
         if implied is not None:
-            self._close_open(*implied, at)
+            closed = self._close_open(*implied, at) or closed
+        return closed
 
-    def _close_open(self, names, stops, at: int) -> None:
+    def _close_open(self, names, stops, at: int) -> bool:
         """Close the innermost open element named in ``names``, unless an
-        element in ``stops`` is open inside it."""
+        element in ``stops`` is open inside it; whether one was closed."""
         if not any(self.named.get(name) for name in names):
-            return
+            return False
         for k in range(len(self.open) - 1, -1, -1):
             name = self.open[k][0]
             if name in names:
                 self._close_from(k, at, at)
-                return
+                return True
             if name in stops:
-                return
+                return False
+        return False
 
     def _close_from(self, k: int, at: int, end: int) -> None:
         """Close the open elements from position ``k`` up: those inside it at
@@ -298,28 +326,37 @@ class _Reader(HTMLParser):
             self.ignored -= ignored
             if block is not None:
                 self.blocks.pop()
-                # A block starts with "<", so it ends after its start either way.
-                self._finish(tag, block, end if len(self.open) == k and end != at else trimmed)
+                # A block starts with "<", so it ends after its start either way;
+                # with an end tag of its own, its content ends where that tag starts.
+                if len(self.open) == k and end != at:
+                    self._finish(tag, block, end, at)
+                else:
+                    self._finish(tag, block, trimmed, None)
 
-    def _finish(self, tag: str, block: _Block, end: int) -> None:
+    def _finish(self, tag: str, block: _Block, end: int, content_end: int | None) -> None:
         found = self.found
         inside = len(found) - block.first               # paragraphs of the blocks inside
+        # Its opening closed an element and its end tag is its own: taking it out
+        # whole would leave what it closed open over whatever follows, so only
+        # its content goes. Ended implicitly, what ended it ends the other too.
+        content = (block.opened, content_end) if block.closes and content_end is not None \
+            else None
         if not inside or (block.own and tag in TEXT_BLOCKS):
             del found[block.first:]
             if block.has_text:
-                found.append((block, block.start, end))
+                found.append((block, block.start, end, content))
         elif inside == 1 and not block.own and not block.other:
-            found[-1] = (found[-1][0], block.start, end)   # the paragraph it holds, whole
+            # The paragraph it holds, whole.
+            found[-1] = (found[-1][0], block.start, end, content)
         if self.blocks:
             parent = self.blocks[-1]
             parent.parts.append(block)
             parent.has_text = parent.has_text or block.has_text
 
 
-def read_blocks(text: str, name: str) -> list[tuple[str, int, int]]:
-    """The text blocks of a page's text: ``(text, start, end)``, ``[start, end)``
-    a span of characters of ``text``. :class:`InputError` when the page holds
-    text but no block, or cannot be parsed."""
+def read_blocks(text: str, name: str) -> list[Block]:
+    """The text blocks of a page's text, in order. :class:`InputError` when the
+    page holds text but no block, or cannot be parsed."""
     reader = _Reader(text)
     try:
         found = reader.read()
@@ -338,12 +375,15 @@ def line_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in re.finditer("\r\n|\r|\n", text)]
 
 
-def cut_spans(text: str, found: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+def cut_spans(text: str, found: list[Block]) -> list[tuple[int, int]]:
     """What taking each block out removes from ``text``: its span, and, when it
     stands alone on its lines, the indentation before it and the line ending
-    after it."""
+    after it; for a block whose opening closed another, its content alone."""
     spans = []
-    for _, start, end in found:
+    for _, start, end, content in found:
+        if content is not None:
+            spans.append(content)
+            continue
         first = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
         after = end
         while after < len(text) and text[after] in " \t":
@@ -423,12 +463,12 @@ class Page(Document):
         return self.lines, [(p.first_line - 1, p.last_line) for p in self.paragraphs]
 
 
-def paragraphs_of(text: str, found: list[tuple[str, int, int]]) -> list[Paragraph]:
+def paragraphs_of(text: str, found: list[Block]) -> list[Paragraph]:
     """The paragraphs of blocks found in ``text``, with the source lines they span."""
     starts = line_starts(text)
     return [Paragraph(k, bisect.bisect_right(starts, start),
                       bisect.bisect_right(starts, max(start, end - 1)), block)
-            for k, (block, start, end) in enumerate(found)]
+            for k, (block, start, end, _) in enumerate(found)]
 
 
 def parse_page(data: bytes, name: str, encoding: str | None = None) -> Page:
@@ -443,6 +483,6 @@ def page_texts(data: bytes, name: str, encoding: str | None,
     """A page as a scan reads it: the document unloaded (read again from
     ``source`` when its paragraphs are wanted) and its paragraphs' texts."""
     text, used, bom = decode_page(data, name, encoding)
-    texts = [block for block, _, _ in read_blocks(text, name)]
+    texts = [block.text for block in read_blocks(text, name)]
     return Page(name, None, None, used, bom, len(data), source=source, digest=_digest(data),
                 forced=encoding, count=len(texts)), texts

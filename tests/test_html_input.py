@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from dedup import Config, api
 from dedup.cli import app
-from dedup.documents import read_document, read_texts
-from dedup.html_input import Page, read_blocks
+from dedup.documents import InputError, read_document, read_texts
+from dedup.html_input import Page, cut_spans, read_blocks
 from dedup.model import Ref
 from dedup.plan import violations
 
@@ -42,7 +42,7 @@ def page(*body: str, title: str = "A page - The Daily Made-Up") -> str:
 
 
 def texts(markup: str) -> list[str]:
-    return [text for text, _, _ in read_blocks(markup, "page.html")]
+    return [block.text for block in read_blocks(markup, "page.html")]
 
 
 def write(folder: Path, pages: dict[str, str]) -> Path:
@@ -85,7 +85,7 @@ def test_nested_blocks():
               "<table><tr><td>Oil</td><td>12.5</td></tr><tr><td>Gas</td><td>3</td></tr></table>"
               "<div><img src=x.png><p>Beside an image</p></div>")
     found = read_blocks(markup, "page.html")
-    assert [(text, markup[start:end]) for text, start, end in found] == [
+    assert [(b.text, markup[b.start:b.end]) for b in found] == [
         # A block holding just one paragraph is that paragraph: no empty bullet is left.
         ("Only a paragraph", "<li><p>Only a paragraph</p></li>"),
         # A list item with text of its own and a nested list is one paragraph.
@@ -101,9 +101,67 @@ def test_nested_blocks():
 def test_unclosed_tags_close_where_browsers_close_them():
     markup = "<body><p>One\n<p>Two</p></p>\n<ul><li>a<li>b</ul><h2>Head<h3>Sub</h3><p>End"
     found = read_blocks(markup, "page.html")
-    assert [(text, markup[start:end]) for text, start, end in found] == [
+    assert [(b.text, markup[b.start:b.end]) for b in found] == [
         ("One", "<p>One"), ("Two", "<p>Two</p>"), ("a", "<li>a"), ("b", "<li>b"),
         ("Head", "<h2>Head"), ("Sub", "<h3>Sub</h3>"), ("End", "<p>End")]
+
+
+def _cut(markup: str, gone: set[int]) -> str:
+    """The page with the blocks numbered in ``gone`` taken out, as cleaning takes them."""
+    spans = sorted(cut_spans(markup, read_blocks(markup, "page.html"))[i] for i in gone)
+    kept = zip([0] + [end for _, end in spans], [start for start, _ in spans] + [len(markup)])
+    return "".join(markup[a:b] for a, b in kept)
+
+
+def test_a_block_whose_opening_closed_another_leaves_its_tags():
+    # Taken out whole, "<p>Two</p>" would leave "<p>One" open over "after".
+    markup = "<body><p>One\n<p>Two</p>after<ul><li>a<li>b</ul></body>"
+    assert _cut(markup, {1}) == "<body><p>One\n<p></p>after<ul><li>a<li>b</ul></body>"
+    # An <li> ended by what ends the one before it goes whole.
+    assert _cut(markup, {3}) == "<body><p>One\n<p>Two</p>after<ul><li>a</ul></body>"
+
+
+_TAGS = ("p", "li", "ul", "div", "h1", "h2", "blockquote", "table", "tr", "td", "span", "b",
+         "br", "img", "script", "nav", "title", "section", "pre", "dd", "dt", "dl", "body",
+         "figure", "figcaption", "template")
+_BITS = ("alpha", "beta", "&amp;", "&nbsp;", "x<y", "\n", "  ", "\r\n", "é", "<!-- c -->",
+         "<![CDATA[z]]>", ">", "</", "<")
+
+
+def _random_markup(rng, depth: int = 0) -> str:
+    out = []
+    for _ in range(rng.randint(0, 6)):
+        roll = rng.random()
+        if roll < 0.35:
+            out.append(rng.choice(_BITS))
+        elif roll < 0.55:
+            out.append(f"<{rng.choice(_TAGS)}{rng.choice(['', ' class=q', '/'])}>")
+        elif roll < 0.7:
+            out.append(f"</{rng.choice(_TAGS)}>")
+        elif depth < 4:
+            tag = rng.choice(_TAGS)
+            closing = f"</{tag}>" if rng.random() < 0.8 else ""
+            out.append(f"<{tag}>{_random_markup(rng, depth + 1)}{closing}")
+    return "".join(out)
+
+
+def test_taking_blocks_out_never_changes_the_text_of_the_blocks_kept():
+    import random
+    for seed in range(400):
+        rng = random.Random(seed)
+        markup = _random_markup(rng)
+        try:
+            found = read_blocks(markup, "page.html")
+        except InputError:
+            continue                            # text but no block: skipped, never cut
+        gone = {i for i in range(len(found)) if rng.random() < 0.4}
+        kept = [b.text for i, b in enumerate(found) if i not in gone]
+        try:
+            again = iter(b.text for b in read_blocks(_cut(markup, gone), "page.html"))
+        except InputError:
+            again = iter(())
+        # Text that no block held before (beside a section's blocks) may now be one.
+        assert all(any(text == other for other in again) for text in kept), (seed, markup)
 
 
 # -- scan and clean -----------------------------------------------------------------------
