@@ -76,6 +76,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+from array import array
 from html.parser import HTMLParser
 from typing import NamedTuple
 
@@ -463,12 +464,17 @@ class Page(Document):
         return self.lines, [(p.first_line - 1, p.last_line) for p in self.paragraphs]
 
 
+def line_spans(text: str, found: list[Block]) -> list[tuple[int, int]]:
+    """The first and last line of ``text`` each block stands on (1-based)."""
+    starts = line_starts(text)
+    return [(bisect.bisect_right(starts, b.start),
+             bisect.bisect_right(starts, max(b.start, b.end - 1))) for b in found]
+
+
 def paragraphs_of(text: str, found: list[Block]) -> list[Paragraph]:
     """The paragraphs of blocks found in ``text``, with the source lines they span."""
-    starts = line_starts(text)
-    return [Paragraph(k, bisect.bisect_right(starts, start),
-                      bisect.bisect_right(starts, max(start, end - 1)), block)
-            for k, (block, start, end, _) in enumerate(found)]
+    return [Paragraph(k, first, last, block.text)
+            for k, (block, (first, last)) in enumerate(zip(found, line_spans(text, found)))]
 
 
 def parse_page(data: bytes, name: str, encoding: str | None = None) -> Page:
@@ -483,6 +489,10 @@ def page_texts(data: bytes, name: str, encoding: str | None,
     """A page as a scan reads it: the document unloaded (read again from
     ``source`` when its paragraphs are wanted) and its paragraphs' texts."""
     text, used, bom = decode_page(data, name, encoding)
-    texts = [block.text for block in read_blocks(text, name)]
+    found = read_blocks(text, name)
+    # What the reports want of each paragraph without reading the page again.
+    spans = array("i")
+    for block, (first, last) in zip(found, line_spans(text, found)):
+        spans.extend((first, last, len(block.text.encode(used))))
     return Page(name, None, None, used, bom, len(data), source=source, digest=_digest(data),
-                forced=encoding, count=len(texts)), texts
+                forced=encoding, count=len(found), spans=spans), [b.text for b in found]

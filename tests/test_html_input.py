@@ -315,7 +315,7 @@ def test_bad_pages_get_one_line_each_and_the_run_goes_on(in_tmp):
         "fits it with confidence; use --encoding to force one",
         "dedup: warning: 3 files skipped: 1 binary, 1 encoding, 1 other"]
     # The readable pages were scanned and written; the unclosed <p> stays, the repeat goes.
-    assert sorted(p.name for p in (in_tmp / "out").iterdir()) == ["a.html", "b.html"]
+    assert sorted(p.name for p in (in_tmp / "out").glob("*.html")) == ["a.html", "b.html"]
     cleaned = (in_tmp / "out/a.html").read_text("utf-8")
     assert cleaned.count(WIRE) == 1 and "<p>Unclosed\n" in cleaned
     assert invoke("scan", "news", "--glob", "*.html", "--strict").exit_code == 2
@@ -372,3 +372,14 @@ def test_the_dask_engine_reads_and_writes_pages_as_the_local_engine(in_tmp):
     def tree(root: Path) -> dict[str, bytes]:
         return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert tree(in_tmp / "dask") == tree(in_tmp / "local") != {}
+
+
+def test_a_page_read_for_a_scan_knows_its_blocks_lines_without_reading_it_again(tmp_path):
+    markup = page(f"<h1>{HEADLINE}</h1>", f"<p>{WIRE}</p>", "<p>Caf&eacute;\n  open</p>")
+    (tmp_path / "a.html").write_text(markup, "utf-8")
+    doc, texts = read_texts(tmp_path / "a.html", "a.html")
+    assert texts == [HEADLINE, WIRE, "Café open"]
+    assert [doc.line_span(i) for i in range(3)] == [(10, 10), (11, 11), (12, 13)]
+    assert [doc.paragraph_bytes(i) for i in range(3)] == [len(t.encode()) for t in texts]
+    assert not doc.loaded
+    assert [doc.line_span(i) for i in range(3)] == [p.lines for p in doc.paragraphs]
