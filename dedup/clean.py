@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .documents import TEMP_SUFFIX, Document
+from .documents import TEMP_SUFFIX, Document, split_lines
 
 
 def cleaned_lines(doc: Document, removed: set[int]) -> list[str]:
@@ -29,6 +29,8 @@ def cleaned_lines(doc: Document, removed: set[int]) -> list[str]:
     """
     if not removed:
         return list(doc.lines)
+    if doc.markup:
+        return split_lines(cleaned_text(doc, removed))
     lines, spans = doc.layout()
     if not spans:
         return list(lines)
@@ -74,6 +76,10 @@ def cleaned_text(doc: Document, removed: set[int]) -> str:
     text, bounds = doc.bounds()
     if not bounds:
         return text
+    if doc.markup:                  # each removed paragraph's own span goes, nothing else
+        cuts = sorted(bounds[i] for i in removed if 0 <= i < len(bounds))
+        kept = zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)])
+        return "".join(text[a:b] for a, b in kept)
     out = [text[:bounds[0][0]]]                               # blank lines at the start
     # Whether what is out so far ends in CR (see cleaned_lines: a following
     # separator that starts with a lone LF would join the two).
@@ -109,7 +115,11 @@ def unified_diff(doc: Document, removed: set[int], to_name: str | None = None,
     """A unified diff of the original against the cleaned document ("" if unchanged)."""
     if not removed:
         return ""
-    before, after = list(doc.lines), cleaned_lines(doc, removed)
+    if doc.markup:          # a page: its text blocks, one a line, rather than its markup
+        before = [f"{p.text}\n" for p in doc.paragraphs]
+        after = [line for i, line in enumerate(before) if i not in removed]
+    else:
+        before, after = list(doc.lines), cleaned_lines(doc, removed)
     open_a, open_b = _terminate(before), _terminate(after)
     out: list[str] = []
     line_a = line_b = None                                    # None until the first hunk

@@ -59,7 +59,9 @@ InputPaths = Annotated[Optional[list[str]], typer.Argument(
     help="Files or folders (folders are read recursively); with --engine dask also fsspec "
          "URLs (s3://bucket/news, file:///data/news). "
          "Default: 'paths' from the configuration, else the working folder.")]
-Glob = Annotated[Optional[str], typer.Option(help="Files to read inside folders [default: *.txt].")]
+Glob = Annotated[Optional[str], typer.Option(
+    help="Files to read inside folders [default: *.txt]. Files ending in .html or .htm are "
+         "read as HTML pages, their text blocks the paragraphs (e.g. --glob '*.html').")]
 KeepOpt = Annotated[Optional[Keep], typer.Option(
     "--keep", help="Which copy of a repeat is kept [default: first].")]
 KeepPriority = Annotated[Optional[Path], typer.Option(

@@ -133,6 +133,10 @@ class Document:
 
     __slots__ = ("path", "encoding", "bom", "size", "_lines", "_paragraphs", "_count",
                  "source", "digest", "forced", "_spans")
+    #: Whether cleaning takes out exactly the span :meth:`bounds` gives each
+    #: removed paragraph, separators staying (an HTML page's blocks: see
+    #: :mod:`dedup.html_input`), rather than a paragraph with the blank lines before it.
+    markup = False
 
     def __init__(self, path: str, lines: list[str] | None = None,
                  paragraphs: list[Paragraph] | None = None, encoding: str = "utf-8",
@@ -158,9 +162,9 @@ class Document:
         # Every slot in one tuple: pickle's default for a slotted object builds
         # a dict of them per document (a reading task sends 256 documents back:
         # 0.39 -> 0.13 ms to pickle, 0.30 -> 0.09 ms to unpickle).
-        return _restored, (self.path, self.encoding, self.bom, self.size, self._lines,
-                           self._paragraphs, self._count, self.source, self.digest, self.forced,
-                           self._spans)
+        return _restored, (type(self), self.path, self.encoding, self.bom, self.size,
+                           self._lines, self._paragraphs, self._count, self.source, self.digest,
+                           self.forced, self._spans)
 
     @property
     def lines(self) -> list[str]:
@@ -234,9 +238,9 @@ class Document:
         spans = array("i")
         for p in self.paragraphs:
             spans.extend((p.first_line, p.last_line, len(p.text.encode(self.encoding))))
-        return Document(self.path, None, None, self.encoding, self.bom, self.size,
-                        source=self.source, digest=self.digest, forced=self.forced,
-                        count=self.count, spans=spans)
+        return type(self)(self.path, None, None, self.encoding, self.bom, self.size,
+                          source=self.source, digest=self.digest, forced=self.forced,
+                          count=self.count, spans=spans)
 
     def keep_text(self, data: bytes, source: str | None = None) -> None:
         """Hold the text of ``data`` (the bytes it was read from) from now on, or,
@@ -317,10 +321,10 @@ class Document:
         return (_BOMS[self.encoding] + data) if self.bom else data
 
 
-def _restored(path, encoding, bom, size, lines, paragraphs, count, source, digest,
+def _restored(kind, path, encoding, bom, size, lines, paragraphs, count, source, digest,
               forced, spans=None) -> Document:
-    """A pickled :class:`Document` back (see Document.__reduce__)."""
-    doc = Document.__new__(Document)
+    """A pickled :class:`Document` (or HTML page) back (see Document.__reduce__)."""
+    doc = kind.__new__(kind)
     doc.path, doc.encoding, doc.bom, doc.size = path, encoding, bom, size
     doc._lines, doc._paragraphs, doc._count = lines, paragraphs, count
     doc.source, doc.digest, doc.forced = source, digest, forced
@@ -600,6 +604,9 @@ def paragraph_texts(text: str) -> list[str]:
 
 def _texts_only(data: bytes, name: str, encoding: str | None,
                 source: str) -> tuple[Document, list[str]]:
+    if is_page(name):
+        from .html_input import page_texts
+        return page_texts(data, name, encoding, source)
     text, used, bom = decode(data, name, encoding)
     texts = paragraph_texts(text)
     return Document(name, None, None, used, bom, len(data), source=source, digest=_digest(data),
@@ -670,7 +677,27 @@ def read_regular_file(path: str | Path) -> bytes:
         os.close(fd)
 
 
+#: Files whose names end so (in any case) are read as HTML pages (see :mod:`dedup.html_input`).
+PAGE_SUFFIXES = (".html", ".htm")
+
+
+def is_page(name: str) -> bool:
+    """Whether a file of this name is read as an HTML page."""
+    return name[-5:].lower().endswith(PAGE_SUFFIXES)
+
+
+def document_type(name: str) -> type[Document]:
+    """The kind of document a file of this name is read as."""
+    if is_page(name):
+        from .html_input import Page
+        return Page
+    return Document
+
+
 def parse_document(data: bytes, name: str, encoding: str | None = None) -> Document:
+    if is_page(name):
+        from .html_input import parse_page
+        return parse_page(data, name, encoding)
     text, used, bom = decode(data, name, encoding)
     lines = split_lines(text)
     return Document(name, lines, split_paragraphs(lines), used, bom, len(data))
