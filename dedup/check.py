@@ -13,11 +13,12 @@ articles, without reading the archive:
    pairs of the LSH and prefix keys (the first ``LSH_CAP`` paragraphs per key);
    each new paragraph shortlists the ``CANDIDATES_PER_PARAGRAPH`` stored
    paragraphs sharing the most keys with it (:func:`shortlist`), and only
-   those are read;
+   the texts of those are read;
 4. of the shortlist, a new paragraph keeps the first stored paragraph that
    verifies as its near repeat or truncated copy, and the first that would but
    for changed numbers (:func:`matching`); a new paragraph with an exact
-   stored twin needs no near twin;
+   stored twin needs no near twin. The file and signature of a stored
+   paragraph are read only once it is kept;
 5. the stored paragraphs kept become documents named by their stored path, as
    long as the stored file, each paragraph at its stored position (the other
    positions hold placeholders that match nothing, so "the next paragraph",
@@ -74,8 +75,8 @@ from .corpus import Corpus, corpus_from_texts, read_corpus
 from .detect import decide, findings_of
 from .documents import Document, Paragraph, read_regular_file, text_named
 from .fingerprint import exact_key
-from .index import (AddSummary, Index, IndexFileError, StoredParagraph, describe_settings,
-                    file_sha256, fingerprint_settings, lsh_keys)
+from .index import (AddSummary, Index, IndexFileError, StoredParagraph, StoredText,
+                    describe_settings, file_sha256, fingerprint_settings, lsh_keys)
 from .model import BLOCK, BOILERPLATE, Ref, Removal, ScanResult
 from .verify import verify
 
@@ -421,15 +422,20 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
                      if wanted(i)]
         pairs = [(k, i) for k, i in index.lsh_matches(lsh.tolist()) if wanted(i)]
         short = shortlist(pairs, new, new_keys)
-        stored = index.load(set(exact_ids).union(*short.values()))
-        stats["seconds_lookup"] = round(time.perf_counter() - t, 4)
+        # The texts of every candidate, to decide which match; the files and
+        # signatures of those only.
+        texts = index.texts(set(exact_ids).union(*short.values()))
+        seconds_lookup = time.perf_counter() - t
         stats["keys"] = len(exact) + len(lsh)
         stats["key_matches"] = len(exact_ids) + len(pairs)
-        stats["stored_loaded"] = len(stored)
+        stats["stored_loaded"] = len(texts)
         t = time.perf_counter()
-        stored = matching(stored, new, exact, short, cfg)
-        stats["stored_matching"] = len(stored)
+        kept = matching(texts, new, exact, short, cfg)
+        stats["stored_matching"] = len(kept)
         stats["seconds_match"] = round(time.perf_counter() - t, 4)
+        t = time.perf_counter()
+        stored = index.load(p.id for p in kept)
+        stats["seconds_lookup"] = round(seconds_lookup + time.perf_counter() - t, 4)
         t = time.perf_counter()
         corpus, n_stored = combined_corpus(stored, new, cfg)
         # The gate reports a lightly edited paragraph of the archive in any
@@ -488,9 +494,9 @@ def shortlist(pairs: list[tuple[int, int]], new: Corpus, new_keys: np.ndarray,
             for flat, found in ranked.items()}
 
 
-def matching(stored: list[StoredParagraph], new: Corpus, exact: set[int],
-             short: dict[int, list[int]], cfg: Config) -> list[StoredParagraph]:
-    """The loaded stored paragraphs that match a new paragraph.
+def matching(stored: list[StoredText], new: Corpus, exact: set[int],
+             short: dict[int, list[int]], cfg: Config) -> list[StoredText]:
+    """The stored paragraphs (read as texts) that match a new paragraph.
 
     Kept: those with the text of a new paragraph (already bounded per text by
     the lookup); and for each other new paragraph, the first of its shortlist
@@ -520,7 +526,7 @@ def matching(stored: list[StoredParagraph], new: Corpus, exact: set[int],
                 keep.add(pid)                # re-cut: split from it, or joined into it
         for pid in ids:
             p = by_id.get(pid)
-            if p is None or p.sig is None or len(p.norm) < cfg.near_min_chars:
+            if p is None or not p.signed or len(p.norm) < cfg.near_min_chars:
                 continue
             verdict = verify(norm, p.norm, text, p.text, cfg)
             if verdict:

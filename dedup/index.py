@@ -162,7 +162,14 @@ FILES_BY_SHA = """
 SELECT w.sha256, (SELECT f.path FROM files AS f WHERE f.sha256 = w.sha256 ORDER BY f.id LIMIT 1)
   FROM temp.want_sha AS w
 """
-CHECK_QUERIES = {"exact": EXACT_LOOKUP, "lsh": LSH_LOOKUP, "load": LOAD_PARAGRAPHS,
+# What the check compares of each shortlisted paragraph; its file and signature
+# are read (LOAD_PARAGRAPHS) only for the few that match.
+LOAD_TEXTS = """
+SELECT p.id, p.norm, p.text, p.sig IS NOT NULL
+  FROM json_each(:ids) AS t CROSS JOIN paragraphs AS p ON p.id = t.value
+"""
+CHECK_QUERIES = {"exact": EXACT_LOOKUP, "lsh": LSH_LOOKUP, "texts": LOAD_TEXTS,
+                 "load": LOAD_PARAGRAPHS,
                  "files": FILES_BY_PATH, "sha": FILES_BY_SHA}
 
 
@@ -213,6 +220,17 @@ class StoredParagraph:
     norm: str
     text: str
     sig: np.ndarray | None
+
+
+@dataclass(slots=True)
+class StoredText:
+    """The texts of a stored paragraph, and whether it is signed: what deciding
+    whether it matches a new paragraph needs (see :meth:`Index.texts`)."""
+
+    id: int
+    norm: str
+    text: str
+    signed: bool
 
 
 @dataclass
@@ -701,6 +719,12 @@ class Index:
         return self.conn.execute(LSH_LOOKUP, {
             "keys": _json_ints(k for k in keys if k != 0), "skip": max(cap, 1) - 1,
             "nolimit": _NO_LIMIT}).fetchall()
+
+    def texts(self, ids: Iterable[int]) -> list[StoredText]:
+        """Texts of stored paragraphs by id, in id order; no file is read."""
+        rows = self.conn.execute(LOAD_TEXTS, {"ids": _json_ints(ids)}).fetchall()
+        return [StoredText(pid, norm, text, bool(signed))
+                for pid, norm, text, signed in sorted(rows)]
 
     def load(self, ids: Iterable[int]) -> list[StoredParagraph]:
         """Stored paragraphs by id, in id (ingestion) order."""
