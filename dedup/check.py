@@ -59,7 +59,6 @@ reported as such and do not block.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import json
 import time
@@ -412,19 +411,15 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
         # it: its stored copy is not compared (and ``--add`` replaces it).
         same_path = sorted((first, first + count) for _, _, first, count
                            in index.stored_files(d.path for d in new.documents).values())
-        starts = [lo for lo, _ in same_path]
-
-        def wanted(pid: int) -> bool:
-            at = bisect.bisect_right(starts, pid) - 1
-            return at < 0 or pid >= same_path[at][1]
-
-        exact_ids = [i for i in index.exact_matches(exact, cfg.boilerplate_min_files)
-                     if wanted(i)]
-        pairs = [(k, i) for k, i in index.lsh_matches(lsh.tolist()) if wanted(i)]
+        exact_ids = np.array(index.exact_matches(exact, cfg.boilerplate_min_files),
+                             dtype=np.int64)
+        exact_ids = exact_ids[_outside(exact_ids, same_path)]
+        pairs = np.array(index.lsh_matches(lsh.tolist()), dtype=np.int64).reshape(-1, 2)
+        pairs = pairs[_outside(pairs[:, 1], same_path)]
         short = shortlist(pairs, new, new_keys)
         # The texts of every candidate, to decide which match; the files and
         # signatures of those only.
-        texts = index.texts(set(exact_ids).union(*short.values()))
+        texts = index.texts(set(exact_ids.tolist()).union(*short.values()))
         seconds_lookup = time.perf_counter() - t
         stats["keys"] = len(exact) + len(lsh)
         stats["key_matches"] = len(exact_ids) + len(pairs)
@@ -466,32 +461,64 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
     return report
 
 
-def shortlist(pairs: list[tuple[int, int]], new: Corpus, new_keys: np.ndarray,
+def _outside(ids: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
+    """Which ``ids`` fall in none of the sorted, disjoint ``[first, end)`` ranges."""
+    if not ranges or not len(ids):
+        return np.ones(len(ids), dtype=bool)
+    firsts = np.array([lo for lo, _ in ranges], dtype=np.int64)
+    ends = np.array([hi for _, hi in ranges], dtype=np.int64)
+    at = np.searchsorted(firsts, ids, side="right") - 1
+    return (at < 0) | (ids >= ends[np.maximum(at, 0)])
+
+
+def shortlist(pairs, new: Corpus, new_keys: np.ndarray,
               per_paragraph: int = CANDIDATES_PER_PARAGRAPH) -> dict[int, list[int]]:
     """For each signed new paragraph, the stored paragraphs worth comparing.
 
-    ``pairs`` are the ``(key, stored paragraph id)`` the lookup found and
-    ``new_keys`` the keys of the signed new paragraphs (see :func:`_new_keys`).
-    A stored paragraph sharing more keys with a new one is likelier to repeat
-    it (its estimated similarity is higher), so each new paragraph keeps the
-    ``per_paragraph`` sharing the most, the earliest ingested first among
-    equals. Returns ``flat position -> stored ids`` in that order.
+    ``pairs`` are the ``(key, stored paragraph id)`` the lookup found (rows
+    of an array, or tuples) and ``new_keys`` the keys of the signed new
+    paragraphs (see :func:`_new_keys`). A stored paragraph sharing more keys
+    with a new one is likelier to repeat it (its estimated similarity is
+    higher), so each new paragraph keeps the ``per_paragraph`` sharing the
+    most, the earliest ingested first among equals. Returns ``flat position
+    -> stored ids`` in that order.
     """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     signed = np.flatnonzero(new.signature_row >= 0)
-    flats_of: dict[int, list[int]] = {}
-    for flat, row in zip(signed.tolist(), new_keys.tolist()):
-        for key in row:
-            if key:
-                flats_of.setdefault(key, []).append(flat)
-    shared: dict[tuple[int, int], int] = {}
-    for key, pid in pairs:
-        for flat in flats_of.get(key, ()):
-            shared[(flat, pid)] = shared.get((flat, pid), 0) + 1
-    ranked: dict[int, list[tuple[int, int]]] = {}
-    for (flat, pid), n in shared.items():
-        ranked.setdefault(flat, []).append((-n, pid))
-    return {flat: [pid for _, pid in sorted(found)[:per_paragraph]]
-            for flat, found in ranked.items()}
+    if not len(pairs) or not len(signed):
+        return {}
+    # Every (key, new paragraph holding it), by key.
+    held = new_keys.ravel()
+    holder = np.repeat(signed, new_keys.shape[1])
+    nonzero = held != 0
+    held, holder = held[nonzero], holder[nonzero]
+    by_key = np.argsort(held, kind="stable")
+    held, holder = held[by_key], holder[by_key]
+    # Each pair once per new paragraph holding its key.
+    lo = np.searchsorted(held, pairs[:, 0], side="left")
+    n = np.searchsorted(held, pairs[:, 0], side="right") - lo
+    total = int(n.sum())
+    if not total:
+        return {}
+    step = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
+    flats = holder[np.repeat(lo, n) + step]
+    pids = np.repeat(pairs[:, 1], n)
+    # Keys shared per (new paragraph, stored paragraph).
+    order = np.lexsort((pids, flats))
+    flats, pids = flats[order], pids[order]
+    first = np.flatnonzero(np.r_[True, (flats[1:] != flats[:-1]) | (pids[1:] != pids[:-1])])
+    shared = np.diff(np.r_[first, len(flats)])
+    flats, pids = flats[first], pids[first]
+    # Per new paragraph: most shared first, then earliest id; keep the first few.
+    order = np.lexsort((pids, -shared, flats))
+    flats, pids = flats[order], pids[order]
+    starts = np.flatnonzero(np.r_[True, flats[1:] != flats[:-1]])
+    rank = np.arange(len(flats)) - np.repeat(starts, np.diff(np.r_[starts, len(flats)]))
+    keep = rank < per_paragraph
+    out: dict[int, list[int]] = {}
+    for flat, pid in zip(flats[keep].tolist(), pids[keep].tolist()):
+        out.setdefault(flat, []).append(pid)
+    return out
 
 
 def matching(stored: list[StoredText], new: Corpus, exact: set[int],
