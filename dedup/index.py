@@ -71,6 +71,8 @@ BUSY_TIMEOUT_SECONDS = 60.0
 CACHE_MB = 256
 #: Bytes of the file mapped into memory for reading.
 MMAP_BYTES = 1 << 31
+#: Page cache while a check looks up (see :meth:`Index.scattered_reads`).
+LOOKUP_CACHE_KB = 2048
 #: Files read and signed at a time inside an add's single transaction.
 CHUNK_FILES = 1024
 #: Stored paragraphs a lookup returns per LSH or prefix key: the first ones in
@@ -705,6 +707,29 @@ class Index:
         return []
 
     # -- reading (what a check needs) ----------------------------------------
+
+    @contextmanager
+    def scattered_reads(self) -> Iterator[None]:
+        """Read pages with read calls through a small page cache, not through
+        the memory map, until the block ends.
+
+        A check opens the index afresh and touches a few thousand pages
+        scattered over the whole file: one or two per key looked up and per
+        paragraph read. Through the map, each costs a page fault, and the
+        mapping's teardown at close grows with them; a read call into a
+        small, reused cache costs a fraction of that (at 10^6 paragraphs,
+        0.116 -> 0.089 s a check), and no less for a small index. Adds, which
+        come back to the same pages many times, keep the map and the large
+        cache; so does whatever follows the block (``check --add``).
+        """
+        c = self.conn
+        c.execute("PRAGMA mmap_size = 0")
+        c.execute(f"PRAGMA cache_size = -{LOOKUP_CACHE_KB}")
+        try:
+            yield
+        finally:
+            c.execute(f"PRAGMA cache_size = -{int(self.cache_mb) * 1024}")
+            c.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
     def exact_matches(self, keys: Iterable[int], cap: int) -> list[int]:
         """Ids of stored paragraphs with these normalised-text keys: for each key,
