@@ -416,7 +416,7 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
             exact_ids = np.array(index.exact_matches(exact, cfg.boilerplate_min_files),
                                  dtype=np.int64)
             exact_ids = exact_ids[_outside(exact_ids, same_path)]
-            pairs = np.array(index.lsh_matches(lsh.tolist()), dtype=np.int64).reshape(-1, 2)
+            pairs = np.array(index.lsh_matches(lsh), dtype=np.int64).reshape(-1, 2)
             pairs = pairs[_outside(pairs[:, 1], same_path)]
             short = shortlist(pairs, new, new_keys)
             # The texts of every candidate, to decide which match; the files and

@@ -198,10 +198,16 @@ def lsh_keys(sigs: np.ndarray, norms: list[str], bands: int, rows: int) -> np.nd
     return bucket_keys(sigs, bands, rows, prefix_keys(norms)).view(np.int64)
 
 
-def _json_ints(values: Iterable[int]) -> str:
-    """Distinct integers as a sorted JSON array, for the lookups' json_each:
-    in ascending order, successive searches walk the B-tree forwards."""
-    return json.dumps(sorted({int(v) for v in values}))
+def _json_ints(values: Iterable[int] | np.ndarray, skip_zero: bool = False) -> str:
+    """Distinct 64-bit integers as a sorted JSON array, for the lookups'
+    json_each: in ascending order, successive searches walk the B-tree
+    forwards. ``skip_zero`` leaves 0 out."""
+    if not isinstance(values, np.ndarray):
+        values = np.fromiter(values, dtype=np.int64)
+    values = np.unique(values.astype(np.int64, copy=False))
+    if skip_zero:
+        values = values[values != 0]
+    return json.dumps(values.tolist())
 
 
 def file_sha256(data: bytes) -> str:
@@ -731,18 +737,19 @@ class Index:
             c.execute(f"PRAGMA cache_size = -{int(self.cache_mb) * 1024}")
             c.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
-    def exact_matches(self, keys: Iterable[int], cap: int) -> list[int]:
+    def exact_matches(self, keys: Iterable[int] | np.ndarray, cap: int) -> list[int]:
         """Ids of stored paragraphs with these normalised-text keys: for each key,
         its first paragraph in each of the first ``cap`` files holding it."""
         return [r[0] for r in self.conn.execute(EXACT_LOOKUP, {
             "keys": _json_ints(keys), "skip": max(cap, 1) - 1, "nolimit": _NO_LIMIT})]
 
-    def lsh_matches(self, keys: Iterable[int], cap: int = LSH_CAP) -> list[tuple[int, int]]:
+    def lsh_matches(self, keys: Iterable[int] | np.ndarray,
+                    cap: int = LSH_CAP) -> list[tuple[int, int]]:
         """``(key, paragraph id)`` for LSH and prefix keys (0 ignored): the first
         ``cap`` paragraphs holding each key, in ingestion order, keys in
         ascending order. Reads only the key table's primary key."""
         return self.conn.execute(LSH_LOOKUP, {
-            "keys": _json_ints(k for k in keys if k != 0), "skip": max(cap, 1) - 1,
+            "keys": _json_ints(keys, skip_zero=True), "skip": max(cap, 1) - 1,
             "nolimit": _NO_LIMIT}).fetchall()
 
     def texts(self, ids: Iterable[int]) -> list[StoredText]:
