@@ -32,8 +32,10 @@ articles, without reading the archive:
    way to a fuller new paragraph) are ignored. A new article most of whose
    text repeats one other article is reported as a whole-article repeat.
 
-Every step is bounded per new paragraph, so a check costs about the same
-whatever the size of the archive (``python -m bench.index_bench``).
+Every step is bounded per new paragraph, so a check's work depends on the
+new articles, not on the size of the archive. Its time still grows somewhat
+with the archive, because the pages it reads (about one per key) lie farther
+apart in a larger file: see ``python -m bench.index_bench`` and docs/ci.md.
 
 What can differ from ``scan`` over everything: ``scan`` never chains matches
 (a paragraph resembling only a removed repeat stays), while a check only sees

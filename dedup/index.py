@@ -29,8 +29,10 @@ command runs from, and stays valid when the repository is checked out
 elsewhere with the index at the same place in it (:meth:`Index.path_of`).
 
 Lookups are index searches bounded per key (the first ``cap`` rows of a key in
-ingestion order, via the primary key): a check never scans a table, so its cost
-depends on the new articles, not on the size of the archive.
+ingestion order, via the primary key): a check never scans a table, so the rows
+it reads depend on the new articles, not on the size of the archive (the pages
+holding them are more scattered in a larger file, which is why a check reads
+them with read calls rather than through the memory map).
 
 Concurrency and crashes: the file is in WAL mode, so any number of readers
 (``check``) run while one writer (``index add``/``remove``, ``check --add``)
