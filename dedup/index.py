@@ -726,18 +726,21 @@ class Index:
         paragraph read. Through the map, each costs a page fault, and the
         mapping's teardown at close grows with them; a read call into a
         small, reused cache costs a fraction of that (at 10^6 paragraphs,
-        0.116 -> 0.089 s a check), and no less for a small index. Adds, which
+        0.116 -> 0.089 s a check), and no more for a small index. Adds, which
         come back to the same pages many times, keep the map and the large
-        cache; so does whatever follows the block (``check --add``).
+        cache: the connection's settings are restored when the block ends
+        (``check --add`` writes after it).
         """
         c = self.conn
+        mmap_size = int(c.execute("PRAGMA mmap_size").fetchone()[0])
+        cache_size = int(c.execute("PRAGMA cache_size").fetchone()[0])
         c.execute("PRAGMA mmap_size = 0")
         c.execute(f"PRAGMA cache_size = -{LOOKUP_CACHE_KB}")
         try:
             yield
         finally:
-            c.execute(f"PRAGMA cache_size = -{int(self.cache_mb) * 1024}")
-            c.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            c.execute(f"PRAGMA cache_size = {cache_size}")
+            c.execute(f"PRAGMA mmap_size = {mmap_size}")
 
     def exact_matches(self, keys: Iterable[int] | np.ndarray, cap: int) -> list[int]:
         """Ids of stored paragraphs with these normalised-text keys: for each key,
