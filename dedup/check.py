@@ -408,33 +408,31 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
     lsh = unique_sorted(new_keys[new_keys != 0])
     with index.transaction(write=add):
         t = time.perf_counter()
-        # The lookups touch a few pages all over the file (see Index.scattered_reads).
-        with index.scattered_reads():
-            index_files, index_paragraphs = index.counts()
-            # A new file already in the index under its path is a new version of
-            # it: its stored copy is not compared (and ``--add`` replaces it).
-            same_path = sorted((first, first + count) for _, _, first, count
-                               in index.stored_files(d.path for d in new.documents).values())
-            exact_ids = np.array(index.exact_matches(exact, cfg.boilerplate_min_files),
-                                 dtype=np.int64)
-            exact_ids = exact_ids[_outside(exact_ids, same_path)]
-            pairs = np.array(index.lsh_matches(lsh), dtype=np.int64).reshape(-1, 2)
-            pairs = pairs[_outside(pairs[:, 1], same_path)]
-            short = shortlist(pairs, new, new_keys)
-            # The texts of every candidate, to decide which match; the files and
-            # signatures of those only.
-            texts = index.texts(set(exact_ids.tolist()).union(*short.values()))
-            seconds_lookup = time.perf_counter() - t
-            stats["keys"] = len(exact) + len(lsh)
-            stats["key_matches"] = len(exact_ids) + len(pairs)
-            stats["stored_loaded"] = len(texts)
-            t = time.perf_counter()
-            kept = matching(texts, new, exact, short, cfg)
-            stats["stored_matching"] = len(kept)
-            stats["seconds_match"] = round(time.perf_counter() - t, 4)
-            t = time.perf_counter()
-            stored = index.load(p.id for p in kept)
-            stats["seconds_lookup"] = round(seconds_lookup + time.perf_counter() - t, 4)
+        index_files, index_paragraphs = index.counts()
+        # A new file already in the index under its path is a new version of
+        # it: its stored copy is not compared (and ``--add`` replaces it).
+        same_path = sorted((first, first + count) for _, _, first, count
+                           in index.stored_files(d.path for d in new.documents).values())
+        exact_ids = np.array(index.exact_matches(exact, cfg.boilerplate_min_files),
+                             dtype=np.int64)
+        exact_ids = exact_ids[_outside(exact_ids, same_path)]
+        pairs = np.array(index.lsh_matches(lsh), dtype=np.int64).reshape(-1, 2)
+        pairs = pairs[_outside(pairs[:, 1], same_path)]
+        short = shortlist(pairs, new, new_keys)
+        # The texts of every candidate, to decide which match; the files and
+        # signatures of those only.
+        texts = index.texts(set(exact_ids.tolist()).union(*short.values()))
+        seconds_lookup = time.perf_counter() - t
+        stats["keys"] = len(exact) + len(lsh)
+        stats["key_matches"] = len(exact_ids) + len(pairs)
+        stats["stored_loaded"] = len(texts)
+        t = time.perf_counter()
+        kept = matching(texts, new, exact, short, cfg)
+        stats["stored_matching"] = len(kept)
+        stats["seconds_match"] = round(time.perf_counter() - t, 4)
+        t = time.perf_counter()
+        stored = index.load(p.id for p in kept)
+        stats["seconds_lookup"] = round(seconds_lookup + time.perf_counter() - t, 4)
         t = time.perf_counter()
         corpus, n_stored = combined_corpus(stored, new, cfg)
         # The gate reports a lightly edited paragraph of the archive in any

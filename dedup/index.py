@@ -30,9 +30,8 @@ elsewhere with the index at the same place in it (:meth:`Index.path_of`).
 
 Lookups are index searches bounded per key (the first ``cap`` rows of a key in
 ingestion order, via the primary key): a check never scans a table, so the rows
-it reads depend on the new articles, not on the size of the archive (the pages
-holding them are more scattered in a larger file, which is why a check reads
-them with read calls rather than through the memory map).
+it reads depend on the new articles, not on the size of the archive (though
+the pages holding them lie farther apart in a larger file).
 
 Concurrency and crashes: the file is in WAL mode, so any number of readers
 (``check``) run while one writer (``index add``/``remove``, ``check --add``)
@@ -73,8 +72,6 @@ BUSY_TIMEOUT_SECONDS = 60.0
 CACHE_MB = 256
 #: Bytes of the file mapped into memory for reading.
 MMAP_BYTES = 1 << 31
-#: Page cache while a check looks up (see :meth:`Index.scattered_reads`).
-LOOKUP_CACHE_KB = 2048
 #: Files read and signed at a time inside an add's single transaction.
 CHUNK_FILES = 1024
 #: Stored paragraphs a lookup returns per LSH or prefix key: the first ones in
@@ -715,32 +712,6 @@ class Index:
         return []
 
     # -- reading (what a check needs) ----------------------------------------
-
-    @contextmanager
-    def scattered_reads(self) -> Iterator[None]:
-        """Read pages with read calls through a small page cache, not through
-        the memory map, until the block ends.
-
-        A check opens the index afresh and touches a few thousand pages
-        scattered over the whole file: one or two per key looked up and per
-        paragraph read. Through the map, each costs a page fault, and the
-        mapping's teardown at close grows with them; a read call into a
-        small, reused cache costs a fraction of that (at 10^6 paragraphs,
-        0.116 -> 0.089 s a check), and no more for a small index. Adds, which
-        come back to the same pages many times, keep the map and the large
-        cache: the connection's settings are restored when the block ends
-        (``check --add`` writes after it).
-        """
-        c = self.conn
-        mmap_size = int(c.execute("PRAGMA mmap_size").fetchone()[0])
-        cache_size = int(c.execute("PRAGMA cache_size").fetchone()[0])
-        c.execute("PRAGMA mmap_size = 0")
-        c.execute(f"PRAGMA cache_size = -{LOOKUP_CACHE_KB}")
-        try:
-            yield
-        finally:
-            c.execute(f"PRAGMA cache_size = {cache_size}")
-            c.execute(f"PRAGMA mmap_size = {mmap_size}")
 
     def exact_matches(self, keys: Iterable[int] | np.ndarray, cap: int) -> list[int]:
         """Ids of stored paragraphs with these normalised-text keys: for each key,

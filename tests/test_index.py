@@ -313,26 +313,6 @@ def test_lookups_return_the_first_rows_of_each_key(tmp_path):
         assert [p.id for p in idx.load(ids + ids[:3] + [10**9])] == sorted(ids)
 
 
-def test_lookups_read_without_the_map_and_then_restore_it(tmp_path):
-    """A check reads through a small cache with the map off, and leaves the
-    connection as it found it (``check --add`` then writes with both)."""
-    from dedup.index import LOOKUP_CACHE_KB
-    with Index(tmp_path / "i.db", Config(), create=True, cache_mb=64) as idx:
-        idx.add_texts(fake_articles(5))
-        settings = lambda: (idx.conn.execute("PRAGMA mmap_size").fetchone()[0],
-                            idx.conn.execute("PRAGMA cache_size").fetchone()[0])
-        before = settings()
-        assert before[1] == -64 * 1024
-        with idx.scattered_reads():
-            assert settings() == (0, -LOOKUP_CACHE_KB)
-        assert settings() == before
-        with pytest.raises(RuntimeError), idx.scattered_reads():
-            raise RuntimeError
-        assert settings() == before
-        report = check_texts(idx, {"new/a.txt": fake_articles(1, seed=8)["arch/0000.txt"]},
-                             add=True)
-        assert report.added is not None and settings() == before
-
 # -- concurrency and crashes ---------------------------------------------------
 
 def test_readers_run_while_a_writer_holds_its_transaction(tmp_path):
