@@ -23,7 +23,7 @@ from .documents import (BACKUP_SUFFIX, Document, InputError, discover, read_regu
 from .model import ScanResult
 from .plan import check as check_plan
 from .pool import MadeOnDemand, ordered_map
-from .runtime import collector_paused
+from .runtime import check_stop, collector_paused, stop_requested
 
 
 def scan(paths: list[str | Path], config: Config | None = None, *,
@@ -99,6 +99,10 @@ class WriteSummary:
     not_written: list[str] = field(default_factory=list)
     #: Files found already cleaned by an earlier, interrupted in-place run.
     done: list[Path] = field(default_factory=list)
+    #: Files the run set out to write (known once the plan is checked).
+    planned: int | None = None
+    #: Every file is written (what is left is the report).
+    finished: bool = False
 
 
 class WriteError(ValueError):
@@ -226,7 +230,8 @@ def _folder_prefix(folder: str) -> str:
 
 
 def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
-                  workers: int = 1) -> WriteSummary:
+                  workers: int = 1, summary: WriteSummary | None = None,
+                  started: Callable[[], None] | None = None) -> WriteSummary:
     """Write every document, cleaned, under ``out`` at its path relative to the inputs.
 
     Unchanged documents are written too, so ``out`` is a complete corpus of
@@ -241,6 +246,9 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
     started are done; the copies written are listed in its message's count.
     Before anything, the plan is checked (:func:`dedup.plan.check`): a plan
     that would lose a paragraph raises :class:`dedup.plan.PlanError`.
+    ``summary``, when given, is filled as copies are written (what an
+    interrupted run has written); ``started()`` is called once the plan is
+    checked, before the first copy is written.
     """
     check_plan(result)
     base = str(output_base(paths))
@@ -271,7 +279,12 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
         if target == original:
             raise WriteError(f"{doc.path}: refusing to write over the original; nothing written")
         plan.append((i, target))
-    summary = WriteSummary(out)
+    if summary is None:
+        summary = WriteSummary(out)
+    summary.out = out
+    summary.planned = len(plan)
+    if started is not None:
+        started()
     tasks = [(result.documents[i], result.removed_in(i), target) for i, target in plan]
     failed = None
     try:
@@ -291,6 +304,9 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
             remove_dead_temporaries([target for _, target in plan])
     if failed is not None:
         raise _stopped(*failed, summary, len(plan))
+    # A stop asked for (Ctrl-C, SIGTERM) started no further batch; the batches
+    # already started were written whole and are counted above.
+    check_stop()
     return summary
 
 
@@ -314,7 +330,7 @@ def _written(tasks: list[tuple[Document, set[int], str]], workers: int = 1):
     batches = MadeOnDemand(lambda b: tasks[b * _CLEANED_PER_TASK:(b + 1) * _CLEANED_PER_TASK],
                            -(-len(tasks) // _CLEANED_PER_TASK))
     with closing(ordered_map(_clean_batch, batches, workers, crashed=_not_cleaned,
-                             stop=_has_failed)) as done:
+                             stop=_stop_writing)) as done:
         for batch in done:
             yield from batch
 
@@ -325,6 +341,11 @@ _CLEANED_PER_TASK = 256
 
 def _has_failed(outcomes: list[tuple[str, object]]) -> bool:
     return any(status == "failed" for status, _ in outcomes)
+
+
+def _stop_writing(outcomes: list[tuple[str, object]]) -> bool:
+    """Start no further batch after a failure or once a stop is asked for."""
+    return bool(stop_requested()) or _has_failed(outcomes)
 
 
 def _not_cleaned(task: list[tuple[Document, set[int], str]]) -> list[tuple[str, str]]:
@@ -447,6 +468,7 @@ def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool 
                                  "nothing written")
         plan.append((i, Path(os.path.realpath(doc.path)), saved, have_backup))
     for i, target, saved, have_backup in plan:
+        check_stop()              # between two files: each is old or new, with its backup
         doc = result.documents[i]
         try:
             info = os.stat(target)

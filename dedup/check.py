@@ -13,11 +13,12 @@ articles, without reading the archive:
    pairs of the LSH and prefix keys (the first ``LSH_CAP`` paragraphs per key);
    each new paragraph shortlists the ``CANDIDATES_PER_PARAGRAPH`` stored
    paragraphs sharing the most keys with it (:func:`shortlist`), and only
-   those are read;
+   the texts of those are read;
 4. of the shortlist, a new paragraph keeps the first stored paragraph that
    verifies as its near repeat or truncated copy, and the first that would but
    for changed numbers (:func:`matching`); a new paragraph with an exact
-   stored twin needs no near twin;
+   stored twin needs no near twin. The file and signature of a stored
+   paragraph are read only once it is kept;
 5. the stored paragraphs kept become documents named by their stored path, as
    long as the stored file, each paragraph at its stored position (the other
    positions hold placeholders that match nothing, so "the next paragraph",
@@ -31,8 +32,10 @@ articles, without reading the archive:
    way to a fuller new paragraph) are ignored. A new article most of whose
    text repeats one other article is reported as a whole-article repeat.
 
-Every step is bounded per new paragraph, so a check costs about the same
-whatever the size of the archive (``python -m bench.index_bench``).
+Every step is bounded per new paragraph, so a check's work depends on the
+new articles, not on the size of the archive. Its time still grows somewhat
+with the archive, because the pages it reads (about one per key) lie farther
+apart in a larger file: see ``python -m bench.index_bench`` and docs/ci.md.
 
 What can differ from ``scan`` over everything: ``scan`` never chains matches
 (a paragraph resembling only a removed repeat stays), while a check only sees
@@ -58,7 +61,6 @@ reported as such and do not block.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import json
 import time
@@ -74,8 +76,8 @@ from .corpus import Corpus, corpus_from_texts, read_corpus
 from .detect import decide, findings_of
 from .documents import Document, Paragraph, read_regular_file, text_named
 from .fingerprint import exact_key
-from .index import (AddSummary, Index, IndexFileError, StoredParagraph, describe_settings,
-                    file_sha256, fingerprint_settings, lsh_keys)
+from .index import (AddSummary, Index, IndexFileError, StoredParagraph, StoredText,
+                    describe_settings, file_sha256, fingerprint_settings, lsh_keys)
 from .jsonl import JsonlSpec, records
 from .model import BLOCK, BOILERPLATE, Ref, Removal, ScanResult
 from .verify import verify
@@ -431,26 +433,27 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
         # it: its stored copy is not compared (and ``--add`` replaces it).
         same_path = sorted((first, first + count) for _, _, first, count
                            in index.stored_files(d.path for d in new.documents).values())
-        starts = [lo for lo, _ in same_path]
-
-        def wanted(pid: int) -> bool:
-            at = bisect.bisect_right(starts, pid) - 1
-            return at < 0 or pid >= same_path[at][1]
-
-        exact_ids = [i for i in index.exact_matches(exact, cfg.boilerplate_min_files)
-                     if wanted(i)]
-        pairs = [(k, i) for k, i in index.lsh_matches(lsh.tolist()) if wanted(i)]
+        exact_ids = np.array(index.exact_matches(exact, cfg.boilerplate_min_files),
+                             dtype=np.int64)
+        exact_ids = exact_ids[_outside(exact_ids, same_path)]
+        pairs = np.array(index.lsh_matches(lsh), dtype=np.int64).reshape(-1, 2)
+        pairs = pairs[_outside(pairs[:, 1], same_path)]
         short = shortlist(pairs, new, new_keys)
-        stored = index.load(set(exact_ids).union(*short.values()))
-        stats["seconds_lookup"] = round(time.perf_counter() - t, 4)
+        # The texts of every candidate, to decide which match; the files and
+        # signatures of those only.
+        texts = index.texts(set(exact_ids.tolist()).union(*short.values()))
+        seconds_lookup = time.perf_counter() - t
         stats["keys"] = len(exact) + len(lsh)
         stats["key_matches"] = len(exact_ids) + len(pairs)
-        stats["stored_loaded"] = len(stored)
+        stats["stored_loaded"] = len(texts)
         t = time.perf_counter()
-        stored = matching(stored, new, exact, short, cfg)
-        stored += reflowed_neighbours(index, stored, new, short, cfg)
-        stats["stored_matching"] = len(stored)
+        kept = matching(texts, new, exact, short, cfg)
+        stats["stored_matching"] = len(kept)
         stats["seconds_match"] = round(time.perf_counter() - t, 4)
+        t = time.perf_counter()
+        stored = index.load(p.id for p in kept)
+        stored += reflowed_neighbours(index, stored, new, short, cfg)
+        stats["seconds_lookup"] = round(seconds_lookup + time.perf_counter() - t, 4)
         t = time.perf_counter()
         corpus, n_stored = combined_corpus(stored, new, cfg)
         # The gate reports a lightly edited paragraph of the archive in any
@@ -483,37 +486,69 @@ def _check_corpus(index: Index, new: Corpus, cfg: Config, shas: dict[str, str],
     return report
 
 
-def shortlist(pairs: list[tuple[int, int]], new: Corpus, new_keys: np.ndarray,
+def _outside(ids: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
+    """Which ``ids`` fall in none of the sorted, disjoint ``[first, end)`` ranges."""
+    if not ranges or not len(ids):
+        return np.ones(len(ids), dtype=bool)
+    firsts = np.array([lo for lo, _ in ranges], dtype=np.int64)
+    ends = np.array([hi for _, hi in ranges], dtype=np.int64)
+    at = np.searchsorted(firsts, ids, side="right") - 1
+    return (at < 0) | (ids >= ends[np.maximum(at, 0)])
+
+
+def shortlist(pairs, new: Corpus, new_keys: np.ndarray,
               per_paragraph: int = CANDIDATES_PER_PARAGRAPH) -> dict[int, list[int]]:
     """For each signed new paragraph, the stored paragraphs worth comparing.
 
-    ``pairs`` are the ``(key, stored paragraph id)`` the lookup found and
-    ``new_keys`` the keys of the signed new paragraphs (see :func:`_new_keys`).
-    A stored paragraph sharing more keys with a new one is likelier to repeat
-    it (its estimated similarity is higher), so each new paragraph keeps the
-    ``per_paragraph`` sharing the most, the earliest ingested first among
-    equals. Returns ``flat position -> stored ids`` in that order.
+    ``pairs`` are the ``(key, stored paragraph id)`` the lookup found (rows
+    of an array, or tuples) and ``new_keys`` the keys of the signed new
+    paragraphs (see :func:`_new_keys`). A stored paragraph sharing more keys
+    with a new one is likelier to repeat it (its estimated similarity is
+    higher), so each new paragraph keeps the ``per_paragraph`` sharing the
+    most, the earliest ingested first among equals. Returns ``flat position
+    -> stored ids`` in that order.
     """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     signed = np.flatnonzero(new.signature_row >= 0)
-    flats_of: dict[int, list[int]] = {}
-    for flat, row in zip(signed.tolist(), new_keys.tolist()):
-        for key in row:
-            if key:
-                flats_of.setdefault(key, []).append(flat)
-    shared: dict[tuple[int, int], int] = {}
-    for key, pid in pairs:
-        for flat in flats_of.get(key, ()):
-            shared[(flat, pid)] = shared.get((flat, pid), 0) + 1
-    ranked: dict[int, list[tuple[int, int]]] = {}
-    for (flat, pid), n in shared.items():
-        ranked.setdefault(flat, []).append((-n, pid))
-    return {flat: [pid for _, pid in sorted(found)[:per_paragraph]]
-            for flat, found in ranked.items()}
+    if not len(pairs) or not len(signed):
+        return {}
+    # Every (key, new paragraph holding it), by key.
+    held = new_keys.ravel()
+    holder = np.repeat(signed, new_keys.shape[1])
+    nonzero = held != 0
+    held, holder = held[nonzero], holder[nonzero]
+    by_key = np.argsort(held, kind="stable")
+    held, holder = held[by_key], holder[by_key]
+    # Each pair once per new paragraph holding its key.
+    lo = np.searchsorted(held, pairs[:, 0], side="left")
+    n = np.searchsorted(held, pairs[:, 0], side="right") - lo
+    total = int(n.sum())
+    if not total:
+        return {}
+    step = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
+    flats = holder[np.repeat(lo, n) + step]
+    pids = np.repeat(pairs[:, 1], n)
+    # Keys shared per (new paragraph, stored paragraph).
+    order = np.lexsort((pids, flats))
+    flats, pids = flats[order], pids[order]
+    first = np.flatnonzero(np.r_[True, (flats[1:] != flats[:-1]) | (pids[1:] != pids[:-1])])
+    shared = np.diff(np.r_[first, len(flats)])
+    flats, pids = flats[first], pids[first]
+    # Per new paragraph: most shared first, then earliest id; keep the first few.
+    order = np.lexsort((pids, -shared, flats))
+    flats, pids = flats[order], pids[order]
+    starts = np.flatnonzero(np.r_[True, flats[1:] != flats[:-1]])
+    rank = np.arange(len(flats)) - np.repeat(starts, np.diff(np.r_[starts, len(flats)]))
+    keep = rank < per_paragraph
+    out: dict[int, list[int]] = {}
+    for flat, pid in zip(flats[keep].tolist(), pids[keep].tolist()):
+        out.setdefault(flat, []).append(pid)
+    return out
 
 
-def matching(stored: list[StoredParagraph], new: Corpus, exact: set[int],
-             short: dict[int, list[int]], cfg: Config) -> list[StoredParagraph]:
-    """The loaded stored paragraphs that match a new paragraph.
+def matching(stored: list[StoredText], new: Corpus, exact: set[int],
+             short: dict[int, list[int]], cfg: Config) -> list[StoredText]:
+    """The stored paragraphs (read as texts) that match a new paragraph.
 
     Kept: those with the text of a new paragraph (already bounded per text by
     the lookup); and for each other new paragraph, the first of its shortlist
@@ -543,7 +578,7 @@ def matching(stored: list[StoredParagraph], new: Corpus, exact: set[int],
                 keep.add(pid)                # re-cut: split from it, or joined into it
         for pid in ids:
             p = by_id.get(pid)
-            if p is None or p.sig is None or len(p.norm) < cfg.near_min_chars:
+            if p is None or not p.signed or len(p.norm) < cfg.near_min_chars:
                 continue
             verdict = verify(norm, p.norm, text, p.text, cfg)
             if verdict:

@@ -11,10 +11,11 @@ import difflib
 import itertools
 import os
 import re
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
-from .documents import TEMP_SUFFIX, Document
+from .documents import TEMP_SUFFIX, Document, split_lines
 
 
 def cleaned_lines(doc: Document, removed: set[int]) -> list[str]:
@@ -29,6 +30,8 @@ def cleaned_lines(doc: Document, removed: set[int]) -> list[str]:
     """
     if not removed:
         return list(doc.lines)
+    if doc.markup:
+        return split_lines(cleaned_text(doc, removed))
     lines, spans = doc.layout()
     if not spans:
         return list(lines)
@@ -74,6 +77,10 @@ def cleaned_text(doc: Document, removed: set[int]) -> str:
     text, bounds = doc.bounds()
     if not bounds:
         return text
+    if doc.markup:                  # each removed paragraph's own span goes, nothing else
+        cuts = sorted(bounds[i] for i in removed if 0 <= i < len(bounds))
+        kept = zip([0] + [end for _, end in cuts], [start for start, _ in cuts] + [len(text)])
+        return "".join(text[a:b] for a, b in kept)
     out = [text[:bounds[0][0]]]                               # blank lines at the start
     # Whether what is out so far ends in CR (see cleaned_lines: a following
     # separator that starts with a lone LF would join the two).
@@ -109,7 +116,11 @@ def unified_diff(doc: Document, removed: set[int], to_name: str | None = None,
     """A unified diff of the original against the cleaned document ("" if unchanged)."""
     if not removed:
         return ""
-    before, after = list(doc.lines), cleaned_lines(doc, removed)
+    if doc.markup:          # a page: its text blocks, one a line, rather than its markup
+        before = [f"{p.text}\n" for p in doc.paragraphs]
+        after = [line for i, line in enumerate(before) if i not in removed]
+    else:
+        before, after = list(doc.lines), cleaned_lines(doc, removed)
     open_a, open_b = _terminate(before), _terminate(after)
     out: list[str] = []
     line_a = line_b = None                                    # None until the first hunk
@@ -142,9 +153,12 @@ def _terminate(lines: list[str]) -> bool:
     return False
 
 
-def atomic_write(path: str | Path, data: bytes, mode: int | None = None,
+def atomic_write(path: str | Path, data: bytes | Iterable[bytes], mode: int | None = None,
                  owner: tuple[int, int] | None = None, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
+
+    ``data`` is bytes, or pieces of bytes written one after the other as they
+    come (a report written as it is made, never held whole in memory).
 
     A temporary file in the same folder is written, flushed to disk, given
     its permissions (``mode``, else what a new file gets under the umask) and
@@ -158,11 +172,12 @@ def atomic_write(path: str | Path, data: bytes, mode: int | None = None,
     all when the process is killed; only a power cut may lose recent ones.
     """
     with atomic_file(path, mode, owner, durable) as fd:
-        written = os.write(fd, data)            # straight to the file: no buffer object
-        if written < len(data):                 # a write that stopped short: the rest
-            with memoryview(data) as view:
-                while written < len(view):
-                    written += os.write(fd, view[written:])
+        for piece in ((data,) if isinstance(data, (bytes, bytearray)) else data):
+            written = os.write(fd, piece)       # straight to the file: no buffer object
+            if written < len(piece):            # a write that stopped short: the rest
+                with memoryview(piece) as view:
+                    while written < len(view):
+                        written += os.write(fd, view[written:])
 
 
 @contextmanager

@@ -13,6 +13,7 @@ status lines.
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -23,8 +24,9 @@ from typing import Annotated, Optional
 import typer
 
 from . import api
+from .runtime import check_stop, stop_on_signals, stop_requested, writing
 from .config import ConfigError, load_config
-from .documents import InputError, skip_summary
+from .documents import OUTPUT_MARKER, InputError, mark_output, skip_summary
 from .report import render, write_reports
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -57,7 +59,9 @@ InputPaths = Annotated[Optional[list[str]], typer.Argument(
     help="Files or folders (folders are read recursively); with --engine dask also fsspec "
          "URLs (s3://bucket/news, file:///data/news). "
          "Default: 'paths' from the configuration, else the working folder.")]
-Glob = Annotated[Optional[str], typer.Option(help="Files to read inside folders [default: *.txt].")]
+Glob = Annotated[Optional[str], typer.Option(
+    help="Files to read inside folders [default: *.txt]. Files ending in .html or .htm are "
+         "read as HTML pages, their text blocks the paragraphs (e.g. --glob '*.html').")]
 KeepOpt = Annotated[Optional[Keep], typer.Option(
     "--keep", help="Which copy of a repeat is kept [default: first].")]
 KeepPriority = Annotated[Optional[Path], typer.Option(
@@ -237,7 +241,8 @@ def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
             run = engine_dask.scan(client, chosen, cfg, exclude=exclude, encoding=encoding,
                                    jsonl=spec, temp_files=temp_files, parquet=parquet)
             return _Scanned(run.result,
-                            lambda out: engine_dask.write_cleaned(client, run, out))
+                            lambda out, summary, started: (started(), engine_dask.write_cleaned(
+                                client, run, out))[1])
         urls = [str(p) for p in chosen if _is_url(p)]
         if urls:
             _fail(f"URLs are read by --engine dask only: {urls[0]}")
@@ -246,17 +251,19 @@ def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
             found = parquet_input.scan_parquet(chosen, cfg, parquet, exclude=exclude,
                                                temp_files=temp_files, progress=progress)
             return _Scanned(found.result,
-                            lambda out: parquet_input.write_parquet(found, chosen, out))
+                            lambda out, summary, started: parquet_input.write_parquet(
+                                found, chosen, out, summary, started))
         if spec is not None:
             from . import jsonl as jsonl_input
             scanned = jsonl_input.scan_jsonl(chosen, cfg, spec, exclude=exclude,
                                              temp_files=temp_files)
             return _Scanned(scanned.result,
-                            lambda out: jsonl_input.write_jsonl(scanned, chosen, out))
+                            lambda out, summary, started: jsonl_input.write_jsonl(
+                                scanned, chosen, out, summary, started))
         result = api.scan(chosen, cfg, exclude=exclude, encoding=encoding, progress=progress,
                           temp_files=temp_files, originals=originals)
-        return _Scanned(result, lambda out: api.write_cleaned(result, chosen, out,
-                                                              workers=cfg.workers))
+        return _Scanned(result, lambda out, summary, started: api.write_cleaned(
+            result, chosen, out, workers=cfg.workers, summary=summary, started=started))
     except JsonlError as exc:
         _fail(str(exc))
 
@@ -336,7 +343,9 @@ def scan(
     shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
     encoding: Encoding = None,
-    report: Annotated[bool, typer.Option("--report", help="Also write the report files.")] = False,
+    report: Annotated[bool, typer.Option(
+        "--report/--no-report", help="Also write the report files (report.html, report.md, "
+                                     "report.json) to --report-dir.")] = False,
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Folder for the report.")] = Path("reports"),
     strict: Strict = False, quiet: Quiet = False, article_threshold: ArticleThreshold = None,
     engine: EngineOpt = Engine.local, scheduler: Scheduler = None, jsonl: Jsonl = None,
@@ -358,8 +367,8 @@ def scan(
                             boilerplate_min_files, jobs, config, article_threshold)
     parquet = _parquet(chosen, cfg.glob, parquet_column, parquet_id, jsonl)
     temp_files: list[str] = []
-    with _engine(engine, scheduler, cfg, memory_limit) as client, \
-            _progress(quiet or client is not None) as progress:
+    with stop_on_signals(), _engine(engine, scheduler, cfg, memory_limit) as client, \
+            _progress(quiet or client is not None) as progress, _before_writing():
         result = _run(client, chosen, cfg, jsonl=jsonl, jsonl_id=jsonl_id,
                       exclude=[report_dir] if report else [], encoding=encoding,
                       progress=progress, temp_files=temp_files, parquet=parquet).result
@@ -393,6 +402,9 @@ def clean(
     no_backup: Annotated[bool, typer.Option(
         "--no-backup", help="With --in-place: keep no copy of the originals.")] = False,
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Folder for the report.")] = Path("reports"),
+    report: Annotated[bool, typer.Option(
+        "--report/--no-report", help="With --write: also write the report (report.html, "
+                                     "report.md, report.json) to --report-dir.")] = True,
     glob: Glob = None, keep: KeepOpt = None, keep_priority: KeepPriority = None,
     boilerplate: Boiler = None, threshold: Threshold = None, lsh_threshold: LshThreshold = None,
     shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
@@ -452,8 +464,8 @@ def clean(
     except api.WriteError as exc:
         _fail(str(exc))
     temp_files: list[str] = []
-    with _engine(engine, scheduler, cfg, memory_limit) as client:
-        with _progress(quiet or client is not None) as progress:
+    with stop_on_signals(), _engine(engine, scheduler, cfg, memory_limit) as client:
+        with _progress(quiet or client is not None) as progress, _before_writing():
             # Finishing an interrupted --in-place run: decide on the text it
             # decided on, the backups of the files it had rewritten.
             originals = (api.resumed_originals(chosen, backup_dir)
@@ -462,11 +474,28 @@ def clean(
                            encoding=encoding, progress=progress, temp_files=temp_files,
                            originals=originals, parquet=parquet)
         _clean_output(scanned, chosen, write, in_place, strict, quiet, target, no_backup,
-                      backup_dir, report_dir, temp_files)
+                      backup_dir, report_dir if report else None, temp_files)
 
 
 def _clean_output(scanned, chosen, write, in_place, strict, quiet, target, no_backup,
                   backup_dir, report_dir, temp_files) -> None:
+    """Print the diff, or write the copies (or files in place) and the report.
+
+    An interrupt (Ctrl-C, SIGTERM) while writing ends the run with one line
+    saying what was written and how to finish; the output folder's marker
+    still says the copies are not complete.
+    """
+    summary = api.WriteSummary(target if isinstance(target, Path) else None)
+    try:
+        with writing():
+            _clean_output_steps(scanned, chosen, write, in_place, strict, quiet, target,
+                                no_backup, backup_dir, report_dir, temp_files, summary)
+    except KeyboardInterrupt:
+        _interrupted(summary, in_place, target, report_dir)
+
+
+def _clean_output_steps(scanned, chosen, write, in_place, strict, quiet, target, no_backup,
+                        backup_dir, report_dir, temp_files, summary) -> None:
     result = scanned.result
     _warn_skipped(result, temp_files)
     if not write:
@@ -477,32 +506,75 @@ def _clean_output(scanned, chosen, write, in_place, strict, quiet, target, no_ba
         return
     if strict:
         _strict_stop(result, "nothing written")
+    local_out = isinstance(target, Path)
     try:
         if in_place:
             written = api.write_in_place(result, chosen, backup=not no_backup,
                                          backup_dir=backup_dir)
         else:
-            written = scanned.write(target)
+            def started() -> None:
+                # Before the first copy: the folder says it is not complete yet.
+                if local_out:
+                    mark_output(target, "copies", complete=False,
+                                inputs=[str(p) for p in chosen])
+            written = scanned.write(target, summary, started)
     except (ValueError, OSError) as exc:
         _fail(str(exc))
+    check_stop()
+    if local_out:
+        mark_output(target, "copies", complete=True, inputs=[str(p) for p in chosen],
+                    written=len(written.written), changed=written.changed)
+    summary.finished = True
     for line in written.not_written:
         _warn(line)
-    try:
-        reports = write_reports(result, report_dir)
-    except InputError as exc:     # a file changed after the scan: its diff cannot be shown
-        _fail(f"report not written: {exc}")
+    reports = []
+    if report_dir is not None:
+        try:
+            reports = write_reports(result, report_dir)
+        except InputError as exc:     # a file changed after the scan: its diff cannot be shown
+            _fail(f"report not written: {exc}")
+    shown = f"report: {', '.join(str(p) for p in reports)}" if reports else "no report"
     if in_place:
         kept = (f"; originals in {backup_dir}" if backup_dir is not None and written.backups
                 else "; originals kept as FILE.orig" if written.backups else "")
         if written.done:
             kept += (f"; {len(written.done)} already cleaned by an earlier run "
                      "(decided again from their backups)")
-        _status(f"rewrote {written.changed} files in place{kept}; "
-                f"report: {', '.join(str(p) for p in reports)}", quiet)
+        _status(f"rewrote {written.changed} files in place{kept}; {shown}", quiet)
     else:
         _status(f"wrote {len(written.written)} files ({written.changed} changed) to "
-                f"{written.out}; report: {', '.join(str(p) for p in reports)}", quiet)
+                f"{written.out}; {shown}", quiet)
     _status(render(result, "text").splitlines()[-1], quiet)
+
+
+@contextmanager
+def _before_writing():
+    """An interrupt while reading and comparing: one line, nothing written."""
+    try:
+        yield
+        check_stop()          # a request a finaliser swallowed stops here
+    except KeyboardInterrupt:
+        typer.echo("dedup: interrupted while reading and comparing; nothing written; run "
+                   "the same command again", err=True)
+        raise typer.Exit(128 + (stop_requested() or signal.SIGINT)) from None
+
+
+def _interrupted(summary, in_place: bool, target, report_dir) -> None:
+    """One line for an interrupted write, then exit 128 + the signal."""
+    if in_place:
+        done = "every file is whole, its old text or its new one (with its backup)"
+        how = "run the same command again to finish (it resumes from the backups)"
+    elif summary.finished:
+        done = f"all {len(summary.written)} cleaned copies written to {target}"
+        how = "run the same command again for the report"
+    else:
+        planned = f" of {summary.planned}" if summary.planned is not None else ""
+        done = (f"{len(summary.written)}{planned} cleaned copies written to {target}, each "
+                f"whole; the folder is marked partial ({OUTPUT_MARKER})")
+        how = "run the same command again for the full result"
+    report = "" if report_dir is None else "; no report written"
+    typer.echo(f"dedup: interrupted: {done}{report}; {how}", err=True)
+    raise typer.Exit(128 + (stop_requested() or signal.SIGINT))
 
 
 def main() -> None:

@@ -75,7 +75,7 @@ from .config import Config
 from .corpus import sign_documents
 from .detect import decide_layout, judge_pairs, record_verdict, result_of
 from .documents import (BACKUP_SUFFIX, TEMP_SUFFIX, Document, InputError, _digest, discover,
-                        parse_document, read_document)
+                        document_type, parse_document, read_document)
 from .facts import Facts, Layout, exact_groups
 from .fingerprint import lsh_params
 from .jsonl import JsonlSpec, check_unique, cleaned_jsonl, documents_of, output_path
@@ -850,10 +850,11 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
         chunk = chunks[int(chunk_cat[k])]
         source = chunk.items[int(origin_cat[k])].source
         if chunk.jsonl is None and source is not None and has_digest[k]:
-            documents.append(Document(paths_sorted[d], None, None, enc_cat[k], bool(boms_cat[k]),
-                                      int(sizes_cat[k]), source=source,
-                                      digest=digests_cat[k].tobytes(), forced=encoding,
-                                      count=int(counts[d])))
+            kind = document_type(paths_sorted[d])          # an HTML page or text
+            documents.append(kind(paths_sorted[d], None, None, enc_cat[k], bool(boms_cat[k]),
+                                  int(sizes_cat[k]), source=source,
+                                  digest=digests_cat[k].tobytes(), forced=encoding,
+                                  count=int(counts[d])))
         else:
             documents.append(light_document(paths_sorted[d], int(counts[d]),
                                             int(sizes_cat[k])))

@@ -29,8 +29,9 @@ command runs from, and stays valid when the repository is checked out
 elsewhere with the index at the same place in it (:meth:`Index.path_of`).
 
 Lookups are index searches bounded per key (the first ``cap`` rows of a key in
-ingestion order, via the primary key): a check never scans a table, so its cost
-depends on the new articles, not on the size of the archive.
+ingestion order, via the primary key): a check never scans a table, so the rows
+it reads depend on the new articles, not on the size of the archive (though
+the pages holding them lie farther apart in a larger file).
 
 Concurrency and crashes: the file is in WAL mode, so any number of readers
 (``check``) run while one writer (``index add``/``remove``, ``check --add``)
@@ -120,33 +121,37 @@ CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
 """
 
 _TEMP = """
-CREATE TEMP TABLE IF NOT EXISTS want_exact (key INTEGER PRIMARY KEY);
-CREATE TEMP TABLE IF NOT EXISTS want_lsh (key INTEGER PRIMARY KEY);
-CREATE TEMP TABLE IF NOT EXISTS want_para (id INTEGER PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS want_path (path TEXT PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS want_sha (sha256 TEXT PRIMARY KEY);
 """
 
-# The lookups a check runs. CROSS JOIN fixes the loop order (the small temp
-# table outside); the correlated subquery finds the cap-th row of the key in the
-# primary key, so each key costs one bounded range search. The tests check with
-# EXPLAIN QUERY PLAN that only the temp tables are scanned.
+# The lookups a check runs. The keys (or ids) come as one JSON array, sorted,
+# read by json_each: one statement instead of a row inserted per key. CROSS
+# JOIN fixes the loop order (the array outside). Most keys of a new paragraph
+# are nowhere in the archive, so each key is first tested with a single
+# search (EXISTS); only a key that is there pays for the correlated subquery
+# that finds its cap-th row, and then for the bounded range search. The tests
+# check with EXPLAIN QUERY PLAN that no table is scanned.
 EXACT_LOOKUP = """
-SELECT e.para FROM temp.want_exact AS w CROSS JOIN exact AS e
- ON e.key = w.key AND e.file <= coalesce(
-    (SELECT e2.file FROM exact AS e2 WHERE e2.key = w.key
+SELECT e.para FROM json_each(:keys) AS w CROSS JOIN exact AS e
+ ON e.key = w.value
+ AND EXISTS (SELECT 1 FROM exact AS e0 WHERE e0.key = w.value)
+ AND e.file <= coalesce(
+    (SELECT e2.file FROM exact AS e2 WHERE e2.key = w.value
       ORDER BY e2.file LIMIT 1 OFFSET :skip), :nolimit)
 """
 LSH_LOOKUP = """
-SELECT l.key, l.para FROM temp.want_lsh AS w CROSS JOIN lsh AS l
- ON l.key = w.key AND l.para <= coalesce(
-    (SELECT l2.para FROM lsh AS l2 WHERE l2.key = w.key
+SELECT l.key, l.para FROM json_each(:keys) AS w CROSS JOIN lsh AS l
+ ON l.key = w.value
+ AND EXISTS (SELECT 1 FROM lsh AS l0 WHERE l0.key = w.value)
+ AND l.para <= coalesce(
+    (SELECT l2.para FROM lsh AS l2 WHERE l2.key = w.value
       ORDER BY l2.para LIMIT 1 OFFSET :skip), :nolimit)
 """
 LOAD_PARAGRAPHS = """
 SELECT p.id, p.file, f.path, f.paragraphs, p.idx, p.first_line, p.last_line, p.norm, p.text,
        p.sig
-  FROM temp.want_para AS t CROSS JOIN paragraphs AS p ON p.id = t.id
+  FROM json_each(:ids) AS t CROSS JOIN paragraphs AS p ON p.id = t.value
   CROSS JOIN files AS f ON f.id = p.file
  ORDER BY p.id
 """
@@ -158,7 +163,14 @@ FILES_BY_SHA = """
 SELECT w.sha256, (SELECT f.path FROM files AS f WHERE f.sha256 = w.sha256 ORDER BY f.id LIMIT 1)
   FROM temp.want_sha AS w
 """
-CHECK_QUERIES = {"exact": EXACT_LOOKUP, "lsh": LSH_LOOKUP, "load": LOAD_PARAGRAPHS,
+# What the check compares of each shortlisted paragraph; its file and signature
+# are read (LOAD_PARAGRAPHS) only for the few that match.
+LOAD_TEXTS = """
+SELECT p.id, p.norm, p.text, p.sig IS NOT NULL
+  FROM json_each(:ids) AS t CROSS JOIN paragraphs AS p ON p.id = t.value
+"""
+CHECK_QUERIES = {"exact": EXACT_LOOKUP, "lsh": LSH_LOOKUP, "texts": LOAD_TEXTS,
+                 "load": LOAD_PARAGRAPHS,
                  "files": FILES_BY_PATH, "sha": FILES_BY_SHA}
 
 
@@ -185,6 +197,18 @@ def lsh_keys(sigs: np.ndarray, norms: list[str], bands: int, rows: int) -> np.nd
     return bucket_keys(sigs, bands, rows, prefix_keys(norms)).view(np.int64)
 
 
+def _json_ints(values: Iterable[int] | np.ndarray, skip_zero: bool = False) -> str:
+    """Distinct 64-bit integers as a sorted JSON array, for the lookups'
+    json_each: in ascending order, successive searches walk the B-tree
+    forwards. ``skip_zero`` leaves 0 out."""
+    if not isinstance(values, np.ndarray):
+        values = np.fromiter(values, dtype=np.int64)
+    values = np.unique(values.astype(np.int64, copy=False))
+    if skip_zero:
+        values = values[values != 0]
+    return json.dumps(values.tolist())
+
+
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -203,6 +227,17 @@ class StoredParagraph:
     norm: str
     text: str
     sig: np.ndarray | None
+
+
+@dataclass(slots=True)
+class StoredText:
+    """The texts of a stored paragraph, and whether it is signed: what deciding
+    whether it matches a new paragraph needs (see :meth:`Index.texts`)."""
+
+    id: int
+    norm: str
+    text: str
+    signed: bool
 
 
 @dataclass
@@ -678,35 +713,32 @@ class Index:
 
     # -- reading (what a check needs) ----------------------------------------
 
-    def exact_matches(self, keys: Iterable[int], cap: int) -> list[int]:
+    def exact_matches(self, keys: Iterable[int] | np.ndarray, cap: int) -> list[int]:
         """Ids of stored paragraphs with these normalised-text keys: for each key,
         its first paragraph in each of the first ``cap`` files holding it."""
-        c = self.conn
-        c.execute("DELETE FROM temp.want_exact")
-        c.executemany("INSERT OR IGNORE INTO temp.want_exact (key) VALUES (?)",
-                      [(int(k),) for k in keys])
-        return [r[0] for r in c.execute(EXACT_LOOKUP, {"skip": max(cap, 1) - 1,
-                                                         "nolimit": _NO_LIMIT})]
+        return [r[0] for r in self.conn.execute(EXACT_LOOKUP, {
+            "keys": _json_ints(keys), "skip": max(cap, 1) - 1, "nolimit": _NO_LIMIT})]
 
-    def lsh_matches(self, keys: Iterable[int], cap: int = LSH_CAP) -> list[tuple[int, int]]:
+    def lsh_matches(self, keys: Iterable[int] | np.ndarray,
+                    cap: int = LSH_CAP) -> list[tuple[int, int]]:
         """``(key, paragraph id)`` for LSH and prefix keys (0 ignored): the first
-        ``cap`` paragraphs holding each key, in ingestion order. Reads only the
-        key table's primary key."""
-        c = self.conn
-        c.execute("DELETE FROM temp.want_lsh")
-        c.executemany("INSERT OR IGNORE INTO temp.want_lsh (key) VALUES (?)",
-                      [(int(k),) for k in keys if k != 0])
-        return c.execute(LSH_LOOKUP, {"skip": max(cap, 1) - 1,
-                                      "nolimit": _NO_LIMIT}).fetchall()
+        ``cap`` paragraphs holding each key, in ingestion order, keys in
+        ascending order. Reads only the key table's primary key."""
+        return self.conn.execute(LSH_LOOKUP, {
+            "keys": _json_ints(keys, skip_zero=True), "skip": max(cap, 1) - 1,
+            "nolimit": _NO_LIMIT}).fetchall()
+
+    def texts(self, ids: Iterable[int]) -> list[StoredText]:
+        """Texts of stored paragraphs by id, in id order; no file is read."""
+        rows = self.conn.execute(LOAD_TEXTS, {"ids": _json_ints(ids)}).fetchall()
+        return [StoredText(pid, norm, text, bool(signed))
+                for pid, norm, text, signed in sorted(rows)]
 
     def load(self, ids: Iterable[int]) -> list[StoredParagraph]:
         """Stored paragraphs by id, in id (ingestion) order."""
-        c = self.conn
-        c.execute("DELETE FROM temp.want_para")
-        c.executemany("INSERT OR IGNORE INTO temp.want_para (id) VALUES (?)",
-                      [(int(i),) for i in ids])
         out = []
-        for pid, fid, path, count, idx, first, last, norm, text, sig in c.execute(LOAD_PARAGRAPHS):
+        for pid, fid, path, count, idx, first, last, norm, text, sig in self.conn.execute(
+                LOAD_PARAGRAPHS, {"ids": _json_ints(ids)}):
             out.append(StoredParagraph(pid, fid, path, count, idx, first, last, norm, text,
                                        None if sig is None else np.frombuffer(sig, dtype=np.uint32)))
         return out

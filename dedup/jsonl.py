@@ -29,6 +29,7 @@ from .detect import decide
 from .documents import (Document, InputError, discover, document_from_text, is_text,
                         read_input)
 from .model import ScanResult
+from .runtime import check_stop
 
 
 class JsonlError(ValueError):
@@ -216,7 +217,8 @@ def output_path(display: str, base: Path) -> Path:
         return Path(source.name)
 
 
-def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path):
+def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path, summary=None,
+                started=None):
     """Write every JSON Lines file, cleaned, under ``out`` (local engine)."""
     from .api import WriteSummary
     from .plan import check as check_plan
@@ -224,8 +226,12 @@ def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path):
     check_plan(scan.result)
     out = out.absolute()
     plan = output_targets(scan.files, paths, out)
-    summary = WriteSummary(out)
+    summary = summary if summary is not None else WriteSummary(out)
+    summary.out, summary.planned = out, len(plan)
+    if started is not None:
+        started()
     for path, display, target in plan:
+        check_stop()
         try:
             data = read_file(str(path), display)
         except InputError:

@@ -49,6 +49,7 @@ from .documents import (Document, InputError, NotRegularFile, _file_kind, discov
                         document_from_text, input_error)
 from .jsonl import check_unique, output_targets
 from .model import ScanResult
+from .runtime import check_stop
 
 #: The column that holds the text unless --parquet-column names another.
 DEFAULT_COLUMN = "text"
@@ -615,8 +616,11 @@ def _target(target: str | Path):
         yield sink
 
 
-def write_parquet(scan: ParquetScan, paths: list[str | Path], out: Path):
-    """Write every Parquet file, cleaned, under ``out`` (local engine)."""
+def write_parquet(scan: ParquetScan, paths: list[str | Path], out: Path, summary=None,
+                  started=None):
+    """Write every Parquet file, cleaned, under ``out`` (local engine); with
+    ``summary``, into it, and ``started()`` once the plan is checked. A stop
+    asked for (see dedup.runtime.check_stop) is taken between two files."""
     from .api import WriteSummary
     from .plan import check as check_plan
 
@@ -625,8 +629,12 @@ def write_parquet(scan: ParquetScan, paths: list[str | Path], out: Path):
     plan = output_targets([(info.location, info.display) for info in scan.files], paths, out)
     documents = scan.result.documents
     changes = {documents[d].path: v for d, v in changes_of(scan.result).items()}
-    summary = WriteSummary(out)
+    summary = summary if summary is not None else WriteSummary(out)
+    summary.out, summary.planned = out, len(plan)
+    if started is not None:
+        started()
     for info, (_, _, target) in zip(scan.files, plan):
+        check_stop()
         try:
             changed = write_copy(info.location, info.display, scan.spec, info.stamp, changes,
                                  target)

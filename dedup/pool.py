@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator
+
+from .runtime import pool_worker_setup
 
 try:
     import fcntl
@@ -117,7 +120,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     Linux, a user's pipe allowance used up, another Python's pool internals)
     it stays as it is.
     """
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_setup,
+                               initargs=(os.getpid(),))
     grow = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
     reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)
     if grow is not None and reader is not None:

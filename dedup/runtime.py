@@ -1,14 +1,92 @@
 """Process-wide settings held for a stretch of work, and put back after it.
 
-Both only change how fast the work goes and how memory is laid out, never
-a result.
+The collector and memory settings only change how fast the work goes and
+how memory is laid out, never a result. :func:`stop_on_signals` turns
+Ctrl-C and SIGTERM into a request the writers honour between two files.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
+import signal
+import sys
 from contextlib import contextmanager
+
+#: The signal that asked the run to stop (0: none), and whether a signal
+#: raises KeyboardInterrupt at once (True) or waits for :func:`check_stop`.
+_STOP = [0]
+_IMMEDIATE = [True]
+
+
+def stop_requested() -> int:
+    """The signal number of a pending stop request, or 0."""
+    return _STOP[0]
+
+
+def check_stop() -> None:
+    """Raise KeyboardInterrupt at this safe point if a stop was requested."""
+    if _STOP[0]:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def stop_on_signals():
+    """SIGINT and SIGTERM stop the run, for the block; put back after.
+
+    A signal raises KeyboardInterrupt at once, except inside
+    :func:`writing`, where it only asks for a stop that the writers honour
+    between two files (:func:`check_stop`), so that every file is written
+    whole or not at all; a second signal stops at once there too.
+    """
+    def handler(signum, frame):
+        first = not _STOP[0]
+        _STOP[0] = _STOP[0] or signum
+        if _IMMEDIATE[0] or not first:
+            raise KeyboardInterrupt
+    _STOP[0], _IMMEDIATE[0] = 0, True
+    try:
+        previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:            # not the main thread: signals are not ours to take
+        previous = {}
+    try:
+        yield
+    finally:
+        for s, old in previous.items():
+            signal.signal(s, old)
+
+
+@contextmanager
+def writing():
+    """Inside :func:`stop_on_signals`: a signal waits for the next safe point."""
+    check_stop()              # asked for already (a finaliser may have swallowed it)
+    _IMMEDIATE[0] = False
+    try:
+        yield
+    finally:
+        _IMMEDIATE[0] = True
+
+
+def pool_worker_setup(parent: int | None = None) -> None:
+    """For pool processes. Ctrl-C reaches every process of the terminal's
+    group: the main process decides when to stop, and a worker finishes its
+    files. A worker dies with the main process (Linux): one killed outright
+    (SIGKILL, the kernel's out-of-memory killer) would otherwise leave its
+    workers waiting for work forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)               # the main process died before the line above
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 @contextmanager

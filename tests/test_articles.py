@@ -109,7 +109,7 @@ def test_clean_leaves_the_repeated_article_out_unless_asked_to_keep_it(tmp_path)
     out = runner.invoke(app, ["clean", str(src), "--write", "--out", str(tmp_path / "drop"),
                               "--report-dir", str(tmp_path / "r2")])
     assert out.exit_code == 0, out.output
-    assert sorted(p.name for p in (tmp_path / "drop").iterdir()) == ["a.txt"]
+    assert sorted(p.name for p in (tmp_path / "drop").iterdir()) == [".dedup-output", "a.txt"]
     assert (tmp_path / "drop/a.txt").read_text() == text
     report = json.loads((tmp_path / "r2/report.json").read_text())
     (entry,) = report["articles"]

@@ -303,3 +303,35 @@ def test_the_error_listener_catches_what_the_page_blocks(browser, tmp_path):
         assert any("Content Security Policy" in e for e in o.errors), o.errors
     finally:
         o.page.close()
+
+
+def test_a_large_report_opens_with_its_largest_files_and_lists_the_rest(opened, tmp_path):
+    """1,200 changed files: the page holds sections for the 400 with the most
+    removed (paged as usual) and lists the others by name; it opens without
+    an error and a link to a file without a section is plain text."""
+    from dedup.report.html import MAX_FILE_SECTIONS
+    shared = ("An agency paragraph, long enough to be compared, appears today in every one of "
+              "these made-up stories about the weather.")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(1200):
+        own = f"Story number {i} opens with its own words about topic {i * 7 % 13} here."
+        paras = [own, shared] + ([own] if i % 4 == 0 else [])   # every fourth: two removed
+        (corpus / f"story{i:04d}.txt").write_text("\n\n".join(paras) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["scan", str(corpus), "--report",
+                                   "--report-dir", str(tmp_path / "reports")])
+    assert out.exit_code == 0, out.output
+    report = tmp_path / "reports" / "report.html"
+    assert report.stat().st_size < 3 * 2**20
+    o = opened(report)
+    page = o.page
+    expect(page.locator("details.file")).to_have_count(MAX_FILE_SECTIONS)
+    expect(page.locator("#pageinfo")).to_contain_text(f"of {MAX_FILE_SECTIONS}")
+    # The files with two paragraphs removed come first among the sections.
+    expect(_section(page, "story0004.txt")).to_have_count(1)
+    unlisted = page.locator("details#unlisted")
+    expect(unlisted.locator("summary")).to_contain_text("more changed files")
+    unlisted.locator("summary").click()
+    expect(unlisted.locator("tbody tr").first).to_be_visible()
+    rows = unlisted.locator("tbody tr").count()
+    assert rows + MAX_FILE_SECTIONS == 1200

@@ -4,15 +4,19 @@ format, ``--add`` and baselines. Every article here is made up."""
 from __future__ import annotations
 
 import json
+import random
 import re
+from collections import Counter
+from types import SimpleNamespace
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from dedup import Config, scan_texts
-from dedup.check import Baseline, check_texts
+from dedup.check import Baseline, _outside, check_texts, shortlist
 from dedup.cli import app
 from dedup.index import Index
 
@@ -136,6 +140,38 @@ def test_same_decisions_as_scan(tmp_path, h):
     assert len(expected) > 12
     assert got == expected
 
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_shortlist_ranks_by_keys_shared_then_ingestion(seed):
+    """The shortlist against a plain count: for each signed new paragraph,
+    the stored paragraphs sharing the most of its keys, earliest first among
+    equals. Keys are drawn from a small pool, so new paragraphs share keys
+    with each other and counts tie often."""
+    rng = random.Random(seed)
+    rows = np.array([-1, 0, 1, -1, 2, 3, 4, -1, 5], dtype=np.int64)
+    new = SimpleNamespace(signature_row=rows)
+    signed = np.flatnonzero(rows >= 0)
+    pool = [rng.randrange(-2**63, 2**63) for _ in range(25)]
+    new_keys = np.array([[rng.choice(pool + [0]) for _ in range(5)] for _ in signed],
+                        dtype=np.int64)
+    pairs = sorted({(rng.choice(pool), rng.randrange(1, 40)) for _ in range(150)})
+    expected = {}
+    for flat, keys in zip(signed.tolist(), new_keys.tolist()):
+        shared = Counter(pid for key in keys if key for k, pid in pairs if k == key)
+        if shared:
+            expected[flat] = sorted(shared, key=lambda pid: (-shared[pid], pid))[:3]
+    assert shortlist(pairs, new, new_keys, per_paragraph=3) == expected
+    assert shortlist(np.array(pairs, dtype=np.int64), new, new_keys, 3) == expected
+    assert shortlist([], new, new_keys) == {}
+
+
+def test_ids_outside_the_files_being_replaced():
+    ids = np.array([1, 4, 5, 9, 10, 11, 20, 30], dtype=np.int64)
+    ranges = [(4, 6), (10, 12), (30, 31)]        # [first, end): files checked again
+    assert ids[_outside(ids, ranges)].tolist() == [1, 9, 20]
+    assert _outside(ids, []).all()
+    assert len(_outside(np.zeros(0, dtype=np.int64), ranges)) == 0
 
 def test_boilerplate_does_not_block(tmp_path, h):
     footer = "Follow us for more news"

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup.cli import app
+from dedup.documents import OUTPUT_MARKER
 
 TITLE = "Flood Defences Fail In Riverside Town"
 QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rubble of a "
@@ -22,7 +23,7 @@ def invoke(*args: str):
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != OUTPUT_MARKER}
 
 
 @pytest.fixture
@@ -201,6 +202,9 @@ def test_clean_write_writes_cleaned_copies_and_reports(news, in_tmp, h):
     assert res.exit_code == 0, res.output
     assert snapshot(in_tmp / "news") == originals
     out = snapshot(in_tmp / "out")
+    # The folder says it is a finished set of dedup's copies (never read as input).
+    marker = json.loads((in_tmp / "out" / OUTPUT_MARKER).read_text("utf-8"))
+    assert marker["kind"] == "copies" and marker["complete"] and marker["written"] == 3
     # every input file, at its relative path; the .md file was not an input
     assert set(out) == {"a.txt", "world/b.txt", "world/c.txt"}
     f = h.filler

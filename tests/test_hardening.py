@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from dedup import Config, api
 from dedup.cli import app
+from dedup.documents import OUTPUT_MARKER
 from dedup.corpus import read_corpus
 from dedup.detect import decide
 from dedup.documents import (InputError, decode, discover, parse_document, read_document,
@@ -49,7 +50,8 @@ def art(*paragraphs: str, nl: str = "\n") -> str:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()
+            and p.name != OUTPUT_MARKER}
 
 
 def no_traceback(res) -> None:

@@ -227,7 +227,7 @@ def test_missing_or_foreign_file(in_tmp):
 
 # -- lookups -------------------------------------------------------------------
 
-def test_check_queries_only_scan_the_temporary_tables(tmp_path):
+def test_check_queries_scan_only_their_inputs(tmp_path):
     with Index(tmp_path / "i.db", Config(), create=True) as idx:
         idx.add_texts(fake_articles(20))
         idx.conn.execute("ANALYZE")       # plans must stay indexed with statistics too
@@ -236,7 +236,8 @@ def test_check_queries_only_scan_the_temporary_tables(tmp_path):
             if sql.startswith("INSERT"):
                 sql = sql[sql.index("SELECT"):]
             plan = idx.conn.execute("EXPLAIN QUERY PLAN " + sql,
-                                    {"skip": 3, "nolimit": 2**62}).fetchall()
+                                    {"skip": 3, "nolimit": 2**62, "keys": "[1, 2]",
+                                     "ids": "[1, 2]"}).fetchall()
             details = [row[-1] for row in plan]
             scans = [d for d in details if d.startswith("SCAN")]
             assert all(d.split()[1] in ("w", "t") for d in scans), (name, details)
@@ -281,6 +282,35 @@ def test_lookups_are_bounded_per_key(tmp_path):
     assert report.findings[0].kept_path == "arch/0000.txt"
     # exact: boilerplate_min_files files; LSH: the best 8 per new paragraph.
     assert report.stats["stored_loaded"] <= 5 + 8
+
+
+
+def test_lookups_return_the_first_rows_of_each_key(tmp_path):
+    """Each key gives its first ``cap`` rows in ingestion order, whatever else
+    is asked with it: keys with many rows, with a few, with none, duplicated,
+    and the extremes of 64 bits."""
+    common = ("The harbour council said the ferry timetable would be extended through the "
+              "winter months after islanders complained about the storms last year.")
+    texts = {name: common + "\n\n" + text for name, text in fake_articles(40, seed=4).items()}
+    with Index(tmp_path / "i.db", Config(), create=True) as idx:
+        idx.add_texts(texts)
+        c = idx.conn
+        lsh = [k for (k,) in c.execute("SELECT DISTINCT key FROM lsh ORDER BY random() LIMIT 300")]
+        exact = [k for (k,) in c.execute("SELECT DISTINCT key FROM exact ORDER BY random() "
+                                         "LIMIT 100")]
+        extremes = [-2**63, 2**63 - 1, 1, -1]
+        for cap in (1, 3, 64):
+            want = sorted((k, p) for k in lsh for (p,) in c.execute(
+                "SELECT para FROM lsh WHERE key = ? ORDER BY para LIMIT ?", (k, cap)))
+            got = idx.lsh_matches(lsh + lsh[:5] + extremes + [0], cap)
+            assert got == want
+            want = sorted(p for k in exact for (p,) in c.execute(
+                "SELECT para FROM exact WHERE key = ? ORDER BY file LIMIT ?", (k, cap)))
+            assert sorted(idx.exact_matches(exact + exact[:5] + extremes, cap)) == want
+        assert max(n for (n,) in c.execute("SELECT count(*) FROM lsh GROUP BY key")) > 3
+        assert idx.lsh_matches([]) == [] and idx.exact_matches([], 5) == []
+        ids = [p for (p,) in c.execute("SELECT id FROM paragraphs ORDER BY random() LIMIT 30")]
+        assert [p.id for p in idx.load(ids + ids[:3] + [10**9])] == sorted(ids)
 
 
 # -- concurrency and crashes ---------------------------------------------------

@@ -89,6 +89,8 @@ def _state(work: Path) -> tuple[dict[str, bytes], dict[str, bytes], list[str]]:
         if not path.is_file():
             continue
         rel = path.relative_to(work).as_posix()
+        if path.name == ".dedup-output":         # the marker of a folder of copies
+            continue
         if rel.endswith(".dedup-tmp"):
             temps.append(rel)
         elif rel.endswith(".orig"):

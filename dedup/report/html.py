@@ -48,8 +48,12 @@ FULL_FILE_PARAGRAPHS = 60      # files up to this size are shown whole; larger: 
 CONTEXT = 1                    # unchanged paragraphs shown around a change
 MAX_TEXT = 5000                # characters of one paragraph shown
 PAGE_SIZE = 50                 # file sections per page
+MAX_FILE_SECTIONS = 400        # file sections in the page (the files with most removed)
+MAX_LISTED_FILES = 1000        # further changed files listed by name and counts
 OPEN_FILES = 12                # sections open at load when there are at most this many
 BLOCK_ROWS = 3                 # rows of a long exact block shown before the rest is folded
+MAX_BLOCK_ROWS = 60            # rows of one block in the page at most
+MAX_KEPT_ROWS = 200            # kept twins of one file shown with their backlinks
 
 def _e(text: str) -> str:
     return escape(text, quote=True)
@@ -146,6 +150,19 @@ class _Page:
         self.kept_only = set(kept_docs) - changed
         self.file_docs = (sorted(changed - self.boilerplate_only) + sorted(self.kept_only)
                           + sorted(self.boilerplate_only))
+        # A page for any corpus: past MAX_FILE_SECTIONS files, the sections are
+        # those of the files with the most paragraphs removed (content repeats
+        # before boilerplate), in the order above; the rest are listed.
+        self.removed_count: dict[int, int] = defaultdict(int)
+        for ref in result.removals:
+            self.removed_count[ref.doc] += 1
+        self.unlisted: list[int] = []
+        if len(self.file_docs) > MAX_FILE_SECTIONS:
+            ranked = sorted(self.file_docs, key=lambda d: (
+                d in self.boilerplate_only, -self.removed_count[d], self.docs[d].path))
+            chosen = set(ranked[:MAX_FILE_SECTIONS])
+            self.unlisted = [d for d in ranked[MAX_FILE_SECTIONS:]]
+            self.file_docs = [d for d in self.file_docs if d in chosen]
         self.rendered: dict[int, set[int]] = {}     # paragraphs given an anchor, by document
         self.shown_findings: dict[int, list[Finding]] = {}
         for d in self.file_docs:
@@ -160,7 +177,7 @@ class _Page:
         n = len(self.docs[d].paragraphs)
         removed = {r.removed.para for f in shown for r in f.removals}
         focus = {r.removed.para for f in shown if f.kind != BOILERPLATE for r in f.removals}
-        focus |= self.kept_in.get(d, set())
+        focus.update(sorted(self.kept_in.get(d, ()))[:MAX_KEPT_ROWS])
         if focus and n <= FULL_FILE_PARAGRAPHS and len(findings) <= MAX_FINDINGS_PER_FILE:
             show = set(range(n))
         else:
@@ -174,8 +191,8 @@ class _Page:
     def _where(self, ref: Ref, here: int | None = None, last: int | None = None,
                short: bool = False) -> str:
         doc = self.docs[ref.doc]
-        first_line = doc.paragraphs[ref.para].first_line
-        last_line = doc.paragraphs[last if last is not None else ref.para].last_line
+        first_line = doc.line_span(ref.para)[0]
+        last_line = doc.line_span(last if last is not None else ref.para)[1]
         lines = span(first_line, last_line)
         if short:
             return lines
@@ -184,7 +201,9 @@ class _Page:
     def link(self, ref: Ref, here: int | None = None, last: int | None = None,
              short: bool = False) -> str:
         """A link to a paragraph: "path, lines a-b" (only the lines when ``short``)."""
-        target = _pid(ref) if ref.para in self.rendered.get(ref.doc, ()) else f"f{ref.doc}"
+        if ref.doc not in self.rendered:          # its file has no section in the page
+            return _e(self._where(ref, here, last, short))
+        target = _pid(ref) if ref.para in self.rendered[ref.doc] else f"f{ref.doc}"
         return f'<a class="ref" href="#{target}">{_e(self._where(ref, here, last, short))}</a>'
 
     def explain_cmd(self, removal: Removal) -> str:
@@ -437,7 +456,7 @@ class _Page:
     # -- files ----------------------------------------------------------------------
 
     def files_section(self) -> str:
-        total = len(self.file_docs)
+        total = len(self.file_docs) + len(self.unlisted)
         bp_only, kept_only = len(self.boilerplate_only), len(self.kept_only)
         count = f"{total - bp_only - kept_only:,} files with repeats removed"
         if kept_only:
@@ -457,8 +476,29 @@ class _Page:
         open_all = total <= OPEN_FILES
         for n, d in enumerate(self.file_docs):
             html.append(self.file_section(d, open_all, hidden=n >= PAGE_SIZE))
+        html.append(self.unlisted_section())
         html.append("</section>")
         return "".join(html)
+
+    def unlisted_section(self) -> str:
+        """The changed files past ``MAX_FILE_SECTIONS``: names and counts only."""
+        if not self.unlisted:
+            return ""
+        listed = self.unlisted[:MAX_LISTED_FILES]
+        rows = "".join(
+            f'<tr><td class="path">{_e(self.docs[d].path)}</td>'
+            f'<td class="num">{self.removed_count[d]}</td>'
+            f'<td class="num">{self.docs[d].count}</td></tr>' for d in listed)
+        more = len(self.unlisted) - len(listed)
+        return (f'<details class="unlisted" id="unlisted"><summary>{len(self.unlisted):,} more '
+                f'changed files, without their diffs here (the page shows the '
+                f'{len(self.file_docs):,} with the most paragraphs removed)</summary>'
+                '<table><thead><tr><th>file</th><th>removed</th><th>paragraphs</th></tr>'
+                f'</thead><tbody>{rows}</tbody></table>'
+                + (f'<p class="cap">... and {more:,} more; report.json lists every file and '
+                   'finding.</p>' if more else
+                   '<p class="cap">report.json lists their findings.</p>')
+                + '</details>')
 
     def file_section(self, d: int, open_: bool, hidden: bool) -> str:
         doc = self.docs[d]
@@ -480,9 +520,9 @@ class _Page:
             badges += f'<span class="badge kept">kept twin{plural} {kept_n}</span>'
         if d in self.boilerplate_only:
             badges = ""       # the meta says it: a lean section for the commonest case
-            meta = f"boilerplate only: {len(removed)} of {len(doc.paragraphs)} paragraphs"
+            meta = f"boilerplate only: {len(removed)} of {doc.count} paragraphs"
         else:
-            meta = (f"{len(removed)} of {len(doc.paragraphs)} paragraphs removed"
+            meta = (f"{len(removed)} of {doc.count} paragraphs removed"
                     + (f" &middot; {_bytes(removed_bytes)}" if removed else ""))
         attrs = (f'class="file" id="f{d}" data-kinds="{" ".join(kinds)}"'
                  + (" open" if open_ else "") + (" hidden" if hidden else ""))
@@ -579,7 +619,8 @@ class _Page:
                 f'<span class="badge k-block">block</span> {len(f.removals)} consecutive '
                 f'paragraphs ({kinds}, lowest score {_score(f.score)}) repeat '
                 f'{self.link(Ref(f.kept_doc, f.kept_first), d, f.kept_last)}</div></div>')
-        rows = [self.removed_row(d, r, in_block=f.kind == BLOCK) for r in f.removals]
+        rows = [self.removed_row(d, r, in_block=f.kind == BLOCK)
+                for r in f.removals[:MAX_BLOCK_ROWS]]
         exact = all(r.kind != NEAR for r in f.removals)
         if exact and len(rows) > BLOCK_ROWS + 1:
             # A long run of exact copies: its start, then the rest folded (links unfold it).
@@ -588,13 +629,25 @@ class _Page:
             last = doc.paragraphs[f.last].last_line
             out += rows[:BLOCK_ROWS]
             out.append(f'<details class="rest"><summary class="row more"><div class="ln">'
-                       f'\u22ee</div><div class="txt">{len(rows) - BLOCK_ROWS} more removed '
-                       f'paragraphs of this block ({span(first, last)}), each an exact copy: '
-                       f'show them</div></summary>{"".join(rows[BLOCK_ROWS:])}</details>')
+                       f'\u22ee</div><div class="txt">{len(f.removals) - BLOCK_ROWS} more '
+                       f'removed paragraphs of this block ({span(first, last)}), each an exact '
+                       f'copy: show them</div></summary>{"".join(rows[BLOCK_ROWS:])}'
+                       f'{self._block_cap(f)}</details>')
         else:
             out += rows
+            out.append(self._block_cap(f))
         out.append("</div>")
         return "".join(out)
+
+    def _block_cap(self, f: Finding) -> str:
+        """What a block longer than ``MAX_BLOCK_ROWS`` leaves out of the page."""
+        left = len(f.removals) - MAX_BLOCK_ROWS
+        if left <= 0:
+            return ""
+        doc = self.docs[f.doc]
+        first = doc.line_span(f.removals[MAX_BLOCK_ROWS].removed.para)[0]
+        return (f'<p class="cap">... and {left:,} more removed paragraphs of this block '
+                f'({span(first, doc.line_span(f.last)[1])}); report.json lists them.</p>')
 
     def removed_row(self, d: int, removal: Removal, in_block: bool = False) -> str:
         doc = self.docs[d]

@@ -22,14 +22,14 @@ def span(first: int, last: int) -> str:
 
 def finding_lines(result: ScanResult, finding: Finding) -> tuple[tuple[int, int], tuple[int, int]]:
     """Line spans of a finding's removed run and of the kept run it repeats."""
-    removed = result.documents[finding.doc].paragraphs
-    kept = result.documents[finding.kept_doc].paragraphs
-    return ((removed[finding.first].first_line, removed[finding.last].last_line),
-            (kept[finding.kept_first].first_line, kept[finding.kept_last].last_line))
+    removed = result.documents[finding.doc]
+    kept = result.documents[finding.kept_doc]
+    return ((removed.line_span(finding.first)[0], removed.line_span(finding.last)[1]),
+            (kept.line_span(finding.kept_first)[0], kept.line_span(finding.kept_last)[1]))
 
 
 def ref_lines(result: ScanResult, ref: Ref) -> tuple[int, int]:
-    return result.paragraph(ref).lines
+    return result.documents[ref.doc].line_span(ref.para)
 
 
 def summary(result: ScanResult) -> dict:
@@ -38,15 +38,14 @@ def summary(result: ScanResult) -> dict:
     removed_bytes = 0
     for ref, removal in result.removals.items():
         by_kind[removal.kind] += 1
-        doc = result.documents[ref.doc]
-        removed_bytes += len(doc.encode(result.paragraph(ref).text))
+        removed_bytes += result.documents[ref.doc].paragraph_bytes(ref.para)
     not_compared = sum(skip_reason(line) == NOT_COMPARED for line in result.skipped)
     findings_by_kind: dict[str, int] = {}
     for finding in result.findings:
         findings_by_kind[finding.kind] = findings_by_kind.get(finding.kind, 0) + 1
     return {
         "files": len(result.documents),
-        "paragraphs": sum(len(d.paragraphs) for d in result.documents),
+        "paragraphs": sum(d.count for d in result.documents),
         "bytes": sum(d.size for d in result.documents),
         "removed": len(result.removals),
         "removed_by_kind": by_kind,

@@ -11,9 +11,10 @@ SCHEMA = "dedup.scan"
 VERSION = 1
 
 
-def as_dict(result: ScanResult) -> dict:
+def _file_entries(result: ScanResult):
+    """``(file entry without its findings, findings)`` of every file with findings,
+    in document order, one file at a time."""
     docs = result.documents
-    files = []
     for doc_no, doc in enumerate(docs):
         findings = result.findings_in(doc_no)
         if not findings:
@@ -36,14 +37,20 @@ def as_dict(result: ScanResult) -> dict:
                                 "lines": list(ref_lines(result, r.kept))},
                 } for r in f.removals],
             })
-        files.append({"path": doc.path, "paragraphs": len(doc.paragraphs),
-                      "removed": len(result.removed_in(doc_no)), "findings": items})
-    return {
-        "schema": SCHEMA,
-        "version": VERSION,
-        "settings": result.settings,
-        "summary": summary(result),
-        "articles": [{
+        yield ({"path": doc.path, "paragraphs": doc.count,
+                "removed": len(result.removed_in(doc_no))}, items)
+
+
+def _parts(result: ScanResult) -> list[tuple[str, object]]:
+    """The document's top-level keys in order, ``files`` as a generator."""
+    docs = result.documents
+    dropped = result.dropped_articles()
+    return [
+        ("schema", SCHEMA),
+        ("version", VERSION),
+        ("settings", result.settings),
+        ("summary", summary(result)),
+        ("articles", [{
             "path": docs[a.doc].path,
             "relation": a.relation,
             "repeats": docs[a.kept_doc].path,
@@ -51,18 +58,24 @@ def as_dict(result: ScanResult) -> dict:
             "paragraphs": a.paragraphs,
             "of": a.total,
             "changed": a.changed,
-            "dropped": a.doc in result.dropped_articles(),
-        } for a in result.articles],
-        "files": files,
-        "boilerplate": [{
+            "dropped": a.doc in dropped,
+        } for a in result.articles]),
+        ("files", _file_entries(result)),
+        ("boilerplate", [{
             "text": b.text,
             "files": b.files,
             "removed": b.removed,
             "occurrences": [{"path": docs[r.doc].path, "lines": list(ref_lines(result, r))}
                             for r in b.occurrences],
-        } for b in result.boilerplate],
-        "skipped": list(result.skipped),
-    }
+        } for b in result.boilerplate]),
+        ("skipped", list(result.skipped)),
+    ]
+
+
+def as_dict(result: ScanResult) -> dict:
+    return {key: ([dict(entry, findings=items) for entry, items in value]
+                  if key == "files" else value)
+            for key, value in _parts(result)}
 
 
 class JsonFormat:
@@ -70,24 +83,33 @@ class JsonFormat:
     filename = "report.json"
 
     def render(self, result: ScanResult) -> str:
-        return dumps(as_dict(result))
+        return "".join(self.chunks(result))
+
+    def chunks(self, result: ScanResult):
+        """The document in pieces, as it is made: one top-level key, one list
+        item and one finding per line, so a large report is written without
+        being held whole, and a reader can take it a line at a time."""
+        def one(value) -> str:
+            return json.dumps(value, ensure_ascii=False)
+
+        yield "{"
+        for n, (key, value) in enumerate(_parts(result)):
+            yield f"{',' if n else ''}\n  {one(key)}: "
+            if key == "files":
+                yield from _files_lines(value, one)
+            elif isinstance(value, list) and value:
+                yield "[\n    " + ",\n    ".join(one(item) for item in value) + "\n  ]"
+            else:
+                yield one(value)
+        yield "\n}\n"
 
 
-def dumps(data: dict) -> str:
-    """JSON with one top-level key, and one list item, per line.
-
-    As readable as an indented dump for a report of many findings, and made
-    by the C encoder (``indent`` would switch json to its pure-Python one,
-    several times slower on a report of 100,000 findings).
-    """
-    def one(value) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
-    parts = []
-    for key, value in data.items():
-        if isinstance(value, list) and value:
-            items = ",\n    ".join(one(item) for item in value)
-            parts.append(f"  {one(key)}: [\n    {items}\n  ]")
-        else:
-            parts.append(f"  {one(key)}: {one(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+def _files_lines(entries, one):
+    """The ``files`` list: each file's own fields on its line, then its findings."""
+    first = True
+    for entry, items in entries:
+        head = one(entry)[:-1]          # the entry's object left open for its findings
+        yield ("[\n    " if first else ",\n    ") + head + ', "findings": [\n      '
+        yield ",\n      ".join(one(item) for item in items) + "\n    ]}"
+        first = False
+    yield "[]" if first else "\n  ]"
