@@ -47,6 +47,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,8 +321,17 @@ class Index:
         c = self.conn
         c.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         mode = c.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode.lower() != "wal":
-            c.execute("PRAGMA journal_mode = WAL")
+        # Two processes creating one index at once: switching to WAL needs the
+        # file to themselves, and SQLite may answer "locked" without waiting.
+        deadline = time.monotonic() + busy_timeout
+        while mode.lower() != "wal":
+            try:
+                c.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         c.execute("PRAGMA synchronous = NORMAL")   # in WAL mode: never corrupt, commits atomic
         c.execute("PRAGMA temp_store = MEMORY")
         c.execute(f"PRAGMA cache_size = -{int(self.cache_mb) * 1024}")
