@@ -177,7 +177,6 @@ class Stories:
             np.zeros(0, dtype=np.int64)
         self.para_chars[counts == 0] = 0
         self.doc_of = np.asarray(corpus.doc_of, dtype=np.int64)
-        self.series = _dated_series(corpus, same)
 
     def keys(self, lost: dict[int, int] | None = None) -> np.ndarray:
         """Sorted ``a * n_docs + b`` keys (both orders) of the pairs telling the
@@ -202,8 +201,7 @@ class Stories:
             hit = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == same.keys)
             to_b[hit] = per_pair[at[hit]]
             own = own - gone[a] + to_b
-        related = ((own > 0) & (a >= self.archive) & (same.chars >= self.threshold * own)
-                   & ~self.series)
+        related = (own > 0) & (a >= self.archive) & (same.chars >= self.threshold * own)
         return unique_sorted(np.concatenate([a[related] * n + b[related],
                                              b[related] * n + a[related]]))
 
@@ -383,32 +381,6 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
     return shift + np.arange(total, dtype=np.int64)
-
-
-def _dated_series(corpus, same: "_PairTable") -> np.ndarray:
-    """For each pair of ``same``: whether its two documents are issues of one
-    dated series, not one story told twice.
-
-    Their headlines hold numbers, differ, and are alike in every other way the
-    facts show (as many words, as long within two characters): "BANGKOK RICE
-    1 - APRIL 8" and "... APRIL 7". Each day's report states that day's
-    figures, even where they equal the day before's: its table is its own.
-    """
-    if not len(same.keys):
-        return np.zeros(0, dtype=bool)
-    a, b = same.pairs()
-    facts = corpus.facts
-    start = np.asarray(corpus.start, dtype=np.int64)
-    has = start[1:] > start[:-1]
-    head = np.minimum(start[:-1], max(len(facts.words) - 1, 0))
-    ha, hb = head[a], head[b]
-    digit = np.asarray(facts.digit, dtype=bool)
-    words = np.asarray(facts.words)
-    length = np.asarray(facts.length, dtype=np.int64)
-    differ = ((np.asarray(facts.key_hi)[ha] != np.asarray(facts.key_hi)[hb])
-              | (np.asarray(facts.key_lo)[ha] != np.asarray(facts.key_lo)[hb]))
-    return (has[a] & has[b] & digit[ha] & digit[hb] & differ & (words[ha] == words[hb])
-            & (np.abs(length[ha] - length[hb]) <= 2))
 
 
 class _PairTable:

@@ -496,17 +496,3 @@ def test_a_templated_report_keeps_its_headline_and_lead_over_another_table():
              "12040.txt": report(["30-123 days 5.00 pct 5.00 pct", "124-150 days 5.90 pct"])}
     result = scan_texts(texts, Config(jobs=1))
     assert {r for r, v in result.removals.items() if v.kind != "boilerplate"} == set()
-
-
-def test_a_dated_series_keeps_each_days_table_even_when_its_figures_repeat(h):
-    """Two issues of a daily price report, the second with the same prices:
-    each day's table states that day's prices, so neither goes; a report sent
-    twice under the same headline is a repeat as before."""
-    rows = ["Offered prices in dollars per tonne", "Grade A        unq        300",
-            "Grade B        unq        290", "Grade C        258        253"]
-    day7 = "\n\n".join(["HARBOUR GRAIN PRICES - MAY 7"] + rows) + "\n"
-    day8 = "\n\n".join(["HARBOUR GRAIN PRICES - MAY 8"] + rows) + "\n"
-    result = h.scan({"a/day7.txt": day7, "a/day8.txt": day8}, jobs=1)
-    assert h.removed(result) == {}
-    again = h.scan({"a/day7.txt": day7, "a/sent-twice.txt": day7}, jobs=1)
-    assert {p for (path, p) in h.removed(again) if path == "a/sent-twice.txt"} == set(range(5))
