@@ -21,7 +21,7 @@ from .check import Baseline, BaselineError, SkippedInput, check, check_texts, js
 from .checkfmt import render
 from .checkfmt.text import quiet_lines, summary_line
 from .clean import atomic_write
-from .cli import (BoilerFiles, ConfigFile, Encoding, Glob, Jobs, Jsonl, JsonlId, LshThreshold,
+from .cli import (BoilerFiles, ConfigFile, Encoding, Glob, Jobs, JsonlId, LshThreshold,
                   NumPerm, ParquetColumn, ParquetId, Shingle, ShortWords, Threshold, _fail,
                   _parquet, _settings, app)
 from .documents import discover, skip_summary
@@ -47,6 +47,10 @@ IndexOpt = Annotated[Path, typer.Option(
     "--index", help="The index file.", dir_okay=False)]
 NewPaths = Annotated[list[Path], typer.Argument(
     help="Files or folders (folders are read recursively for --glob).")]
+GateJsonl = Annotated[Optional[str], typer.Option(
+    "--jsonl", metavar="FIELD",
+    help="Read JSON Lines (*.jsonl in folders): each line a JSON object whose FIELD holds an "
+         "article, named FILE:LINE or by --jsonl-id.")]
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="Print only what fails (and errors and warnings); nothing when "
                           "all is well.")]
@@ -104,7 +108,7 @@ def index_add(
     index: IndexOpt = DEFAULT_PATH,
     glob: Glob = None, lsh_threshold: LshThreshold = None, shingle_size: Shingle = None,
     num_perm: NumPerm = None, jobs: Jobs = None, config: ConfigFile = None,
-    encoding: Encoding = None, jsonl: Jsonl = None, jsonl_id: JsonlId = None,
+    encoding: Encoding = None, jsonl: GateJsonl = None, jsonl_id: JsonlId = None,
     root: Root = None, quiet: Quiet = False,
     parquet_column: ParquetColumn = None, parquet_id: ParquetId = None,
 ) -> None:
@@ -214,7 +218,7 @@ def check_cmd(
     glob: Glob = None, threshold: Threshold = None, lsh_threshold: LshThreshold = None,
     shingle_size: Shingle = None, num_perm: NumPerm = None, short_words: ShortWords = None,
     boilerplate_min_files: BoilerFiles = None, jobs: Jobs = None, config: ConfigFile = None,
-    encoding: Encoding = None, jsonl: Jsonl = None, jsonl_id: JsonlId = None,
+    encoding: Encoding = None, jsonl: GateJsonl = None, jsonl_id: JsonlId = None,
     root: Root = None, quiet: Quiet = False,
     parquet_column: ParquetColumn = None, parquet_id: ParquetId = None,
 ) -> None:
