@@ -548,51 +548,45 @@ class Planner:
         later article. Source and look-alike have at least context_words
         words: a shorter one is kept by the context rule anyway and would
         test nothing."""
-        made = 0
-        for ref, text in self._sources(min_words=self.context_words):
-            if made == self.count:
-                break
+        def lookalike(text: str) -> str | None:
             if leans(text):
-                continue
+                return None
             other = LOOKALIKE_GENERATORS[kind](text, self.rng, self.known_names)
             if other is None or not self._fresh(other) or self._words(other) < self.context_words:
-                continue
-            where = self._later_anchor(ref, other)
-            if where is None:
-                continue
-            self._use(ref, kind)
-            self._add(kind=kind, repeat=False, text=other, doc=where[0], anchor=where[1],
-                      original=ref)
-            made += 1
+                return None
+            return other
+        self._copies_elsewhere(kind, self._sources(min_words=self.context_words), lookalike)
 
     def context_sentences(self) -> None:
         """Exact copies of paragraphs of short_words to context_words - 1
         words in a later, unrelated article: such a sentence may take its
         subject from its story, so it must stay."""
         self._copies_elsewhere("context-sentence", self._sources(),
-                               lambda text: self._words(text) < self.context_words)
+                               lambda text: text if self._words(text) < self.context_words
+                               else None)
 
     def leaning(self) -> None:
         """Exact copies of paragraphs of at least context_words words that
         open leaning on their story ("He said ...", "The company ...") in a
         later, unrelated article: the subject is another there, so they stay."""
         self._copies_elsewhere("leaning", self._sources(min_words=self.context_words),
-                               lambda text: leans(text) == LEANS_OPENING)
+                               lambda text: text if leans(text) == LEANS_OPENING else None)
 
-    def _copies_elsewhere(self, kind: str, sources, wanted) -> None:
-        """Exact copies of the ``wanted`` sources in later, unrelated
+    def _copies_elsewhere(self, kind: str, sources, make) -> None:
+        """``make(source)`` (None: not this one) placed in later, unrelated
         articles, as non-repeats of ``kind``."""
         made = 0
         for ref, text in sources:
             if made == self.count:
                 break
-            if not wanted(text):
+            other = make(text)
+            if other is None:
                 continue
-            where = self._later_anchor(ref, text)
+            where = self._later_anchor(ref, other)
             if where is None:
                 continue
             self._use(ref, kind)
-            self._add(kind=kind, repeat=False, text=text, doc=where[0], anchor=where[1],
+            self._add(kind=kind, repeat=False, text=other, doc=where[0], anchor=where[1],
                       original=ref)
             made += 1
 
