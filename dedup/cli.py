@@ -240,9 +240,10 @@ def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
             from . import engine_dask
             run = engine_dask.scan(client, chosen, cfg, exclude=exclude, encoding=encoding,
                                    jsonl=spec, temp_files=temp_files, parquet=parquet)
-            return _Scanned(run.result,
-                            lambda out, summary, started: (started(), engine_dask.write_cleaned(
-                                client, run, out))[1])
+            def write_dask(out, summary, started):
+                started()
+                return engine_dask.write_cleaned(client, run, out)
+            return _Scanned(run.result, write_dask)
         urls = [str(p) for p in chosen if _is_url(p)]
         if urls:
             _fail(f"URLs are read by --engine dask only: {urls[0]}")

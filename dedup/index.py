@@ -433,14 +433,20 @@ class Index:
     def meta(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
 
-    def path_of(self, path: str | Path) -> str:
+    def path_of(self, path: str | Path, folders: dict[str, str] | None = None) -> str:
         """How the index names the file at ``path`` (as given, relative to the
         working folder): relative to the root, with ``/`` separators, whatever
         folder the command runs in. The file's folder is resolved through
-        links, its own name is not."""
+        links, its own name is not. ``folders`` caches each folder's real path
+        (a check of many files in few folders resolves each folder once)."""
         absolute = os.path.abspath(path)
-        real = os.path.join(os.path.realpath(os.path.dirname(absolute)),
-                            os.path.basename(absolute))
+        folder, name = os.path.split(absolute)
+        real_folder = folders.get(folder) if folders is not None else None
+        if real_folder is None:
+            real_folder = os.path.realpath(folder)
+            if folders is not None:
+                folders[folder] = real_folder
+        real = os.path.join(real_folder, name)
         try:
             relative = os.path.relpath(real, self.root)
         except ValueError:          # another drive
@@ -449,7 +455,8 @@ class Index:
 
     def paths_of(self, files: list[tuple[str | Path, str]]) -> list[tuple[str | Path, str]]:
         """``(path, display path)`` files renamed as the index names them."""
-        return [(path, self.path_of(path)) for path, _ in files]
+        folders: dict[str, str] = {}
+        return [(path, self.path_of(path, folders)) for path, _ in files]
 
     def close(self) -> None:
         self.conn.close()
