@@ -122,6 +122,8 @@ def sentence_coverage(facts, doc_of: np.ndarray, start: np.ndarray,
             break
         at = np.flatnonzero(check)
         alive[at] = keys[s_start[cand_para[at]] + k] == keys[begin[at] + k]
+    gapped = _gapped_containment(keys, s_start, para_of, counts, cand_para[~alive],
+                                 cand_anchor[keep][~alive], other[keep][~alive])
     cand_para, begin, size = cand_para[alive], begin[alive], size[alive]
     first = para_of[begin]
     last = para_of[begin + size - 1]
@@ -131,6 +133,10 @@ def sentence_coverage(facts, doc_of: np.ndarray, start: np.ndarray,
     inside = (first <= cand_para) & (cand_para <= last)
     keep = ~whole & ~inside
     cand_para, first, last = cand_para[keep], first[keep], last[keep]
+    if len(gapped):
+        cand_para = np.concatenate([cand_para, gapped[:, 0]])
+        first = np.concatenate([first, gapped[:, 1]])
+        last = np.concatenate([last, gapped[:, 1]])
     if not len(cand_para):
         return Coverage.empty()
     # One row per (paragraph, span), in paragraph then span order.
@@ -158,3 +164,49 @@ def reflows(coverage: Coverage) -> dict[int, list[tuple[int, int]]]:
         out.setdefault(int(coverage.flat[i]), []).append((int(coverage.first[i]),
                                                           int(coverage.last[i])))
     return out
+
+
+def _gapped_containment(keys: np.ndarray, s_start: np.ndarray, para_of: np.ndarray,
+                        counts: np.ndarray, paras: np.ndarray, anchors: np.ndarray,
+                        others: np.ndarray) -> np.ndarray:
+    """(P, Q) rows for the candidates whose sentences do not follow one
+    another where their anchor stands, but all stand, in order, inside that
+    one longer paragraph Q: P is Q with sentences left out in its middle
+    too (an edit that cut a sentence, or one that added one). Q must hold
+    more sentences than P; P's sentences before its anchor must stand before
+    the anchor's place in Q, the rest after it."""
+    if not len(paras):
+        return np.zeros((0, 2), dtype=np.int64)
+    q = para_of[others]
+    fit = (counts[paras] >= 2) & (counts[q] > counts[paras]) & (q != paras)
+    rows = []
+    for p, anchor, other, qq in zip(paras[fit].tolist(), anchors[fit].tolist(),
+                                    others[fit].tolist(), q[fit].tolist()):
+        p0, p1 = int(s_start[p]), int(s_start[p + 1])
+        q0, q1 = int(s_start[qq]), int(s_start[qq + 1])
+        if _in_order(keys, p0, anchor, p1, q0, other, q1):
+            rows.append((p, qq))
+    if not rows:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.asarray(rows, dtype=np.int64)
+
+
+def _in_order(keys, p0: int, anchor: int, p1: int, q0: int, other: int, q1: int) -> bool:
+    """Whether P's sentences ``p0..p1`` stand in order in ``q0..q1``, the
+    anchor ``anchor`` at ``other``: the earliest place for each one after
+    the anchor, the latest for each one before it."""
+    at = other
+    for k in range(anchor + 1, p1):
+        at += 1
+        while at < q1 and keys[at] != keys[k]:
+            at += 1
+        if at >= q1:
+            return False
+    at = other
+    for k in range(anchor - 1, p0 - 1, -1):
+        at -= 1
+        while at >= q0 and keys[at] != keys[k]:
+            at -= 1
+        if at < q0:
+            return False
+    return True

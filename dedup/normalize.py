@@ -172,6 +172,14 @@ def numbers(norm: str) -> list[str]:
     return [t.replace(",", "") if "," in t and _THOUSANDS.match(t) else t for t in tokens]
 
 
+def digit_runs(norm: str) -> list[str]:
+    """Every number in order, those glued to words too ("by3g" holds 3), with
+    thousands separators dropped: two texts whose :func:`numbers` differ only
+    because a space is missing beside a number hold the same digit runs."""
+    tokens = _NUMBER.findall(norm)
+    return [t.replace(",", "") if "," in t and _THOUSANDS.match(t) else t for t in tokens]
+
+
 # Every negation starts with n, w or c: the lookahead lets the engine pass
 # other letters at once (twice as fast; the same matches).
 _NEGATION = re.compile(

@@ -276,8 +276,20 @@ def _near_facts(norm_a: str, norm_b: str, text_a: str,
     """Why two similar texts state different facts ("" if they agree), and
     which of them may be removed without losing a name."""
     num_a, num_b = numbers(norm_a), numbers(norm_b)
-    if num_a != num_b:
-        return f"numbers differ: {_show(num_a)} vs {_show(num_b)}", (False, False)
+    more_num_a = more_num_b = False
+    if num_a != num_b and normalize.digit_runs(norm_a) != normalize.digit_runs(norm_b):
+        # (The same digit runs are the same numbers: a space lost beside one,
+        # "by3G" for "by 3G", took it out of the list of one side only.)
+        # One side's numbers all standing, in order, among the other's (a
+        # table re-sent with a column more) is a copy with figures left out:
+        # the side with more is the fuller one, never removed for the other.
+        # Numbers in words count as numbers: a side that states "three-part,
+        # one billion" where the other has "4-part 1.2 billion" has no fewer.
+        if _spelled_numbers(norm_a) == _spelled_numbers(norm_b):
+            more_num_b = _subsequence(num_a, num_b)
+            more_num_a = not more_num_b and _subsequence(num_b, num_a)
+        if not (more_num_a or more_num_b):
+            return f"numbers differ: {_show(num_a)} vs {_show(num_b)}", (False, False)
     if negations(norm_a) != negations(norm_b):
         return "negation differs: one of them is negated", (False, False)
     dates_a, dates_b = dates(norm_a), dates(norm_b)
@@ -303,8 +315,31 @@ def _near_facts(norm_a: str, norm_b: str, text_a: str,
     codes = _codes_differ(text_a, text_b)
     if codes:
         return codes, (False, False)
-    facts, more_a, more_b = _wording(words_a, words_b, names_a, names_b)
-    return facts, (not (fuller_a or more_a), not (fuller_b or more_b))
+    facts, more_a, more_b = _wording(words_a, words_b, names_a, names_b,
+                                     more_num_a or more_num_b)
+    return facts, (not (fuller_a or more_a or more_num_a), not (fuller_b or more_b or more_num_b))
+
+
+_NUMBER_WORDS = frozenset("""
+zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+ninety hundred thousand million billion trillion dozen half quarter first second third
+fourth fifth sixth seventh eighth ninth tenth once twice
+""".split())
+
+
+def _spelled_numbers(norm: str) -> Counter:
+    """The numbers written in words in a text, hyphenated ones split."""
+    return Counter(part for word in words(norm) for part in word.split("-")
+                   if part in _NUMBER_WORDS)
+
+
+def _subsequence(short: tuple[str, ...], long_: tuple[str, ...]) -> bool:
+    """Whether ``short`` is ``long_`` with some of its items left out."""
+    if len(short) >= len(long_):
+        return False
+    rest = iter(long_)
+    return all(item in rest for item in short)
 
 
 def _extra_names(mine: set[str], my_words: list[str], their_words: list[str],
@@ -384,7 +419,26 @@ monday tuesday wednesday thursday friday saturday sunday
 _ATTRIBUTING = frozenset("""
 said says say told tells reported reports reporting according added adds stated states
 noted notes announced announces confirmed confirms quoted quoting cited citing
+saying telling adding warned warns warning insisted insists
 """.split())
+# Words wire and news copy use for one another when a story is re-edited,
+# each mapped to one spelling: a table label for its synonym ("sales" /
+# "revs"), a party's two names, "next" for "forthcoming". (A reporting verb
+# for another, "pledged" / "promised", "telling" / "warning", is _REPORTING:
+# who said it and what stay the same.) Read off the BBC and Reuters pairs turned down
+# for "words differ"; every other replaced content word still states
+# another fact (most are numbers in words, ratings, commodities, places).
+_EQUIVALENT = {word: group for group, listed in {
+    "sales": "sales revs revenues revenue",
+    "next": "next forthcoming coming upcoming",
+    "tory": "tory tories conservative conservatives",
+}.items() for word in listed.split()}
+
+_REPORTING = _ATTRIBUTING | frozenset("""
+pledged pledges pledging promised promises promising vowed vows vowing argued argues
+commented comments commenting indicated indicates indicating
+""".split())
+
 #: At most this many words inserted in the middle of a text name something
 #: else ("social security workers" / "social workers"); more is an added clause.
 _MODIFIER_WORDS = 3
@@ -419,7 +473,8 @@ def _spelled_alike(tokens) -> list[str]:
     return out
 
 
-def _wording(words_a: list[str], words_b: list[str], names_a, names_b) -> tuple[str, bool, bool]:
+def _wording(words_a: list[str], words_b: list[str], names_a, names_b,
+             figures_left_out: bool = False) -> tuple[str, bool, bool]:
     """Whether the words of two similar texts state different facts ("" if
     not), and whether each holds more than the other.
 
@@ -434,6 +489,9 @@ def _wording(words_a: list[str], words_b: list[str], names_a, names_b) -> tuple[
     the fuller one; so do words added at the start or end, or a clause of
     more than _MODIFIER_WORDS words. A few other words inside the text
     change what it names ("social security workers" / "social workers").
+    With ``figures_left_out`` (one side's numbers stand among the other's:
+    :func:`_near_facts` judged them), figures one side has more are no
+    such words.
     """
     if words_a == words_b:
         return "", False, False
@@ -454,6 +512,8 @@ def _wording(words_a: list[str], words_b: list[str], names_a, names_b) -> tuple[
         extra, names, at_edge = ((seg_b, names_b, j1 == 0 or j2 == len(words_b))
                                  if op == "insert" else
                                  (seg_a, names_a, i1 == 0 or i2 == len(words_a)))
+        if figures_left_out and all(_DIGIT.search(w) for w in extra):
+            continue
         said = any(w in _ATTRIBUTING for w in extra)
         plain = [w for w in extra if w not in FUNCTION_WORDS and w not in _FILLER
                  and w not in _ATTRIBUTING and w not in names]
@@ -486,7 +546,23 @@ def _replaced(old_words: list[str], new_words: list[str]) -> str:
     if _letter_swapped(old_words, new_words):
         return f"words differ: '{old_words[0]}' vs '{new_words[0]}'"
     old, new = _content(old_words), _content(new_words)
+    reported_a = not _REPORTING.isdisjoint(old_words)
+    reported_b = not _REPORTING.isdisjoint(new_words)
+    if reported_a or reported_b:
+        # A reporting verb for another ("pledged" / "promised") says the
+        # same; for a word that is none it is compared like any content word
+        # (though "said" is a function word to the other rules): "said" /
+        # "denied" changes what was said, "promises" / "promise" is a typo.
+        told_a = [w for w in old if w not in _REPORTING]
+        told_b = [w for w in new if w not in _REPORTING]
+        if reported_a and reported_b and told_a == told_b:
+            return ""
+        if reported_a != reported_b and (told_b if reported_a else told_a):
+            old = [w for w in old_words if w not in FUNCTION_WORDS or w in _REPORTING]
+            new = [w for w in new_words if w not in FUNCTION_WORDS or w in _REPORTING]
     if not old or not new:
+        return ""
+    if [_EQUIVALENT.get(w, w) for w in old] == [_EQUIVALENT.get(w, w) for w in new]:
         return ""
     opposite = next(((x, y) for x in old for y in new if frozenset((x, y)) in OPPOSITES), None)
     if opposite:
@@ -508,6 +584,7 @@ def _letter_swapped(old_words: list[str], new_words: list[str]) -> bool:
             and len(new_words[0]) == 1 and old_words[0] != new_words[0])
 
 
+_DIGIT = re.compile(r"\d")
 _CAPITALS = re.compile(r"\b[A-Z][\w'&.-]*")
 _CODE = re.compile(r"\b[A-Z][A-Z0-9&]+\b")
 

@@ -496,3 +496,97 @@ def test_a_templated_report_keeps_its_headline_and_lead_over_another_table():
              "12040.txt": report(["30-123 days 5.00 pct 5.00 pct", "124-150 days 5.90 pct"])}
     result = scan_texts(texts, Config(jobs=1))
     assert {r for r, v in result.removals.items() if v.kind != "boilerplate"} == set()
+
+
+# -- fuller copies found: figures left out, a space lost, a sentence cut or added -------------
+
+ROW = "JUN     125.2   125.0   124.7   124.8   125.3{more}\n2,685"
+
+
+def test_a_table_row_with_a_column_less_goes_for_the_fuller_row_never_the_other_way():
+    # reuters 13327 / 13369: the same rubber table re-sent with the closing prices added.
+    verdict = _verdict(ROW.format(more=""), ROW.format(more="   125.2"))
+    assert verdict.relation == "near" and verdict.removable == (True, False)
+
+
+def test_figures_in_words_are_figures_when_the_other_side_has_more_digits():
+    # reuters 16595 / 00713: a three-part, one billion issue is not a lesser
+    # copy of a 4-part, 1.2 billion one, though its digits (none) stand in it.
+    verdict = _verdict("CANADA PLANS THREE-PART, ONE BILLION DLR BOND ISSUE TUESDAY - OFFICIAL",
+                       "CANADA PLANS 4-PART 1.2 BILLION DLR BOND ISSUE TUESDAY - OFFICIAL")
+    assert not verdict and verdict.differs == "numbers"
+
+
+def test_other_figures_are_no_lesser_copy():
+    verdict = _verdict(ROW.format(more="").replace("124.8", "124.9"), ROW.format(more="   125.2"))
+    assert not verdict and verdict.differs == "numbers"
+
+
+def test_a_space_lost_beside_a_number_is_a_typo():
+    # bbc tech/032 / tech/335: "by3G" for "by 3G" took a 3 out of one side's numbers.
+    text = ("The speeds offered by {} mobile seemed fast at the time operators paid huge sums "
+            "for 3G licences, but broadband now offers 0.5 megabits a second.")
+    assert _verdict(text.format("by3G"), text.format("by 3G")).relation == "near"
+    assert not _verdict(text.format("by 3G"), text.format("by 4G"))
+
+
+@pytest.mark.parametrize("a, b", [
+    # bbc politics/175 / 349: one reporting verb for another
+    ("Turning to the economy, the chancellor pledged to continue economic stability and growth "
+     "in a third term in power.",
+     "Turning to the economy, the chancellor promised to continue economic stability and growth "
+     "in a third term in power."),
+    ("Gordon Brown has issued a rallying cry, telling supporters the stakes are too high to stay "
+     "at home or cast a protest vote in the forthcoming general election.",
+     "Gordon Brown has issued a rallying cry to supporters, warning the stakes are too high to "
+     "stay at home or cast a protest vote in the next general election."),
+])
+def test_a_reporting_verb_or_next_for_forthcoming_is_the_same_statement(a, b):
+    assert _verdict(a, b).relation == "near"
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The minister said the report on the closure of the regional hospitals was accurate in "
+     "every detail.",
+     "The minister denied the report on the closure of the regional hospitals was accurate in "
+     "every detail."),
+    ("The chancellor pledged to continue economic stability and growth in a third term in "
+     "power, aides said.",
+     "The chancellor refused to continue economic stability and growth in a third term in "
+     "power, aides said."),
+])
+def test_a_verb_that_changes_what_was_said_is_another_fact(a, b):
+    verdict = _verdict(a, b)
+    assert not verdict and verdict.differs
+
+
+DVD = ["The pirated disc market is enormous because the current copy protection was broken "
+       "more than five years ago.",
+       "The firm says its new technology will thwart most, but not all, of the copying "
+       "programs in use.",
+       "Some readers have said the new technology will mean discs do not play on computers "
+       "running other systems.",
+       "The new technology will be welcomed by film studios, which rely more and more on "
+       "revenue from disc sales."]
+
+
+def test_a_paragraph_with_a_sentence_cut_from_its_middle_goes_for_the_fuller_one():
+    # bbc tech/043 / tech/326: the same story, one copy without a middle sentence.
+    lesser = " ".join(DVD[:2] + DVD[3:])
+    texts = {"043.txt": make_article("Disc copy protection strengthened", FILLER[0], lesser,
+                                     FILLER[2]),
+             "326.txt": make_article("Disc copy protection strengthened", FILLER[0],
+                                     " ".join(DVD), FILLER[2])}
+    result = scan_texts(texts, Config(jobs=1, drop_repeated_articles=False))
+    removed = {(r.doc, r.para): (v.kept.doc, v.kept.para, v.detail)
+               for r, v in result.removals.items()}
+    assert removed[(0, 2)] == (1, 2, "contained in a longer paragraph")
+    assert not any(doc == 1 and para == 2 for doc, para in removed)
+
+
+def test_a_paragraph_with_a_sentence_cut_from_its_middle_stays_in_another_story():
+    lesser = " ".join(DVD[:2] + DVD[3:])
+    texts = {"043.txt": make_article("Disc copy protection strengthened", FILLER[0], lesser),
+             "326.txt": make_article("Studios back new discs", FILLER[1], " ".join(DVD),
+                                     FILLER[2])}
+    assert scan_texts(texts, Config(jobs=1)).removals == {}
