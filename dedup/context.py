@@ -166,6 +166,7 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
     table_line = short & ~in_boiler
     tables = _tables(table_line, doc_of, first_of, (words < context_words) & ~in_boiler)
     state = _Removals(chosen, n)
+    series = _SeriesHeadlines(facts)
     has_links = linked if linked is not None else np.ones(len(boiler_group), dtype=bool)
     rank_array = np.asarray(rank, dtype=np.int64)
 
@@ -222,7 +223,7 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
                     state.set(flat, found)
                     del reverted[flat]
         # 2. Tables go whole or not at all.
-        if _whole_tables(state, reverted, tables, start, doc_of):
+        if _whole_tables(state, reverted, tables, start, doc_of, series):
             changed = True
         # 3. What a second run over the cleaned text would still remove.
         if _cleaned_view(state, reverted, confirmed, first_of, last_of, rank, direct, tables,
@@ -400,9 +401,37 @@ def _beside(flat: int, before: np.ndarray, rank: list[int],
     return direct(flat, prior)
 
 
+class _SeriesHeadlines:
+    """Whether two paragraphs read as headlines of one dated series: both
+    hold numbers and differ, alike in every other way the facts show (as
+    many words, as long within two characters): "BANGKOK RICE 1 - APRIL 8"
+    and "... APRIL 7", "NY COMEX COPPER 12:30" and "... 12:00"."""
+
+    def __init__(self, facts) -> None:
+        self.digit = np.asarray(facts.digit, dtype=bool)
+        self.words = np.asarray(facts.words)
+        self.length = np.asarray(facts.length, dtype=np.int64)
+        self.key_hi, self.key_lo = np.asarray(facts.key_hi), np.asarray(facts.key_lo)
+
+    def __call__(self, a: int, b: int) -> bool:
+        return bool(self.digit[a] and self.digit[b]
+                    and (self.key_hi[a] != self.key_hi[b] or self.key_lo[a] != self.key_lo[b])
+                    and self.words[a] == self.words[b]
+                    and abs(int(self.length[a]) - int(self.length[b])) <= 2)
+
+
 def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndarray,
-                  start: np.ndarray, doc_of: np.ndarray) -> bool:
-    """Keep every line of a table that does not go whole; whether any changed."""
+                  start: np.ndarray, doc_of: np.ndarray,
+                  series: Callable[[int, int], bool]) -> bool:
+    """Keep every line of a table that does not go whole; whether any changed.
+
+    A table all of whose lines stand in another document's table goes whole
+    under a headline of its own (a table republished under a new headline),
+    but not when the two headlines are issues of one dated series (see
+    :class:`_SeriesHeadlines`): each hour's or day's report states that
+    hour's figures, equal to the last ones or not. Both headlines must stand
+    first in their documents, kept, so that a second run over the cleaned
+    text judges the same pair."""
     twin, twin_end = state.twin, state.twin_end
     removed = (twin >= 0) & ~state.boiler
     lines = np.flatnonzero((tables >= 0) & removed)
@@ -421,6 +450,14 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
     headlines = first_left(twin >= 0, start, doc_of)
     fine = removed[members] | inner_twin[members] | (members == headlines[members])
     whole = np.bincount(tables[members], weights=~fine, minlength=n_tables) == 0
+    outer = lines[~same_table]
+    if len(outer):
+        # One line per table, its twin's document for the table's source.
+        tabs, first = np.unique(tables[outer], return_index=True)
+        for table, line in zip(tabs.tolist(), outer[first].tolist()):
+            head, source = int(start[doc_of[line]]), int(start[doc_of[twin[line]]])
+            if whole[table] and twin[head] < 0 and twin[source] < 0 and series(head, source):
+                whole[table] = False
     # A headline repeated below it is no line of a table, whatever stands around it.
     headline = twin[lines] == headlines[lines]
     broken = lines[~whole[tables[lines]] & ~headline]

@@ -590,3 +590,22 @@ def test_a_paragraph_with_a_sentence_cut_from_its_middle_stays_in_another_story(
              "326.txt": make_article("Studios back new discs", FILLER[1], " ".join(DVD),
                                      FILLER[2])}
     assert scan_texts(texts, Config(jobs=1)).removals == {}
+
+
+def test_a_dated_series_keeps_each_days_table_even_when_its_figures_repeat():
+    """reuters 14821 / 13299 (a rice table of April 8 and April 7), 14341 /
+    14237 (copper at 12:30 and 12:00): each issue states its own day's or
+    hour's figures, equal to the last ones or not. A table sent twice under
+    the same headline, or republished under another, still goes."""
+    rows = ["Offered prices in dollars per tonne", "FOB basis harbour"] + [
+        f"Grade {grade} class        {300 - 10 * i}        {290 - 10 * i}"
+        for i, grade in enumerate("ABCDEFGHIJ")]
+    day7 = make_article("HARBOUR GRAIN PRICES 1 - MAY 7", *rows)
+    day8 = make_article("HARBOUR GRAIN PRICES 1 - MAY 8", *rows)
+    lines = len(rows) + 1
+    assert scan_texts({"day7.txt": day7, "day8.txt": day8}, Config(jobs=1)).removals == {}
+    again = scan_texts({"day7.txt": day7, "sent-twice.txt": day7}, Config(jobs=1))
+    assert again.removed_in(1) == set(range(lines))
+    renamed = make_article("Grain prices at the harbour, from the exchange", *rows)
+    moved = scan_texts({"day7.txt": day7, "renamed.txt": renamed}, Config(jobs=1))
+    assert moved.removed_in(1) == set(range(1, lines))
