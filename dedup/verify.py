@@ -50,6 +50,11 @@ def numbers(norm: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=_CACHE)
+def digit_runs(norm: str) -> tuple[str, ...]:
+    return tuple(normalize.digit_runs(norm))
+
+
+@lru_cache(maxsize=_CACHE)
 def words(norm: str) -> tuple[str, ...]:
     return tuple(normalize.words(norm))
 
@@ -74,7 +79,7 @@ def clear_caches() -> None:
     after another (a Dask worker) calls this between batches: the cached
     entries, left scattered among the batch's freed objects, would otherwise
     keep the allocator from giving that memory back."""
-    for cached in (numbers, words, names, dates, negations):
+    for cached in (numbers, digit_runs, words, names, dates, negations):
         cached.cache_clear()
 
 
@@ -277,7 +282,7 @@ def _near_facts(norm_a: str, norm_b: str, text_a: str,
     which of them may be removed without losing a name."""
     num_a, num_b = numbers(norm_a), numbers(norm_b)
     more_num_a = more_num_b = False
-    if num_a != num_b and normalize.digit_runs(norm_a) != normalize.digit_runs(norm_b):
+    if num_a != num_b and digit_runs(norm_a) != digit_runs(norm_b):
         # (The same digit runs are the same numbers: a space lost beside one,
         # "by3G" for "by 3G", took it out of the list of one side only.)
         # One side's numbers all standing, in order, among the other's (a
@@ -285,10 +290,10 @@ def _near_facts(norm_a: str, norm_b: str, text_a: str,
         # the side with more is the fuller one, never removed for the other.
         # Numbers in words count as numbers: a side that states "three-part,
         # one billion" where the other has "4-part 1.2 billion" has no fewer.
-        if _spelled_numbers(norm_a) == _spelled_numbers(norm_b):
-            more_num_b = _subsequence(num_a, num_b)
-            more_num_a = not more_num_b and _subsequence(num_b, num_a)
-        if not (more_num_a or more_num_b):
+        more_num_b = _subsequence(num_a, num_b)
+        more_num_a = not more_num_b and _subsequence(num_b, num_a)
+        if not (more_num_a or more_num_b) or \
+                _spelled_numbers(norm_a) != _spelled_numbers(norm_b):
             return f"numbers differ: {_show(num_a)} vs {_show(num_b)}", (False, False)
     if negations(norm_a) != negations(norm_b):
         return "negation differs: one of them is negated", (False, False)
