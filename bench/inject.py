@@ -544,3 +544,37 @@ FOOTERS = (
     "Click here to send us your comments.",
     "Printable version of this story",
 )
+
+
+# A reporting verb and a verb that changes what the speaker did with the
+# statement: the look-alike of "pledged" / "promised", which say the same.
+REPORTING_SWAPS = (("said", "denied"), ("says", "denies"), ("confirmed", "denied"),
+                   ("announced", "ruled out"), ("told", "refused to tell"))
+
+
+def unsay(text: str, rng: random.Random) -> str | None:
+    """One reporting verb inside the text replaced by one that is none
+    ("said" -> "denied"). Not a repeat: it reports the opposite."""
+    found = [(m, new) for old, new in REPORTING_SWAPS
+             for m in re.finditer(rf"\b{old}\b", text) if _inside(text, m.start(), m.end())]
+    if not found:
+        return None
+    m, new = rng.choice(found)
+    return text[:m.start()] + new + text[m.end():]
+
+
+SPELLED = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def respell_number(text: str, rng: random.Random) -> str | None:
+    """One number written in words replaced by another number in digits
+    ("three years" -> "4 years"). Not a repeat, though the copy's digits
+    hold the original's (it has none in words): numbers in words count."""
+    found = list(re.finditer(r"\b(%s)\b" % "|".join(SPELLED), text))
+    if not found:
+        return None
+    m = rng.choice(found)
+    value = SPELLED.index(m.group(1)) + 2
+    other = rng.choice([v for v in range(2, 11) if v != value])
+    return text[:m.start()] + str(other) + text[m.end():]
+

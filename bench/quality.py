@@ -68,8 +68,8 @@ Where copies go, and why (dedup/context.py, dedup/verify.py)
   right after it), made from an article that takes no other injection. Why: a
   republished story is the same story, so every paragraph repeats, short or
   split ones too; extra paragraphs in the original would break its runs.
-* The look-alikes modifier, tense, list-order, truncated-facts,
-  context-sentence and leaning go into a later, unrelated article; all but
+* The look-alikes modifier, tense, list-order, truncated-facts, unsaid,
+  respelled-number, context-sentence and leaning go into a later, unrelated article; all but
   context-sentence and leaning come from sources of at least
   ``context_words`` words that do not lean on their story. Why: any other
   would stay by the context rule alone and test nothing; context-sentence
@@ -156,6 +156,8 @@ KEEP_KINDS = {
     "tense": "a tense / modality marker replaced",
     "list-order": "two names trade places",
     "truncated-facts": "truncated copy whose lost tail has a number / name",
+    "unsaid": "'said' replaced by 'denied' (a reporting verb by none)",
+    "respelled-number": "a number in words replaced by another in digits",
     "context-sentence": "10-19 word sentence copied into another story",
     "leaning": "paragraph opening 'He'/'It'/'The company' copied into another story",
     "corpus": "real paragraphs (same-topic articles)",
@@ -173,6 +175,8 @@ LOOKALIKE_GENERATORS = {
     "tense": lambda text, rng, known: inject.tense(text, rng),
     "list-order": inject.reorder_names,
     "truncated-facts": inject.truncate_with_facts,
+    "unsaid": lambda text, rng, known: inject.unsay(text, rng),
+    "respelled-number": lambda text, rng, known: inject.respell_number(text, rng),
 }
 CROSS_SHARE = 0.8      # share of exact copies / siblings put in another article
 # At most this share of an article's characters is copied into other articles,
@@ -600,7 +604,8 @@ class Planner:
         self.siblings("name-swapped")
         self.siblings("number-changed")
         self.siblings("negation")
-        for kind in ("list-order", "truncated-facts", "tense", "modifier"):
+        for kind in ("list-order", "truncated-facts", "tense", "modifier", "unsaid",
+                     "respelled-number"):
             self.lookalikes(kind)
         self.context_sentences()
         self.leaning()
