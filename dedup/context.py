@@ -43,7 +43,12 @@ the document's first line that remains (a republished table under a new
 headline). A
 price table of another day shares its headings and some rows; removing
 those would leave numbers without labels. (A headline repeated below it is
-no table line: it goes by rule 2 wherever it stands.)
+no table line: it goes by rule 2 wherever it stands.) Two more: a table
+under a headline of a dated series (the headlines differ only in their
+numbers) is that day's report and never goes as a copy of the last one's;
+and a note right under a table of three lines or more that repeats the
+note under another table (each table of a release with the same footnote)
+goes only with its own table.
 
 A removal without context is kept, unless a kept twin stands right before
 it (then it goes as that one's repeat). All of this is judged on the text as
@@ -435,7 +440,11 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
     twin, twin_end = state.twin, state.twin_end
     removed = (twin >= 0) & ~state.boiler
     lines = np.flatnonzero((tables >= 0) & removed)
-    if not len(lines):
+    # Removals right under a table: notes, if their twins stand under one too.
+    notes = np.flatnonzero(removed & (tables < 0))
+    notes = notes[notes > 0]
+    notes = notes[(doc_of[notes - 1] == doc_of[notes]) & (tables[notes - 1] >= 0)]
+    if not len(lines) and not len(notes):
         return False
     n = len(twin)
     n_tables = int(tables.max()) + 1
@@ -461,6 +470,21 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
     # A headline repeated below it is no line of a table, whatever stands around it.
     headline = twin[lines] == headlines[lines]
     broken = lines[~whole[tables[lines]] & ~headline]
+    # A note right under a table that stays, repeating the note under
+    # another table (each table of a release with the same footnote), is
+    # that table's own: it goes only with its table.
+    above = tables[notes - 1]
+    # A table of its own: three lines or more, below the headline (a
+    # headline and a byline are two short lines, no table with a note).
+    size = np.bincount(tables[members], minlength=n_tables)
+    opens = np.full(n_tables, len(twin), dtype=np.int64)
+    np.minimum.at(opens, tables[members], members)
+    notes = notes[~whole[above] & (size[above] >= 3)
+                  & (opens[above] != start[doc_of[notes]])]
+    notes = notes[twin[notes] > 0]
+    over = twin[notes] - 1
+    notes = notes[(doc_of[over] == doc_of[twin[notes]]) & (tables[over] >= 0)]
+    broken = np.concatenate([broken, notes])
     for flat in broken.tolist():
         reverted[flat] = state.pop(flat)
     return bool(len(broken))

@@ -603,3 +603,25 @@ def test_a_dated_series_keeps_each_days_table_even_when_its_figures_repeat():
     renamed = make_article("Grain prices at the harbour, from the exchange", *rows)
     moved = scan_texts({"day7.txt": day7, "renamed.txt": renamed}, Config(jobs=1))
     assert moved.removed_in(1) == set(range(1, lines))
+
+
+def test_the_note_under_each_table_of_a_release_is_that_tables_own():
+    """reuters 15875 (a USDA release): each crop's table ends with the same
+    note. The note under the second table is not a repeat of the first's; a
+    release pasted twice still loses its second copy, notes and all."""
+    note = ("Note - Average price in dollars per hundredweight. Broken kernels not included, so "
+            "supply minus use does not equal ending stocks in the breakdowns.")
+
+    def table(crop: str, first: int) -> list[str]:
+        return [f"{crop} - in mln hundredweight", f"Area planted   {first}.1    {first}.4",
+                f"Production     {first + 40}.2   {first + 41}.9",
+                f"End stocks     {first + 10}.6   {first + 12}.3", note]
+
+    release = make_article("SUPPLY AND DEMAND DETAILED BY THE DEPARTMENT",
+                           "WASHINGTON, April 9 - The department gave these estimates:",
+                           *table("LONG GRAIN RICE", 3), *table("MEDIUM GRAIN RICE", 1))
+    result = scan_texts({"release.txt": release}, Config(jobs=1))
+    assert result.removals == {}
+    doubled = scan_texts({"release.txt": release + "\n" + release}, Config(jobs=1))
+    count = result.documents[0].count
+    assert doubled.removed_in(0) == set(range(count, 2 * count))
