@@ -8,9 +8,9 @@ exact and near repeats), into a temporary folder outside the repository,
 removed afterwards. Each engine runs ``scan`` in a child process of its
 own, so peak memory is its own: the local engine's process, and for the
 Dask engine the client and every worker (``ru_maxrss`` of each). The
-workers run with ``--memory-limit`` each (2 GiB by default; the README's
-figures use 1 GiB): past 60% of it they spill what they keep to disk, and
-the bench prints how much they wrote.
+workers run with ``--memory-limit`` each (2 GiB by default; the figures
+in bench/RESULTS.md use 1 GiB): past 60% of it they spill what they keep to
+disk, and the bench prints how much they wrote.
 """
 
 from __future__ import annotations

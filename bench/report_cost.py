@@ -9,7 +9,7 @@ share of the whole run, the size of each report file, and the process's peak
 resident memory after the scan and copies and again after the reports (the
 reports must not raise it).
 
-The inputs used in the README: the 20,000-article mix of ``bench.speed``
+The inputs used in bench/RESULTS.md: the 20,000-article mix of ``bench.speed``
 (``--corpus mix``, written out once) and one file of about 200 MB (every
 BBC, SpamAssassin and Reuters text, then copies of it with words changed).
 ``--make DIR`` writes both under DIR (outside the repository) and exits.
