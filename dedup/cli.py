@@ -16,6 +16,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+import traceback
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -579,7 +580,17 @@ def _interrupted(summary, in_place: bool, target, report_dir) -> None:
 
 
 def main() -> None:
-    app()
+    """The ``dedup`` command. A failure of dedup itself (a bug, not bad input,
+    which is reported file by file) exits 2, as usage errors do: ``check``'s
+    exit 1 says "something repeats" and must not stand for a crash."""
+    try:
+        app()
+    except Exception as exc:       # SystemExit and KeyboardInterrupt pass
+        traceback.print_exc()
+        typer.echo(f"dedup: internal error: {type(exc).__name__}: {exc} (traceback above; "
+                   "each file written so far is whole: files are written whole or not at "
+                   "all)", err=True)
+        sys.exit(2)
 
 
 # Further commands live in their own modules and register themselves on ``app``.

@@ -1351,3 +1351,32 @@ def test_atomic_write_finishes_short_writes_and_names_its_temporary_beside_the_f
     folders = [os.path.dirname(p) for p in opened if p.endswith(clean.TEMP_SUFFIX)]
     assert folders == ["sub", "", str(tmp_path / "sub")]
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.txt", "b.txt", "c.txt", "sub"]
+
+
+@pytest.mark.parametrize("command", [["scan"], ["check", "--index", "INDEX"]])
+def test_a_crash_of_dedup_itself_exits_2_not_the_1_that_means_repeats(tmp_path, monkeypatch,
+                                                                      capsys, command):
+    """``check`` exits 1 when something repeats: a CI gate must tell that from
+    a bug in dedup, which exits 2 with one line after its traceback."""
+    import sys
+
+    import dedup.detect
+    from dedup import cli
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A headline\n\nA paragraph of the story, long enough.\n")
+    index = tmp_path / "index.db"
+    assert CliRunner().invoke(app, ["index", "add", str(folder), "--index", str(index)]
+                              ).exit_code == 0
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(dedup.detect, "decide_layout", broken)
+    argv = ["dedup", *[str(index) if part == "INDEX" else part for part in command],
+            str(folder)]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    assert stop.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("dedup: internal error: RuntimeError: a bug")
