@@ -233,9 +233,10 @@ def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
          temp_files, originals=None, parquet=None) -> _Scanned:
     """Scan with the engine chosen (a Dask client, or None for the local engine)."""
     from .jsonl import JsonlError, JsonlSpec
-    spec = JsonlSpec(jsonl, jsonl_id) if jsonl else None
-    if jsonl_id and not jsonl:
-        _fail("--jsonl-id only goes with --jsonl")
+    try:
+        spec = JsonlSpec.of(jsonl, jsonl_id)
+    except JsonlError as exc:
+        _fail(str(exc))
     try:
         if client is not None:
             from . import engine_dask

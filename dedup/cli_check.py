@@ -80,13 +80,15 @@ def _inputs(paths: list[Path], glob: str | None, jsonl: str | None, jsonl_id: st
             parquet=None):
     """Files to read and the JSON Lines or Parquet spec (None: plain text); warns
     as it goes."""
-    if jsonl_id and not jsonl:
-        _fail("--jsonl-id only goes with --jsonl")
+    try:
+        spec = JsonlSpec.of(jsonl, jsonl_id)
+    except JsonlError as exc:
+        _fail(str(exc))
     files, warnings = discover(paths, glob)
     if not jsonl and parquet is None:
         warnings += plain_text_warnings(files)
     _warn(warnings)
-    return files, warnings, parquet or (JsonlSpec(jsonl, jsonl_id) if jsonl else None)
+    return files, warnings, parquet or spec
 
 
 def _records(idx: Index, files, spec):

@@ -43,6 +43,14 @@ class JsonlSpec:
     field: str
     id_field: str | None = None
 
+    @staticmethod
+    def of(field: str | None, id_field: str | None) -> "JsonlSpec | None":
+        """The spec ``--jsonl FIELD --jsonl-id FIELD`` ask for (None: the input
+        is not JSON Lines); an id field alone is an error."""
+        if id_field and not field:
+            raise JsonlError("--jsonl-id only goes with --jsonl")
+        return JsonlSpec(field, id_field) if field else None
+
 
 def _lines(data: bytes):
     """``(line number, line without its ending, ending)`` of every line."""

@@ -259,9 +259,10 @@ def test_a_jsonl_file_read_as_text_is_warned_about(in_tmp):
                 in res.stderr)
 
 
-def test_jsonl_id_needs_jsonl(in_tmp):
+@pytest.mark.parametrize("command", [["check"], ["index", "add"], ["scan"], ["clean"]])
+def test_jsonl_id_needs_jsonl(in_tmp, command):
     (in_tmp / "a.txt").write_text("Text.\n")
-    res = invoke("check", "a.txt", "--jsonl-id", "id")
+    res = invoke(*command, "a.txt", "--jsonl-id", "id")
     assert res.exit_code == 2 and "--jsonl-id only goes with --jsonl" in res.stderr
 
 
