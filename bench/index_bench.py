@@ -10,9 +10,10 @@ of the index is kept at each size. The same 100 new articles are then checked
 against every copy, round-robin (so whatever else the machine does weighs on
 every size alike), each check opening the index afresh as ``dedup check``
 does (``--kept-open``: through one index opened once per size, as a service
-holding a ``dedup.Index`` does): one first run, reported separately, then ``--runs`` timed runs whose
-median is reported, with the index size on disk per paragraph and the add
-rate (in-memory articles, transactions of 2,000 articles, one process).
+holding a ``dedup.Index`` does): one first run, reported separately, then
+``--runs`` timed runs whose median is reported, with the index size on disk
+per paragraph and the add rate (in-memory articles, transactions of 2,000
+articles, one process).
 
 The 100 new articles are held out of the archive, and archive articles sharing
 a paragraph with them are left out; a third of them carry paragraphs copied

@@ -429,10 +429,11 @@ saying telling adding warned warns warning insisted insists
 # Words wire and news copy use for one another when a story is re-edited,
 # each mapped to one spelling: a table label for its synonym ("sales" /
 # "revs"), a party's two names, "next" for "forthcoming". (A reporting verb
-# for another, "pledged" / "promised", "telling" / "warning", is _REPORTING:
-# who said it and what stay the same.) Read off the BBC and Reuters pairs turned down
-# for "words differ"; every other replaced content word still states
-# another fact (most are numbers in words, ratings, commodities, places).
+# for another, "pledged" / "promised", "telling" / "warning", is
+# _REPORTING: who said it and what stay the same.) Read off the BBC and
+# Reuters pairs turned down for "words differ"; every other replaced content
+# word still states another fact (most are numbers in words, ratings,
+# commodities, places).
 _EQUIVALENT = {word: group for group, listed in {
     "sales": "sales revs revenues revenue",
     "next": "next forthcoming coming upcoming",
