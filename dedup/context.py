@@ -530,7 +530,11 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
         # before it stands next to it in the cleaned text, so a short one
         # belongs to its table there even when removed paragraphs divided
         # them in the original (a second run would see one table).
+        # (Lines removed earlier in this loop no longer stand before it.)
         prior = int(before[flat])
+        while prior >= 0 and state.twin[prior] >= 0:
+            prior = int(before[prior])
+        before[flat] = prior
         if (tables[flat] < 0 or (prior >= 0 and (tables[prior] == tables[flat]
                                                  or table_line[prior]))) and \
                 _removed_again(state, reverted, flat, _beside(flat, before, rank, direct)):

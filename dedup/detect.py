@@ -928,13 +928,23 @@ def _drop_articles(chosen: dict[int, Choice], articles: list, corpus: Layout, cf
                 # is not written.
                 del chosen[flat]
                 continue
-            replacement = _elsewhere(flat, choice, graph, chosen, dropped, doc_of, rank)
+            replacement = _elsewhere(flat, choice, graph, chosen, dropped, doc_of, rank,
+                                     bool(words[flat] >= cfg.short_words))
             if replacement is not None:
                 chosen[flat] = replacement
                 continue
             # No twin is written: it is kept, and its article is written.
             del chosen[flat]
             dropped.pop(doc, None)
+            # A kept copy of it right after it now stands beside its twin (a
+            # doubled line, whose first copy had named the article left out).
+            nxt = flat + 1
+            while nxt < len(doc_of) and doc_of[nxt] == doc and nxt in chosen:
+                nxt += 1
+            if nxt < len(doc_of) and doc_of[nxt] == doc and rank[flat] < rank[nxt]:
+                beside = _direct(nxt, flat, graph.group_of, graph.links)
+                if beside is not None:
+                    chosen[nxt] = beside
         _boilerplate_kept_elsewhere(chosen, boiler, members, dropped, doc_of, rank, cfg)
     return dropped
 
@@ -945,21 +955,40 @@ HEADLINE_WORDS = 25
 
 
 def _elsewhere(flat: int, choice: Choice, graph: _Graph, chosen: dict, dropped: dict,
-               doc_of: np.ndarray, rank: list[int]) -> Choice | None:
+               doc_of: np.ndarray, rank: list[int], long_enough: bool = False) -> Choice | None:
     """The removal of ``flat`` as a repeat of another kept copy of its twin,
     in an article that is written or in its own, if there is one it repeats
-    directly (its own article's goes whole, or is written with it)."""
-    if choice.twin_last >= 0:
-        return None
-    g = graph.group_of[choice.twin]
+    directly (its own article's goes whole, or is written with it); else as
+    a repeat of a copy of its own kept right before it, or (``long_enough``)
+    of an exact copy kept earlier in its own document."""
     own = doc_of[flat]
-    for other in sorted(_group_members(graph, g), key=lambda f: rank[f]):
-        if other == flat or other in chosen or (int(doc_of[other]) in dropped
-                                                and doc_of[other] != own):
-            continue
-        found = _direct(flat, other, graph.group_of, graph.links)
+    if choice.twin_last < 0:
+        g = graph.group_of[choice.twin]
+        for other in sorted(_group_members(graph, g), key=lambda f: rank[f]):
+            if other == flat or other in chosen or (int(doc_of[other]) in dropped
+                                                    and doc_of[other] != own):
+                continue
+            found = _direct(flat, other, graph.group_of, graph.links)
+            if found is not None:
+                return found
+    # A copy of its own kept right before it (a doubled line whose first
+    # copy is kept now that the twin they named is not written) ...
+    prior = flat - 1
+    while prior >= 0 and doc_of[prior] == own and prior in chosen:
+        prior -= 1
+    if prior >= 0 and doc_of[prior] == own and rank[prior] < rank[flat]:
+        found = _direct(flat, prior, graph.group_of, graph.links)
         if found is not None:
             return found
+    # ... or, for a paragraph long enough to repeat its own document
+    # anywhere (dedup.context), an exact copy kept earlier in it.
+    if not long_enough:
+        return None
+    for other in sorted(_group_members(graph, graph.group_of[flat]), key=lambda f: rank[f]):
+        if rank[other] >= rank[flat]:
+            break
+        if doc_of[other] == own and other not in chosen:
+            return _direct(flat, other, graph.group_of, graph.links)
     return None
 
 
