@@ -46,9 +46,12 @@ those would leave numbers without labels. (A headline repeated below it is
 no table line: it goes by rule 2 wherever it stands.) Two more: a table
 under a headline of a dated series (the headlines differ only in their
 numbers) is that day's report and never goes as a copy of the last one's;
-and a note right under a table of three lines or more that repeats the
-note under another table (each table of a release with the same footnote)
-goes only with its own table.
+and a note right under a table of three short lines or more that repeats
+the note under another table (each table of a release with the same
+footnote) goes only with its own table. A doubled line (its twin right
+before it in the cleaned text) and a repeated headline go whatever their
+table does, and a table left with fewer than two short lines once they go
+is no table: it protects nothing, its heading included.
 
 A removal without context is kept, unless a kept twin stands right before
 it (then it goes as that one's repeat). All of this is judged on the text as
@@ -228,7 +231,7 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
                     state.set(flat, found)
                     del reverted[flat]
         # 2. Tables go whole or not at all.
-        if _whole_tables(state, reverted, tables, start, doc_of, series):
+        if _whole_tables(state, reverted, tables, start, doc_of, series, table_line):
             changed = True
         # 3. What a second run over the cleaned text would still remove.
         if _cleaned_view(state, reverted, confirmed, first_of, last_of, rank, direct, tables,
@@ -427,7 +430,7 @@ class _SeriesHeadlines:
 
 def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndarray,
                   start: np.ndarray, doc_of: np.ndarray,
-                  series: Callable[[int, int], bool]) -> bool:
+                  series: Callable[[int, int], bool], table_line: np.ndarray) -> bool:
     """Keep every line of a table that does not go whole; whether any changed.
 
     A table all of whose lines stand in another document's table goes whole
@@ -440,10 +443,12 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
     twin, twin_end = state.twin, state.twin_end
     removed = (twin >= 0) & ~state.boiler
     lines = np.flatnonzero((tables >= 0) & removed)
+    # The kept paragraph right before each, in the text as cleaning leaves it.
+    before, _after = nearest_kept(twin, start[doc_of], start[doc_of + 1] - 1)
     # Removals right under a table: notes, if their twins stand under one too.
     notes = np.flatnonzero(removed & (tables < 0))
-    notes = notes[notes > 0]
-    notes = notes[(doc_of[notes - 1] == doc_of[notes]) & (tables[notes - 1] >= 0)]
+    notes = notes[(before[notes] >= 0)]
+    notes = notes[tables[before[notes]] >= 0]
     if not len(lines) and not len(notes):
         return False
     n = len(twin)
@@ -469,21 +474,36 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
                 whole[table] = False
     # A headline repeated below it is no line of a table, whatever stands around it.
     headline = twin[lines] == headlines[lines]
-    broken = lines[~whole[tables[lines]] & ~headline]
+    # Nor is a doubled line: one whose twin stands right before it in the
+    # text as cleaning leaves it. Its going leaves the table as it was (a
+    # doubled heading leaves its twin to head the table), and a second run
+    # would take it whether the table stays or not.
+    doubled = twin[lines] == before[lines]
+    # A table that keeps fewer than two short lines once those two kinds go
+    # (the others would come back with it) is no table in the cleaned text:
+    # it protects nothing, its heading included.
+    back = np.zeros(n, dtype=bool)
+    back[lines[~headline & ~doubled]] = True
+    short = members[table_line[members] & ((twin[members] < 0) | back[members])]
+    dissolved = np.bincount(tables[short], minlength=n_tables) < 2
+    broken = lines[~whole[tables[lines]] & ~dissolved[tables[lines]] & ~headline & ~doubled]
     # A note right under a table that stays, repeating the note under
     # another table (each table of a release with the same footnote), is
     # that table's own: it goes only with its table.
-    above = tables[notes - 1]
-    # A table of its own: three lines or more, below the headline (a
-    # headline and a byline are two short lines, no table with a note).
-    size = np.bincount(tables[members], minlength=n_tables)
+    # A table of its own: three short lines or more that stay, below the
+    # headline (a headline and a byline are two short lines, no table with a
+    # note); judged on what stays, so that a second run sees the same table.
+    above = tables[before[notes]]
+    staying = members[table_line[members] & (twin[members] < 0)]
+    size = np.bincount(tables[staying], minlength=n_tables)
     opens = np.full(n_tables, len(twin), dtype=np.int64)
     np.minimum.at(opens, tables[members], members)
     notes = notes[~whole[above] & (size[above] >= 3)
                   & (opens[above] != start[doc_of[notes]])]
-    notes = notes[twin[notes] > 0]
-    over = twin[notes] - 1
-    notes = notes[(doc_of[over] == doc_of[twin[notes]]) & (tables[over] >= 0)]
+    over = before[twin[notes]]
+    notes = notes[over >= 0]
+    over = before[twin[notes]]
+    notes = notes[(tables[over] >= 0) & (size[np.maximum(tables[over], 0)] >= 2)]
     broken = np.concatenate([broken, notes])
     for flat in broken.tolist():
         reverted[flat] = state.pop(flat)

@@ -113,6 +113,14 @@ def _layout_changed(before, after) -> bool:
                    ": ::0000000 0000\n000 0000000\n"})
 @example({"0.txt": "0 0 0000\n0 0 0000\n;;00000001\n:;00000001\n",
           "1.txt": "0;00000001\n0 0 0000\n0 0 0000\n0 0 0000\n0 0 0000\n0 0 0000\n"})
+# A table's heading repeating the line before it, or standing above a table
+# that keeps fewer than two short lines once its doubled lines and repeated
+# headline go: no table in the cleaned text, so a second run took the heading;
+# and a line under such a table kept as the table's note.
+@example({"0.txt": "0 0000000\x7f\nQ 0000000\x7f\nQ 0000000\x7f\nQ:0000000\x7f\n0\n"})
+@example({"0.txt": "0\n0 0\n0 0\n0 0\n0 0\n0\n1\n"})
+@example({"0.txt": "0\n\n0 0 0\n\n0 0\n\n0 0 0\n\n0\n\n1\n"})
+@example({"0.txt": "00\n\n0\n\n0 0\n\n0\n\n0\n\n0 0\n"})
 # A line whose kept twin comes to stand right before it only once the lines
 # between them go in the same pass over the cleaned text (it was left; a
 # second run took it).
