@@ -446,8 +446,10 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
     # The kept paragraph right before each, in the text as cleaning leaves it.
     before, _after = nearest_kept(twin, start[doc_of], start[doc_of + 1] - 1)
     # Removals right under a table: notes, if their twins stand under one too.
+    # (The line above it in the original must stand above it in the cleaned
+    # text too: a note is the line right under its table, both ways.)
     notes = np.flatnonzero(removed & (tables < 0))
-    notes = notes[(before[notes] >= 0)]
+    notes = notes[(notes > 0) & (before[notes] == notes - 1)]
     notes = notes[tables[before[notes]] >= 0]
     if not len(lines) and not len(notes):
         return False
@@ -478,7 +480,9 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
     # text as cleaning leaves it. Its going leaves the table as it was (a
     # doubled heading leaves its twin to head the table), and a second run
     # would take it whether the table stays or not.
-    doubled = twin[lines] == before[lines]
+    doubled = (twin[lines] == before[lines]) & np.fromiter(
+        (state.chosen[flat].detail in ("", "truncated copy") for flat in lines.tolist()),
+        dtype=bool, count=len(lines))
     # A table that keeps fewer than two short lines once those two kinds go
     # (the others would come back with it) is no table in the cleaned text:
     # it protects nothing, its heading included.
@@ -501,7 +505,7 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
     notes = notes[~whole[above] & (size[above] >= 3)
                   & (opens[above] != start[doc_of[notes]])]
     over = before[twin[notes]]
-    notes = notes[over >= 0]
+    notes = notes[(over >= 0) & (over == twin[notes] - 1)]
     over = before[twin[notes]]
     notes = notes[(tables[over] >= 0) & (size[np.maximum(tables[over], 0)] >= 2)]
     broken = np.concatenate([broken, notes])
