@@ -928,8 +928,8 @@ def _drop_articles(chosen: dict[int, Choice], articles: list, corpus: Layout, cf
                 # is not written.
                 del chosen[flat]
                 continue
-            replacement = _elsewhere(flat, choice, graph, chosen, dropped, doc_of, rank,
-                                     bool(words[flat] >= cfg.short_words))
+            replacement = _elsewhere(flat, choice, graph, members, chosen, dropped, doc_of,
+                                     rank, bool(words[flat] >= cfg.short_words))
             if replacement is not None:
                 chosen[flat] = replacement
                 continue
@@ -954,8 +954,9 @@ def _drop_articles(chosen: dict[int, Choice], articles: list, corpus: Layout, cf
 HEADLINE_WORDS = 25
 
 
-def _elsewhere(flat: int, choice: Choice, graph: _Graph, chosen: dict, dropped: dict,
-               doc_of: np.ndarray, rank: list[int], long_enough: bool = False) -> Choice | None:
+def _elsewhere(flat: int, choice: Choice, graph: _Graph, members: list[list[int]],
+               chosen: dict, dropped: dict, doc_of: np.ndarray, rank: list[int],
+               long_enough: bool = False) -> Choice | None:
     """The removal of ``flat`` as a repeat of another kept copy of its twin,
     in an article that is written or in its own, if there is one it repeats
     directly (its own article's goes whole, or is written with it); else as
@@ -964,7 +965,7 @@ def _elsewhere(flat: int, choice: Choice, graph: _Graph, chosen: dict, dropped: 
     own = doc_of[flat]
     if choice.twin_last < 0:
         g = graph.group_of[choice.twin]
-        for other in sorted(_group_members(graph, g), key=lambda f: rank[f]):
+        for other in sorted(members[g], key=lambda f: rank[f]):
             if other == flat or other in chosen or (int(doc_of[other]) in dropped
                                                     and doc_of[other] != own):
                 continue
@@ -984,16 +985,12 @@ def _elsewhere(flat: int, choice: Choice, graph: _Graph, chosen: dict, dropped: 
     # anywhere (dedup.context), an exact copy kept earlier in it.
     if not long_enough:
         return None
-    for other in sorted(_group_members(graph, graph.group_of[flat]), key=lambda f: rank[f]):
+    for other in sorted(members[graph.group_of[flat]], key=lambda f: rank[f]):
         if rank[other] >= rank[flat]:
             break
         if doc_of[other] == own and other not in chosen:
             return _direct(flat, other, graph.group_of, graph.links)
     return None
-
-
-def _group_members(graph: _Graph, g: int) -> list[int]:
-    return np.flatnonzero(graph.gof == g).tolist()
 
 
 def _boilerplate_kept_elsewhere(chosen: dict, boiler: set[int], members, dropped: dict,

@@ -168,15 +168,17 @@ def numbers(norm: str) -> list[str]:
         return []
     # Only a run of word characters that holds a digit and something else can
     # be wordy; the plain numbers (most runs) are not handed to Python one by one.
-    tokens = _NUMBER.findall(_MIXED.sub(_drop_wordy, norm))
-    return [t.replace(",", "") if "," in t and _THOUSANDS.match(t) else t for t in tokens]
+    return _without_separators(_NUMBER.findall(_MIXED.sub(_drop_wordy, norm)))
 
 
 def digit_runs(norm: str) -> list[str]:
     """Every number in order, those glued to words too ("by3g" holds 3), with
     thousands separators dropped: two texts whose :func:`numbers` differ only
     because a space is missing beside a number hold the same digit runs."""
-    tokens = _NUMBER.findall(norm)
+    return _without_separators(_NUMBER.findall(norm))
+
+
+def _without_separators(tokens: list[str]) -> list[str]:
     return [t.replace(",", "") if "," in t and _THOUSANDS.match(t) else t for t in tokens]
 
 
