@@ -5,6 +5,9 @@ Every text here is invented for the tests (no corpus text is copied).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,13 @@ from dedup import Config, ScanResult, scan_texts
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
+
+
+def python_child(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``code`` run by a fresh Python in ``cwd``, this checkout importable,
+    its output captured: for what one process must (not) import or print."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO)})
 
 #: Unrelated news-like paragraphs (30-35 words each) that never repeat each
 #: other; tests use them as the surrounding body of their articles.

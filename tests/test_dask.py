@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +18,7 @@ from dedup import Config, api
 from dedup.jsonl import JsonlError, JsonlSpec, scan_jsonl, write_jsonl
 from dedup.report import render
 
-from conftest import FILLER, REPO, SAMPLES  # noqa: E402
+from conftest import FILLER, REPO, SAMPLES, python_child  # noqa: E402
 
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("fsspec")
@@ -63,8 +61,8 @@ def test_local_engine_imports_no_dask():
             f"api.scan([{str(SAMPLES)!r}])\n"
             "bad = [m for m in ('dask', 'distributed', 'fsspec') if m in sys.modules]\n"
             "print(','.join(bad))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=REPO)
+    out = python_child(code, REPO)
+    assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
 
 
@@ -74,8 +72,7 @@ def test_missing_dask_is_a_one_line_error(tmp_path):
             "from dedup.cli import main\n"
             f"sys.argv = ['dedup', 'scan', {str(SAMPLES)!r}, '--engine', 'dask']\n"
             "main()\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=tmp_path)
+    out = python_child(code, tmp_path)
     assert out.returncode == 2
     assert "pip install 'news-dedup[dask]'" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1

@@ -9,8 +9,6 @@ import datetime
 import decimal
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from dedup import Config, api, scan_texts
 from dedup.cli import app
 from dedup.documents import skip_reason
 
-from conftest import FILLER, REPO, make_article  # noqa: E402
+from conftest import FILLER, REPO, make_article, python_child  # noqa: E402
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -305,8 +303,7 @@ def test_missing_pyarrow_is_a_one_line_error(tmp_path):
             "from dedup.cli import main\n"
             "sys.argv = ['dedup', 'scan', 'a.parquet']\n"
             "main()\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
+    out = python_child(code, tmp_path)
     assert out.returncode == 2
     assert "pip install 'news-dedup[parquet]'" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
@@ -318,8 +315,7 @@ def test_a_text_run_does_not_import_pyarrow(tmp_path):
             f"sys.argv = ['dedup', 'scan', {str(REPO / 'samples')!r}, '-q']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('pyarrow' in sys.modules, file=sys.stderr)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
+    out = python_child(code, tmp_path)
     assert out.stderr.strip().splitlines()[-1] == "False", out.stderr
 
 
