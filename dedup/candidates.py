@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import fingerprint, normalize
+from . import compiled
 from .arrays import unique_sorted
 from .fingerprint import band_keys, exact_key
 
@@ -35,13 +35,13 @@ _BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
 def prefix_keys(norms: list[str]) -> np.ndarray:
     """Key of each text's opening; 0 (no key) for texts shorter than that."""
     norms = list(norms)
-    if normalize._text is not None:
+    if compiled.text is not None:
         # exact_key of every opening in one compiled call (Reuters' 110,221
         # signed texts: 0.054 -> 0.028 s). A surrogate, which strict UTF-8
         # cannot encode, leaves them to the loop below, which encodes only
         # the openings of long enough texts, as it always has.
         digests = np.empty(len(norms), dtype="<u8")
-        if normalize._text.text_digests(norms, 8, digests, PREFIX_CHARS, True):
+        if compiled.text.text_digests(norms, 8, digests, PREFIX_CHARS, True):
             keys = (digests.astype(np.uint64) & np.uint64(0x7FFFFFFFFFFFFFFF)) | np.uint64(1)
             keys[np.fromiter(map(len, norms), dtype=np.int64, count=len(norms))
                  < PREFIX_MIN_CHARS] = 0
@@ -58,12 +58,12 @@ def bucket_keys(sigs: np.ndarray, bands: int, rows: int,
     opening key when ``prefixes`` is given; 0 means "no key". The persistent
     index stores exactly these, so a check finds the buckets a scan would."""
     salts = np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT
-    if fingerprint._minhash is not None:
+    if compiled.minhash is not None:
         # Compiled, into the array that is returned (Reuters' 110,221
         # signatures: 0.03 s in numpy's passes and the concatenation).
         width = bands + (prefixes is not None)
         keys = np.empty((sigs.shape[0], width), dtype=np.uint64)
-        fingerprint._minhash.band_keys(np.ascontiguousarray(sigs, dtype=np.uint32),
+        compiled.minhash.band_keys(np.ascontiguousarray(sigs, dtype=np.uint32),
                                        sigs.shape[1], bands, rows, salts, keys, width)
         if prefixes is not None:
             keys[:, bands] = prefixes
@@ -93,11 +93,11 @@ def pair_codes(keys: np.ndarray, max_bucket: int) -> np.ndarray:
     """``i * n + j`` (``i < j``) for every pair in a bucket of ``keys`` (one row
     of keys per paragraph, ``n`` rows), in no order, possibly repeated.
 
-    By the compiled loop in ``_minhash.c`` where the install built it (Reuters'
+    By the compiled loop in ``compiled.minhash.c`` where the install built it (Reuters'
     110,221 signed groups: 0.05 s instead of 0.16 s), else by numpy; the tests
     hold the two to the same pairs."""
-    if fingerprint._minhash is not None:
-        return np.frombuffer(fingerprint._minhash.bucket_codes(
+    if compiled.minhash is not None:
+        return np.frombuffer(compiled.minhash.bucket_codes(
             np.ascontiguousarray(keys, dtype=np.uint64), keys.shape[1], max_bucket),
             dtype=np.int64)
     return numpy_pair_codes(keys, max_bucket)

@@ -28,7 +28,7 @@ from operator import itemgetter
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from . import fingerprint, normalize
+from . import compiled
 from .articles import article_repeats
 from .arrays import Relations, unique_sorted
 from .candidates import candidate_pairs, prefix_keys
@@ -495,8 +495,8 @@ def _shorter_and_starts(first: list[str], second: list[str],
     """For the pairs ``cut``: the shorter text, and the longer one's start of
     its length. Compiled where the install built it (Reuters' 152,243 such
     pairs: 0.08 s in Python)."""
-    if normalize._text is not None:
-        return normalize._text.shorter_and_starts(first, second, cut)
+    if compiled.text is not None:
+        return compiled.text.shorter_and_starts(first, second, cut)
     # The shorter side is the first when it is strictly shorter (no ties here).
     first_short = [len(first[k]) < len(second[k]) for k in cut]
     shorter = [first[k] if f else second[k] for k, f in zip(cut, first_short)]
@@ -1209,9 +1209,9 @@ def nearest_kept(twin_of: np.ndarray, first_of: np.ndarray,
     ms compiled); the numpy form below is its reference.
     """
     n = len(twin_of)
-    if fingerprint._minhash is not None:
+    if compiled.minhash is not None:
         before, after = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-        fingerprint._minhash.nearest_kept(np.ascontiguousarray(twin_of, dtype=np.int64),
+        compiled.minhash.nearest_kept(np.ascontiguousarray(twin_of, dtype=np.int64),
                                           np.ascontiguousarray(first_of, dtype=np.int64),
                                           np.ascontiguousarray(last_of, dtype=np.int64),
                                           before, after)

@@ -27,10 +27,8 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-try:
-    from . import _text
-except ImportError:             # not built (no C compiler at install): Python splits
-    _text = None
+from . import compiled
+
 
 # Only these end a line; str.splitlines also splits on form feeds, U+2028 etc.,
 # which editors and diff tools do not treat as line breaks.
@@ -211,8 +209,8 @@ class Document:
         characters, the last line's ending included): what cleaning needs,
         read again as :meth:`layout` reads it, without a string per line."""
         text = self._text_again()
-        if text is not None and _text is not None:
-            return text, _text.paragraph_bounds(text)
+        if text is not None and compiled.text is not None:
+            return text, compiled.text.paragraph_bounds(text)
         lines, spans = self._layout_of(text)
         return "".join(lines), char_bounds(lines, spans)
 
@@ -227,7 +225,7 @@ class Document:
         """:meth:`layout` of ``text`` read again, or of the lines held (text None)."""
         if text is not None:
             lines = split_lines(text)
-            return lines, (_text.paragraph_spans(text) if _text is not None
+            return lines, (compiled.text.paragraph_spans(text) if compiled.text is not None
                            else paragraph_spans(lines))
         return self.lines, [(p.first_line - 1, p.last_line) for p in self.paragraphs]
 
@@ -601,8 +599,8 @@ def _whole(data: bytes, name: str, encoding: str | None, source: str) -> Documen
 
 def paragraph_texts(text: str) -> list[str]:
     """The texts of a document's paragraphs, as :func:`split_paragraphs` gives them."""
-    if _text is not None:
-        return _text.paragraph_texts(text)
+    if compiled.text is not None:
+        return compiled.text.paragraph_texts(text)
     lines = split_lines(text)
     return [paragraph_text(lines, start, end) for start, end in paragraph_spans(lines)]
 
@@ -621,8 +619,8 @@ def _texts_only(data: bytes, name: str, encoding: str | None,
 
 def _spans_of(text: str, texts: list[str], encoding: str) -> array:
     """First line, last line and encoded bytes of each paragraph (see Document)."""
-    if _text is not None:
-        bounds = _text.paragraph_spans(text)
+    if compiled.text is not None:
+        bounds = compiled.text.paragraph_spans(text)
     else:
         bounds = paragraph_spans(split_lines(text))
     spans = array("i")

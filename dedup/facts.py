@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import normalize, sentences
+from . import compiled, sentences
 from .normalize import word_count
 
 _ASCII_DIGIT = re.compile(r"[0-9]")
@@ -50,9 +50,9 @@ def text_keys(norms: list[str]) -> np.ndarray:
     paragraphs: 0.085 -> 0.041 s in one process), else from the digests'
     bytes at once rather than two Python integers per text."""
     n = len(norms)
-    if normalize._text is not None:
+    if compiled.text is not None:
         keys = np.empty((n, 2), dtype="<u8")
-        normalize._text.text_digests(list(norms), 16, keys, -1, False)
+        compiled.text.text_digests(list(norms), 16, keys, -1, False)
         return keys.astype(np.uint64)
     return np.frombuffer(b"".join(_digest(t) for t in norms),
                          dtype="<u8").reshape(n, 2).astype(np.uint64)
@@ -117,12 +117,12 @@ class Facts:
         keys = text_keys(norms)
         key_hi, key_lo = keys[:, 0].copy(), keys[:, 1].copy()
         texts = list(texts)
-        if normalize._text is not None:
+        if compiled.text is not None:
             # The rest in one compiled pass (Reuters' 155,521 paragraphs: 0.13 CPU s
             # in Python); the Python form below is its reference.
             length, words = np.empty(n, np.int32), np.empty(n, np.int32)
             digit, upper = np.empty(n, bool), np.empty(n, bool)
-            normalize._text.facts(list(norms), texts, length, words, digit, upper)
+            compiled.text.facts(list(norms), texts, length, words, digit, upper)
         else:
             length = np.fromiter((len(t) for t in norms), dtype=np.int32, count=n)
             words = np.fromiter((word_count(t) for t in norms), dtype=np.int32, count=n)

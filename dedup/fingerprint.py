@@ -4,7 +4,7 @@ Signatures are computed for a whole batch of paragraphs at once: character
 shingles are hashed with a rolling hash over the UTF-8 bytes, and each of the
 ``num_perm`` hash functions is a multiply-add-shift permutation
 (Dietzfelbinger's scheme, 2-universal on 32-bit keys). The compiled loop in
-``_minhash.c`` does it when the install built it; otherwise numpy does, with
+``compiled.minhash.c`` does it when the install built it; otherwise numpy does, with
 the minimum per paragraph taken by ``np.minimum.reduceat``, so there is no
 Python loop per paragraph or per shingle either way. Both give the same
 signatures bit for bit. The estimate of Jaccard similarity is the share
@@ -21,10 +21,8 @@ from functools import lru_cache
 
 import numpy as np
 
-try:
-    from . import _minhash
-except ImportError:             # not built (no C compiler at install): numpy signs
-    _minhash = None
+from . import compiled
+
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _ROLL = np.uint64(0x100000001B3)           # FNV-1a 64-bit prime
@@ -114,20 +112,20 @@ def signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
 def signs_compiled(num_perm: int = 64) -> bool:
     """Whether :func:`signatures` uses the compiled loop: built, holding
     ``num_perm`` hash functions, and not turned off by ``DEDUP_NUMPY_SIGNATURES``."""
-    return (_minhash is not None and num_perm <= COMPILED_MAX_PERM
+    return (compiled.minhash is not None and num_perm <= COMPILED_MAX_PERM
             and not os.environ.get("DEDUP_NUMPY_SIGNATURES"))
 
 
 def compiled_signatures(norms: list[str], shingle_size: int = 5, num_perm: int = 64,
                         seed: int = 1) -> np.ndarray:
-    """:func:`signatures` by the compiled loop (``_minhash`` must be built)."""
+    """:func:`signatures` by the compiled loop (``compiled.minhash`` must be there)."""
     out = np.empty((len(norms), num_perm), dtype=np.uint32)
     a, b = permutations(num_perm, seed)
     # The texts as they are: cut, freed of separators and encoded in the
     # compiled loop too (Reuters' 110,221 signed texts: 0.05 s less than
     # doing that here). A lone surrogate, which UTF-8 cannot encode, sends
     # them down the path below, which fails on it as encoding always has.
-    if _minhash.text_signatures(list(norms), shingle_size, a, b, out, MAX_SIGNED_CHARS):
+    if compiled.minhash.text_signatures(list(norms), shingle_size, a, b, out, MAX_SIGNED_CHARS):
         return out
     start = 0
     while start < len(norms):
@@ -136,13 +134,13 @@ def compiled_signatures(norms: list[str], shingle_size: int = 5, num_perm: int =
         end = _batch_end(norms, start, _COMPILED_BATCH_BYTES)
         encoded = [t.encode("utf-8") for t in _without_separators(_capped(norms[start:end]))]
         ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))
-        _minhash.signatures(b"".join(encoded), ends, shingle_size, a, b, out[start:end])
+        compiled.minhash.signatures(b"".join(encoded), ends, shingle_size, a, b, out[start:end])
         start = end
     return out
 
 
 _COMPILED_BATCH_BYTES = 1 << 20
-#: Hash functions the compiled loop holds at once (MAX_PERM in _minhash.c);
+#: Hash functions the compiled loop holds at once (MAX_PERM in compiled.minhash.c);
 #: the settings allow at most 512, and a caller asking for more gets numpy.
 COMPILED_MAX_PERM = 1024
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-try:
-    from . import _text
-except ImportError:             # not built (no C compiler at install)
-    _text = None
+from . import compiled
+
 
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2035\u00b4\u0060"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb"
@@ -48,7 +46,7 @@ def _translated_run(match: re.Match) -> str:
     return match.group().translate(_QUOTES_DASHES)
 
 
-# The table as _text.translated takes it: keys, their values, dropped.
+# The table as compiled.text.translated takes it: keys, their values, dropped.
 _TABLE = ("".join(chr(k) for k, v in _QUOTES_DASHES.items() if v is not None),
           "".join(chr(v) if isinstance(v, int) else v
                   for v in _QUOTES_DASHES.values() if v is not None),
@@ -66,7 +64,7 @@ def _nfkc_casefolded(text: str) -> str:
     one accented letter sent every character of it through both: 0.22 of
     the reading processes' CPU seconds, against 0.02 s for the runs.
     """
-    runs = _text.non_ascii_runs(text)
+    runs = compiled.text.non_ascii_runs(text)
     parts = []
     last = 0
     for start, end in zip(runs[::2], runs[1::2]):
@@ -91,12 +89,12 @@ def _fold(text: str) -> str:
         return squeezed(text.lower())
     # Quotes first: NFKC would turn an acute accent into a space plus a
     # combining mark, and a double prime into two primes.
-    if _text is not None:
+    if compiled.text is not None:
         # The same steps, each one compiled pass over the text (see
-        # _text.translated and _nfkc_casefolded).
-        text = _nfkc_casefolded(_text.translated(text, *_TABLE))
+        # compiled.text.translated and _nfkc_casefolded).
+        text = _nfkc_casefolded(compiled.text.translated(text, *_TABLE))
         if not text.isascii():
-            text = _text.translated(text, *_TABLE)
+            text = compiled.text.translated(text, *_TABLE)
         return squeezed(text)
     if _NEEDS_TRANSLATE.search(text):
         text = _straightened(text)
@@ -111,8 +109,8 @@ def _fold(text: str) -> str:
 def squeezed(text: str) -> str:
     """``" ".join(text.split())``, compiled where the install built it (the
     Python form made a list of every word only to join them again)."""
-    if _text is not None:
-        return _text.squeezed(text)
+    if compiled.text is not None:
+        return compiled.text.squeezed(text)
     return " ".join(text.split())
 
 

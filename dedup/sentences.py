@@ -36,10 +36,8 @@ import re
 
 import numpy as np
 
-try:
-    from . import _text
-except ImportError:             # not built (no C compiler at install)
-    _text = None
+from . import compiled
+
 
 _END = re.compile(r"([.!?:;][\"')\]]*) ")
 _SEP = "\x00"
@@ -73,8 +71,8 @@ def sentence_facts(norms: list[str], key_hi: np.ndarray,
     Compiled where the install built it (Reuters' 155,521 paragraphs: 0.32 s
     in Python); the Python form below is its reference.
     """
-    if _text is not None:
-        counts, keys, lengths = _text.sentence_digests(
+    if compiled.text is not None:
+        counts, keys, lengths = compiled.text.sentence_digests(
             list(norms), np.ascontiguousarray(key_hi, dtype="<u8"), MIN_SPLIT_CHARS)
         return (np.frombuffer(counts, dtype=np.int32).copy(),
                 np.frombuffer(keys, dtype="<u8").astype(np.uint64),
@@ -221,8 +219,8 @@ def leaning_flags(texts: list[str]) -> np.ndarray:
     """:func:`leans` of every paragraph's original text (uint8): in one
     compiled pass where the install built it (Reuters' 158,120 paragraphs:
     0.18 s in Python), else with :func:`leans`, its reference."""
-    if _text is not None:
-        flags = _text.leaning(list(texts), set(_OPENERS), set(_OPENERS_CAPITALS),
+    if compiled.text is not None:
+        flags = compiled.text.leaning(list(texts), set(_OPENERS), set(_OPENERS_CAPITALS),
                               LIST_SEPARATORS, LIST_LOWER_SHARE)
         return np.frombuffer(flags, dtype=np.uint8).copy()
     return python_leaning_flags(texts)
@@ -264,8 +262,8 @@ def phrase_hits(lines: list[str], phrases: tuple[str, ...] = _PHRASES) -> list[i
     """Positions of the lines that hold any of ``phrases``: one compiled pass
     where the install built it (Reuters' short lines: 0.12 s in Python), else
     substring searches over the joined lines."""
-    if _text is not None:
-        return _text.phrase_hits(lines, list(phrases))
+    if compiled.text is not None:
+        return compiled.text.phrase_hits(lines, list(phrases))
     if not lines:
         return []
     joined = "\n".join(lines)

@@ -18,11 +18,12 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 
 
-def python_child(code: str, cwd: Path) -> subprocess.CompletedProcess:
-    """``code`` run by a fresh Python in ``cwd``, this checkout importable,
-    its output captured: for what one process must (not) import or print."""
+def python_child(code: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """``code`` run by a fresh Python in ``cwd``, this checkout importable
+    and ``env`` added to the environment, its output captured: for what one
+    process must (not) import or print."""
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO)})
+                          cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO), **env})
 
 #: Unrelated news-like paragraphs (30-35 words each) that never repeat each
 #: other; tests use them as the surrounding body of their articles.

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dedup import compiled as switch
 from dedup import Config, Ref, scan
 from dedup import api as api_module
 from dedup import corpus as corpus_module
@@ -779,8 +780,8 @@ def test_nearest_kept_compiled_is_its_numpy_form(monkeypatch):
     """The short-line rule's snapshot (last kept paragraph before and first
     after each one, in its own file) is the same compiled and in numpy, on
     files of one paragraph and longer, with all, none or some kept."""
-    from dedup import detect, fingerprint
-    if fingerprint._minhash is None:
+    from dedup import detect
+    if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
     rng = np.random.default_rng(11)
     for trial in range(200):
@@ -793,7 +794,7 @@ def test_nearest_kept_compiled_is_its_numpy_form(monkeypatch):
         first_of, last_of = start[doc_of], start[doc_of + 1] - 1
         compiled = detect.nearest_kept(twin_of, first_of, last_of)
         with monkeypatch.context() as patch:
-            patch.setattr(fingerprint, "_minhash", None)
+            patch.setattr(switch, "minhash", None)
             plain = detect.nearest_kept(twin_of, first_of, last_of)
         assert compiled[0].tolist() == plain[0].tolist()
         assert compiled[1].tolist() == plain[1].tolist()

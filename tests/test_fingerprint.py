@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import FILLER  # noqa: E402
 
+from dedup import compiled as switch
 from dedup.candidates import candidate_pairs
 from dedup.fingerprint import jaccard, lsh_params, shingles, signatures
 from dedup.normalize import normalize
@@ -151,45 +152,43 @@ def test_compiled_blake2b_digests_are_hashlibs():
     "surrogatepass" encodes them, or with strict stop it with False."""
     import hashlib
 
-    from dedup import normalize
-    if normalize._text is None:
+    if switch.text is None:
         pytest.skip("dedup._text was not built here (no C compiler at install)")
     texts = ["x" * n for n in (0, 1, 7, 8, 63, 127, 128, 129, 255, 256, 257, 1000)]
     texts += ["caf\u00e9 " * 40, "\u4e00\u4e8c" * 70, "\U0001D400 pi" * 50, "\ud800 lone", "a\udfff"]
     for size in (1, 8, 16, 33, 64):
         for cut in (-1, 0, 40, 129):
             out = np.zeros(len(texts) * size, dtype=np.uint8)
-            assert normalize._text.text_digests(texts, size, out, cut, False) is True
+            assert switch.text.text_digests(texts, size, out, cut, False) is True
             expected = b"".join(
                 hashlib.blake2b((t if cut < 0 else t[:cut]).encode("utf-8", "surrogatepass"),
                                 digest_size=size).digest() for t in texts)
             assert out.tobytes() == expected, (size, cut)
     out = np.zeros(16 * 2, dtype=np.uint8)
-    assert normalize._text.text_digests(["fine", "\ud800"], 16, out, -1, True) is False
+    assert switch.text.text_digests(["fine", "\ud800"], 16, out, -1, True) is False
     with pytest.raises(ValueError):
-        normalize._text.text_digests(["a"], 16, np.zeros(15, np.uint8), -1, False)
+        switch.text.text_digests(["a"], 16, np.zeros(15, np.uint8), -1, False)
 
 
 def test_compiled_prefix_keys_are_those_of_the_python_form(monkeypatch):
     """prefix_keys gives exact_key's opening keys compiled or not; a lone
     surrogate in a text too short for a key, or past the opening, changes
     nothing, and one inside a long text's opening fails in both ways."""
-    from dedup import normalize
     from dedup.candidates import PREFIX_CHARS, PREFIX_MIN_CHARS, prefix_keys
-    if normalize._text is None:
+    if switch.text is None:
         pytest.skip("dedup._text was not built here (no C compiler at install)")
     texts = ["", "short", "s" * (PREFIX_MIN_CHARS - 1), "t" * PREFIX_MIN_CHARS,
              "caf\u00e9 au lait " * 9, "\u4e00" * 80, "\U0001D400 wide " * 10]
     odd = ["\ud800 too short", "long enough " * 10 + "\udfff past the opening"]
     calls = []
-    digests = normalize._text.text_digests
-    monkeypatch.setattr(normalize._text, "text_digests",
+    digests = switch.text.text_digests
+    monkeypatch.setattr(switch.text, "text_digests",
                         lambda *a: calls.append(digests(*a)) or calls[-1], raising=False)
     compiled = prefix_keys(texts)
     compiled_odd = prefix_keys(texts + odd)
     assert calls == [True, False]         # the surrogates went the Python way
     with monkeypatch.context() as patch:
-        patch.setattr(normalize, "_text", None)
+        patch.setattr(switch, "text", None)
         plain, plain_odd = prefix_keys(texts), prefix_keys(texts + odd)
     assert compiled.dtype == plain.dtype == np.uint64
     assert compiled.tolist() == plain.tolist() == compiled_odd[:len(texts)].tolist()
@@ -201,7 +200,7 @@ def test_compiled_prefix_keys_are_those_of_the_python_form(monkeypatch):
         prefix_keys(bad)
     with pytest.raises(UnicodeEncodeError):
         with monkeypatch.context() as patch:
-            patch.setattr(normalize, "_text", None)
+            patch.setattr(switch, "text", None)
             prefix_keys(bad)
 
 
@@ -407,7 +406,7 @@ _AWKWARD = ["", "a", "abcd", "abcde", "ab,cd", "rose 1,250,000 tonnes", "café c
 def _builds() -> list:
     from dedup import fingerprint
     builds = [fingerprint.numpy_signatures]
-    if fingerprint._minhash is not None:
+    if switch.minhash is not None:
         builds.append(fingerprint.compiled_signatures)
     return builds
 
@@ -435,7 +434,7 @@ def test_the_install_built_the_compiled_signature_loop_and_it_matches_numpy():
     from dedup import fingerprint
     from dedup.documents import read_document
 
-    if fingerprint._minhash is None:
+    if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
     from conftest import SAMPLES
     texts = [normalize(p.text) for f in sorted(SAMPLES.glob("*.txt"))
@@ -470,7 +469,7 @@ def test_compiled_signatures_drop_the_separators_the_regex_drops(texts):
     drops them with a regex."""
     from dedup import fingerprint
 
-    if fingerprint._minhash is None:
+    if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
     for k, num_perm in ((5, 64), (2, 40)):
         assert np.array_equal(fingerprint.compiled_signatures(texts, k, num_perm, 3),
@@ -482,7 +481,7 @@ def test_compiled_signatures_cut_texts_before_looking_for_separators():
     kept, as the numpy path keeps it, at every position around the cut."""
     from dedup import fingerprint
 
-    if fingerprint._minhash is None:
+    if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
     cap = fingerprint.MAX_SIGNED_CHARS
     texts = [("x" * (cap - 6 + shift)) + "1,000,000 more" for shift in range(12)]
@@ -496,7 +495,7 @@ def test_a_lone_surrogate_fails_signing_as_it_always_did():
     batch back and signing fails as encoding it fails, not with other values."""
     from dedup import fingerprint
 
-    if fingerprint._minhash is None:
+    if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
     with pytest.raises(UnicodeEncodeError):
         fingerprint.compiled_signatures(["fine text here", "broken \ud800 text"])
@@ -516,7 +515,7 @@ def test_signatures_use_numpy_when_told(monkeypatch):
     fingerprint.signatures(["some text here"])
     monkeypatch.delenv("DEDUP_NUMPY_SIGNATURES")
     fingerprint.signatures(["some text here"])
-    assert calls == ["numpy", "compiled" if fingerprint._minhash is not None else "numpy"]
+    assert calls == ["numpy", "compiled" if switch.minhash is not None else "numpy"]
     calls.clear()
     fingerprint.signatures(["some text here"], num_perm=fingerprint.COMPILED_MAX_PERM + 1)
     assert calls == ["numpy"]                   # more hash functions than the loop holds
@@ -525,11 +524,11 @@ def test_signatures_use_numpy_when_told(monkeypatch):
 def test_the_compiled_loop_refuses_buffers_that_do_not_fit():
     from dedup import fingerprint
 
-    if fingerprint._minhash is None:
+    if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here")
     a, b = fingerprint.permutations(8, 1)
     out = np.empty((2, 8), dtype=np.uint32)
-    sign = fingerprint._minhash.signatures
+    sign = switch.minhash.signatures
     with pytest.raises(ValueError):
         sign(b"abcdef", np.array([3, 9], dtype=np.int64), 5, a, b, out)     # past the data
     with pytest.raises(ValueError):
@@ -550,11 +549,10 @@ def test_compiled_and_numpy_bucketing_give_the_same_pairs(seed, spread):
     member twice in one bucket, and no key (0). Keys spread over all 64 bits,
     as band keys are, or all small, so that every key falls into one part
     of the compiled sort."""
-    from dedup import fingerprint
     from dedup.arrays import unique_sorted
     from dedup.candidates import numpy_pair_codes, pair_codes
 
-    if fingerprint._minhash is None:
+    if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here")
     rng = np.random.default_rng(seed)
     n, width = int(rng.integers(50, 400)), int(rng.integers(1, 6))
@@ -569,33 +567,31 @@ def test_compiled_and_numpy_bucketing_give_the_same_pairs(seed, spread):
 
 
 def test_the_compiled_bucketing_refuses_keys_that_do_not_fit():
-    from dedup import fingerprint
 
-    if fingerprint._minhash is None:
+    if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here")
     keys = np.arange(1, 7, dtype=np.uint64)
     with pytest.raises(ValueError):
-        fingerprint._minhash.bucket_codes(keys, 4, 24)       # 6 keys are not rows of 4
+        switch.minhash.bucket_codes(keys, 4, 24)       # 6 keys are not rows of 4
     with pytest.raises(ValueError):
-        fingerprint._minhash.bucket_codes(keys, 3, 0)
-    assert fingerprint._minhash.bucket_codes(keys, 3, 24) == b""    # no key repeats
+        switch.minhash.bucket_codes(keys, 3, 0)
+    assert switch.minhash.bucket_codes(keys, 3, 24) == b""    # no key repeats
 
 
 @pytest.mark.parametrize("bands, rows, num_perm", [(16, 4, 64), (5, 3, 16), (1, 1, 1), (7, 9, 64)])
 def test_compiled_and_numpy_bucket_keys_are_the_same(monkeypatch, bands, rows, num_perm):
     """The keys paragraphs are bucketed by (stored in the index, too): the
     compiled band keys equal numpy's, with and without the opening keys."""
-    from dedup import fingerprint
     from dedup.candidates import bucket_keys
 
-    if fingerprint._minhash is None:
+    if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here")
     rng = np.random.default_rng(bands * rows)
     sigs = rng.integers(0, 2**32, size=(300, num_perm), dtype=np.uint64).astype(np.uint32)
     prefixes = rng.integers(0, 2**63, size=300, dtype=np.uint64)
     compiled = [bucket_keys(sigs, bands, rows), bucket_keys(sigs, bands, rows, prefixes),
                 bucket_keys(sigs[:0], bands, rows, prefixes[:0])]
-    monkeypatch.setattr(fingerprint, "_minhash", None)
+    monkeypatch.setattr(switch, "minhash", None)
     plain = [bucket_keys(sigs, bands, rows), bucket_keys(sigs, bands, rows, prefixes),
              bucket_keys(sigs[:0], bands, rows, prefixes[:0])]
     for a, b in zip(compiled, plain):

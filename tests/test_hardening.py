@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from dedup import compiled as switch
 from dedup import Config, api
 from dedup.cli import app
 from dedup.documents import OUTPUT_MARKER
@@ -998,8 +999,7 @@ def test_without_the_compiled_parts_the_decisions_and_copies_are_the_same(in_tmp
 
     from conftest import SAMPLES
 
-    from dedup import documents, fingerprint, normalize
-    if fingerprint._minhash is None or documents._text is None:
+    if switch.minhash is None or switch.text is None:
         pytest.skip("the compiled parts were not built here: nothing to compare")
     _near_copies(in_tmp / "d", h.filler)
     shutil.copytree(SAMPLES, in_tmp / "d" / "samples")
@@ -1008,8 +1008,8 @@ def test_without_the_compiled_parts_the_decisions_and_copies_are_the_same(in_tmp
         .encode("utf-8"))
     compiled = api.scan(["d"], Config(jobs=2))
     api.write_cleaned(compiled, ["d"], in_tmp / "one", workers=2)
-    for module, name in ((documents, "_text"), (normalize, "_text"), (fingerprint, "_minhash")):
-        monkeypatch.setattr(module, name, None)
+    monkeypatch.setattr(switch, "text", None)
+    monkeypatch.setattr(switch, "minhash", None)
     plain = api.scan(["d"], Config(jobs=2))
     api.write_cleaned(plain, ["d"], in_tmp / "two", workers=2)
     assert len(compiled.removals) > 100 and any(k == "near" for *_, k in h.removed(
@@ -1017,6 +1017,24 @@ def test_without_the_compiled_parts_the_decisions_and_copies_are_the_same(in_tmp
     assert h.removed(plain) == h.removed(compiled)
     assert plain.findings == compiled.findings and plain.boilerplate == compiled.boilerplate
     assert snapshot(in_tmp / "two") == snapshot(in_tmp / "one")
+
+
+def test_one_module_switches_between_the_compiled_and_python_forms(tmp_path):
+    """Only dedup/compiled.py imports the compiled parts, so it is the one
+    switch: DEDUP_PYTHON_ONLY=1 there leaves both out of a run."""
+    import re
+
+    from conftest import REPO, python_child
+    importers = sorted(p.name for p in (REPO / "dedup").rglob("*.py")
+                       if re.search(r"import _(text|minhash)\b", p.read_text("utf-8")))
+    assert importers == ["compiled.py"]
+    code = ("from dedup import compiled, scan_texts\n"
+            "print(compiled.text is None, compiled.minhash is None)\n"
+            "print(len(scan_texts({'a.txt': 'One line here.\\n\\nOne line here.\\n'}).removals))")
+    assert python_child(code, tmp_path, DEDUP_PYTHON_ONLY="1").stdout.split() == [
+        "True", "True", "1"]
+    if switch.text is not None and switch.minhash is not None:
+        assert python_child(code, tmp_path).stdout.split() == ["False", "False", "1"]
 
 
 def test_a_process_killed_once_costs_a_retry_and_nothing_else(in_tmp, h, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dedup import compiled as switch
 from dedup.clean import cleaned_lines, cleaned_text
 from dedup.documents import document_from_text, paragraph_spans, parse_document, split_lines
 
@@ -200,7 +201,7 @@ def test_cleaned_text_is_the_cleaned_lines_joined(tmp_path, monkeypatch):
     def check(text, flags):
         check_all(text, lambda i: i < len(flags) and flags[i])
         with monkeypatch.context() as patch:
-            patch.setattr(documents, "_text", None)
+            patch.setattr(switch, "text", None)
             check_all(text, lambda i: i < len(flags) and flags[i])
     check()
     assert check_all("one\r\n\ntwo\r\n\nthree\r", lambda i: i == 1) == "one\r\n\nthree\r"
@@ -237,10 +238,9 @@ def _python_paragraph_texts(text):
 
 
 def _compiled_text():
-    from dedup import documents
-    if documents._text is None:
+    if switch.text is None:
         pytest.skip("dedup._text was not built here (no C compiler at install)")
-    return documents._text
+    return switch.text
 
 
 # Line endings of every kind, the breaks only splitlines knows, whitespace
@@ -302,11 +302,10 @@ _FACTS_ALPHABET = "aA 09\u0663\u00b2\u00bd\u00c9\u00e9\u01c5\u0391\u03b1\u4e00\U
 
 
 def _facts_both_ways(norms, texts, monkeypatch):
-    from dedup import normalize
     from dedup.facts import Facts
     compiled = Facts.of(norms, texts)
     with monkeypatch.context() as patch:
-        patch.setattr(normalize, "_text", None)
+        patch.setattr(switch, "text", None)
         plain = Facts.of(norms, texts)
     return compiled, plain
 
@@ -340,7 +339,7 @@ def test_compiled_shorter_and_starts_are_those_of_the_python_form(monkeypatch):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from dedup import detect, normalize
+    from dedup import detect
     _compiled_text()
     text = st.text(alphabet=_FACTS_ALPHABET, max_size=10)
 
@@ -352,13 +351,13 @@ def test_compiled_shorter_and_starts_are_those_of_the_python_form(monkeypatch):
                                  max_size=len(pairs) and 8))
         compiled = detect._shorter_and_starts(first, second, cut)
         with monkeypatch.context() as patch:
-            patch.setattr(normalize, "_text", None)
+            patch.setattr(switch, "text", None)
             assert compiled == detect._shorter_and_starts(first, second, cut)
     check()
     with pytest.raises(IndexError):
-        normalize._text.shorter_and_starts(["a"], ["b"], [1])
+        switch.text.shorter_and_starts(["a"], ["b"], [1])
     with pytest.raises(ValueError):
-        normalize._text.shorter_and_starts(["a"], [], [])
+        switch.text.shorter_and_starts(["a"], [], [])
 
 
 def test_a_pickled_document_keeps_every_slot(tmp_path):
