@@ -8,5 +8,5 @@ the same results.
 from setuptools import Extension, setup
 
 setup(ext_modules=[Extension(f"dedup.{name}", [f"dedup/{name}.c"], optional=True,
-                             depends=["dedup/_utf8.h"], extra_compile_args=["-O3"])
+                             extra_compile_args=["-O3"])
                    for name in ("_minhash", "_text")])

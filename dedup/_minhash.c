@@ -23,7 +23,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "_utf8.h"
 
 #define ROLL 0x100000001B3ULL
 #define MIX1 0xBF58476D1CE4E5B9ULL
@@ -179,7 +178,8 @@ done:
  * each text cut to max_chars characters, its thousands separators dropped
  * (a comma with a decimal digit before it and three after it, in the cut
  * text: what the regex ",(?<=\d,)(?=\d{3})" matches, \d being any decimal
- * digit), encoded as UTF-8. An ASCII text without a comma is read in place.
+ * digit), encoded as UTF-8 by Python. An ASCII text without a separator is
+ * read in place.
  * A text holding a lone surrogate, which UTF-8 cannot encode, makes it
  * return False at once: the caller's Python path then fails on it as it
  * always has.
@@ -196,21 +196,42 @@ static int separator_at(int kind, const void *data, Py_ssize_t i, Py_ssize_t n)
            && decimal_at(kind, data, i + 2) && decimal_at(kind, data, i + 3);
 }
 
-/* The UTF-8 bytes of text[:n] without its separators into out (room for
- * 4 n bytes); their count, or -1 at a lone surrogate. */
-static Py_ssize_t prepared(PyObject *text, Py_ssize_t n, unsigned char *out)
+static int has_separator(int kind, const void *data, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyUnicode_READ(kind, data, i) == ',' && separator_at(kind, data, i, n))
+            return 1;
+    return 0;
+}
+
+/* text[:n] without its separators, as UTF-8 bytes encoded by Python (a new
+ * reference), or NULL with an exception set (UnicodeEncodeError at a lone
+ * surrogate). */
+static PyObject *prepared(PyObject *text, Py_ssize_t n)
 {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    Py_ssize_t used = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c == ',' && separator_at(kind, data, i, n))
-            continue;
-        if ((used = utf8_put(c, out, used, 1)) < 0)
-            return -1;
+    PyObject *cut;
+    if (has_separator(kind, data, n)) {
+        Py_UCS4 *kept = PyMem_Malloc((size_t)n * sizeof(Py_UCS4));
+        if (kept == NULL)
+            return PyErr_NoMemory();
+        Py_ssize_t used = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (!(c == ',' && separator_at(kind, data, i, n)))
+                kept[used++] = c;
+        }
+        cut = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, kept, used);
+        PyMem_Free(kept);
+    } else {
+        cut = PyUnicode_Substring(text, 0, n);
     }
-    return used;
+    if (cut == NULL)
+        return NULL;
+    PyObject *bytes = PyUnicode_AsUTF8String(cut);
+    Py_DECREF(cut);
+    return bytes;
 }
 
 static int grow(void **buffer, Py_ssize_t *size, Py_ssize_t needed)
@@ -237,8 +258,8 @@ static PyObject *text_signatures(PyObject *self, PyObject *args)
                           &max_chars))
         return NULL;
     PyObject *result = NULL;
-    void *scratch = NULL, *x = NULL;
-    Py_ssize_t scratch_size = 0, x_size = 0;
+    void *x = NULL;
+    Py_ssize_t x_size = 0;
     Py_ssize_t count = PyList_GET_SIZE(texts), num_perm = a.len / 8;
     if (k < 1 || max_chars < 0 || num_perm < 1 || num_perm > MAX_PERM || a.len % 8
             || b.len != a.len || out.len != count * num_perm * 4) {
@@ -256,29 +277,36 @@ static PyObject *text_signatures(PyObject *self, PyObject *args)
             n = max_chars;
         const unsigned char *bytes;
         Py_ssize_t len;
-        if (PyUnicode_IS_ASCII(text) && memchr(PyUnicode_DATA(text), ',', (size_t)n) == NULL) {
+        PyObject *encoded = NULL;
+        if (PyUnicode_IS_ASCII(text)
+                && (memchr(PyUnicode_DATA(text), ',', (size_t)n) == NULL
+                    || !has_separator(PyUnicode_1BYTE_KIND, PyUnicode_DATA(text), n))) {
             bytes = PyUnicode_DATA(text);
             len = n;
         } else {
-            if (grow(&scratch, &scratch_size, 4 * n + 1) < 0)
-                goto done;
-            len = prepared(text, n, scratch);
-            if (len < 0) {
+            encoded = prepared(text, n);
+            if (encoded == NULL) {
+                if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+                    goto done;
+                PyErr_Clear();
                 result = Py_False;
                 Py_INCREF(result);
                 goto done;
             }
-            bytes = scratch;
+            bytes = (const unsigned char *)PyBytes_AS_STRING(encoded);
+            len = PyBytes_GET_SIZE(encoded);
         }
-        if (grow(&x, &x_size, (len > k ? len - k + 1 : 1) * (Py_ssize_t)sizeof(uint64_t)) < 0)
+        if (grow(&x, &x_size, (len > k ? len - k + 1 : 1) * (Py_ssize_t)sizeof(uint64_t)) < 0) {
+            Py_XDECREF(encoded);
             goto done;
+        }
         sign_one(bytes, len, k, a.buf, b.buf, (int)num_perm,
                  (uint32_t *)out.buf + t * num_perm, x);
+        Py_XDECREF(encoded);
     }
     result = Py_True;
     Py_INCREF(result);
 done:
-    PyMem_Free(scratch);
     PyMem_Free(x);
     PyBuffer_Release(&a);
     PyBuffer_Release(&b);

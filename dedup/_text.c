@@ -15,17 +15,15 @@
  * of such characters that NFKC and case folding have work in.
  *
  * Also per-text loops of detection: the facts the decisions read of
- * every paragraph (dedup.facts.Facts.of), the keys of texts (BLAKE2b,
- * below), and the shorter text and the
- * longer one's start of each pair that may be a truncated copy
- * (dedup.detect.pair_scores). Their Python forms are kept the same way.
+ * every paragraph (dedup.facts.Facts.of), the sentences of each paragraph,
+ * and the shorter text and the longer one's start of each pair that may be
+ * a truncated copy (dedup.detect.pair_scores). Their Python forms are kept
+ * the same way. Hashing is left to hashlib.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
 #include <stdint.h>
-
-#include "_utf8.h"
 
 /* Lines and paragraphs of a document, as dedup.documents.split_lines and
  * paragraph_spans find them: lines end at CR LF, CR or LF; a line is blank
@@ -479,191 +477,14 @@ static PyObject *non_ascii_runs(PyObject *self, PyObject *text)
     return out;
 }
 
-/* ---- BLAKE2b digests of many texts (RFC 7693) ----
- *
- * The exact keys of the normalised texts (dedup.facts: BLAKE2b-128 of the
- * UTF-8 bytes, surrogates passed through) and their opening keys
- * (dedup.candidates.prefix_keys: BLAKE2b-64 of the first characters, strict
- * UTF-8) were one hashlib call each, with an encode and a bytes object
- * around it: about half a microsecond a text, twice for every signed one.
- * Here a list of texts is hashed in one call, an ASCII text read in place.
- * BLAKE2b itself is written from the RFC's description; the tests hold it
- * to hashlib's on texts of every width and of lengths around its blocks. */
-
-static const uint64_t blake2b_iv[8] = {
-    0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
-    0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
-    0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL};
-
-static const uint8_t blake2b_sigma[10][16] = {
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
-    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
-    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
-    {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
-    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
-    {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
-    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
-    {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
-    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
-    {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0}};
-
-static inline uint64_t rotr64(uint64_t w, int c) { return (w >> c) | (w << (64 - c)); }
-
-static inline uint64_t load64(const unsigned char *p)
-{
-    uint64_t w = 0;
-    for (int i = 7; i >= 0; i--)      /* little-endian whatever the machine */
-        w = (w << 8) | p[i];
-    return w;
-}
-
-#define MIX(a, b, c, d, x, y)                     \
-    do {                                          \
-        v[a] = v[a] + v[b] + (x);                 \
-        v[d] = rotr64(v[d] ^ v[a], 32);           \
-        v[c] = v[c] + v[d];                       \
-        v[b] = rotr64(v[b] ^ v[c], 24);           \
-        v[a] = v[a] + v[b] + (y);                 \
-        v[d] = rotr64(v[d] ^ v[a], 16);           \
-        v[c] = v[c] + v[d];                       \
-        v[b] = rotr64(v[b] ^ v[c], 63);           \
-    } while (0)
-
-/* Compress one 128-byte block; t: bytes hashed so far with this block. */
-static void blake2b_compress(uint64_t h[8], const unsigned char *block, uint64_t t, int last)
-{
-    uint64_t v[16], m[16];
-    for (int i = 0; i < 16; i++)
-        m[i] = load64(block + 8 * i);
-    for (int i = 0; i < 8; i++) {
-        v[i] = h[i];
-        v[i + 8] = blake2b_iv[i];
-    }
-    v[12] ^= t;               /* the counter's high word stays 0: texts < 2^64 bytes */
-    if (last)
-        v[14] = ~v[14];
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC unroll 12
-#endif
-    for (int r = 0; r < 12; r++) {
-        const uint8_t *s = blake2b_sigma[r % 10];
-        MIX(0, 4, 8, 12, m[s[0]], m[s[1]]);
-        MIX(1, 5, 9, 13, m[s[2]], m[s[3]]);
-        MIX(2, 6, 10, 14, m[s[4]], m[s[5]]);
-        MIX(3, 7, 11, 15, m[s[6]], m[s[7]]);
-        MIX(0, 5, 10, 15, m[s[8]], m[s[9]]);
-        MIX(1, 6, 11, 12, m[s[10]], m[s[11]]);
-        MIX(2, 7, 8, 13, m[s[12]], m[s[13]]);
-        MIX(3, 4, 9, 14, m[s[14]], m[s[15]]);
-    }
-    for (int i = 0; i < 8; i++)
-        h[i] ^= v[i] ^ v[i + 8];
-}
-
-/* The unkeyed BLAKE2b digest of size bytes (1..64) of data[:len] into out. */
-static void blake2b(const unsigned char *data, Py_ssize_t len, int size, unsigned char *out)
-{
-    uint64_t h[8];
-    unsigned char last[128];
-    for (int i = 0; i < 8; i++)
-        h[i] = blake2b_iv[i];
-    h[0] ^= 0x01010000ULL ^ (uint64_t)size;
-    uint64_t done = 0;
-    while (len - (Py_ssize_t)done > 128) {
-        blake2b_compress(h, data + done, done + 128, 0);
-        done += 128;
-    }
-    Py_ssize_t rest = len - (Py_ssize_t)done;
-    memset(last, 0, sizeof last);
-    if (rest > 0)
-        memcpy(last, data + done, (size_t)rest);
-    blake2b_compress(h, last, done + (uint64_t)rest, 1);
-    for (int i = 0; i < size; i++)
-        out[i] = (unsigned char)(h[i / 8] >> (8 * (i % 8)));
-}
-
-/* The UTF-8 bytes of text[:n] into out (room for 4 n bytes): their count, or
- * -1 at a surrogate when strict (else it is encoded as any other code
- * point, as Python's "surrogatepass" does). */
-static Py_ssize_t utf8_of(PyObject *text, Py_ssize_t n, int strict, unsigned char *out)
-{
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t used = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if ((used = utf8_put(c, out, used, strict)) < 0)
-            return -1;
-    }
-    return used;
-}
-
-static PyObject *text_digests(PyObject *self, PyObject *args)
-{
-    PyObject *texts;
-    Py_buffer out;
-    int size, strict;
-    Py_ssize_t max_chars;
-    if (!PyArg_ParseTuple(args, "O!iw*np", &PyList_Type, &texts, &size, &out, &max_chars,
-                          &strict))
-        return NULL;
-    PyObject *result = NULL;
-    unsigned char *scratch = NULL;
-    Py_ssize_t room = 0, count = PyList_GET_SIZE(texts);
-    if (size < 1 || size > 64 || out.len != count * size) {
-        PyErr_SetString(PyExc_ValueError, "text_digests: size or buffer of the wrong length");
-        goto done;
-    }
-    for (Py_ssize_t t = 0; t < count; t++) {
-        PyObject *text = PyList_GET_ITEM(texts, t);
-        if (!PyUnicode_Check(text)) {
-            PyErr_SetString(PyExc_TypeError, "text_digests: texts must be str");
-            goto done;
-        }
-        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-        if (max_chars >= 0 && n > max_chars)
-            n = max_chars;
-        const unsigned char *bytes;
-        Py_ssize_t len;
-        if (PyUnicode_IS_ASCII(text)) {
-            bytes = PyUnicode_DATA(text);
-            len = n;
-        } else {
-            if (4 * n > room) {
-                unsigned char *bigger = PyMem_Realloc(scratch, (size_t)(4 * n));
-                if (bigger == NULL) {
-                    PyErr_NoMemory();
-                    goto done;
-                }
-                scratch = bigger;
-                room = 4 * n;
-            }
-            len = utf8_of(text, n, strict, scratch);
-            if (len < 0) {
-                result = Py_False;
-                Py_INCREF(result);
-                goto done;
-            }
-            bytes = scratch;
-        }
-        blake2b(bytes, len, size, (unsigned char *)out.buf + t * size);
-    }
-    result = Py_True;
-    Py_INCREF(result);
-done:
-    PyMem_Free(scratch);
-    PyBuffer_Release(&out);
-    return result;
-}
-
 /* Sentences of normalised paragraphs (dedup.sentences.sentence_facts): a
  * sentence ends after . ! ? : ; and any closing quotes or brackets, before
  * a space (which belongs to neither sentence). A paragraph shorter than
- * min_chars, or with no such end, is one sentence whose key is its own
- * key's high half (key_hi, uint64 per paragraph); other sentences get the
- * first 8 bytes of their 16-byte BLAKE2b digest (as dedup.facts.text_key).
- * Returns (counts, keys, lengths) as bytes: int32 per paragraph, uint64 and
- * int32 per sentence. */
+ * min_chars, or with no such end, is one sentence (its key is the
+ * paragraph's own). Returns (counts, lengths, pieces): as bytes the number
+ * of sentences of each paragraph (int32) and the length of every sentence
+ * (int32); and a list of the texts of the sentences of the paragraphs that
+ * hold more than one, in order, for the caller to key. */
 static int sentence_end(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, Py_ssize_t *space)
 {
     Py_UCS4 c = PyUnicode_READ(kind, data, i);
@@ -707,59 +528,35 @@ static int grow_put(Growing *g, const void *value, Py_ssize_t size)
     return 0;
 }
 
-static int put_sentence(PyObject *text, Py_ssize_t a, Py_ssize_t b, Growing *keys,
-                        Growing *lengths, unsigned char **scratch, Py_ssize_t *room)
+static int put_sentence(PyObject *text, Py_ssize_t a, Py_ssize_t b, Growing *lengths,
+                        PyObject *pieces)
 {
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = b - a, len;
-    const unsigned char *bytes;
-    if (PyUnicode_IS_ASCII(text)) {
-        bytes = (const unsigned char *)data + a;
-        len = n;
-    } else {
-        if (4 * n > *room) {
-            unsigned char *bigger = PyMem_Realloc(*scratch, (size_t)(4 * n + 4));
-            if (bigger == NULL) {
-                PyErr_NoMemory();
-                return -1;
-            }
-            *scratch = bigger;
-            *room = 4 * n + 4;
-        }
-        len = 0;
-        for (Py_ssize_t i = a; i < b; i++)
-            len = utf8_put(PyUnicode_READ(kind, data, i), *scratch, len, 0);
-        bytes = *scratch;
-    }
-    unsigned char digest[16];
-    blake2b(bytes, len, 16, digest);
-    uint64_t key = load64(digest);
-    int32_t size = (int32_t)n;
-    if (grow_put(keys, &key, 8) < 0 || grow_put(lengths, &size, 4) < 0)
+    int32_t size = (int32_t)(b - a);
+    PyObject *piece = PyUnicode_Substring(text, a, b);
+    if (piece == NULL)
+        return -1;
+    int failed = PyList_Append(pieces, piece);
+    Py_DECREF(piece);
+    if (failed < 0 || grow_put(lengths, &size, 4) < 0)
         return -1;
     return 0;
 }
 
-static PyObject *sentence_digests(PyObject *self, PyObject *args)
+static PyObject *sentence_pieces(PyObject *self, PyObject *args)
 {
     PyObject *norms;
-    Py_buffer key_hi;
     Py_ssize_t min_chars;
-    if (!PyArg_ParseTuple(args, "O!y*n", &PyList_Type, &norms, &key_hi, &min_chars))
+    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &norms, &min_chars))
         return NULL;
-    PyObject *result = NULL;
-    Py_ssize_t count = PyList_GET_SIZE(norms), room = 0;
-    unsigned char *scratch = NULL;
-    Growing counts = {0}, keys = {0}, lengths = {0};
-    if (key_hi.len != count * 8) {
-        PyErr_SetString(PyExc_ValueError, "sentence_digests: key_hi of the wrong length");
-        goto done;
-    }
+    PyObject *result = NULL, *pieces = PyList_New(0);
+    Py_ssize_t count = PyList_GET_SIZE(norms);
+    Growing counts = {0}, lengths = {0};
+    if (pieces == NULL)
+        return NULL;
     for (Py_ssize_t t = 0; t < count; t++) {
         PyObject *text = PyList_GET_ITEM(norms, t);
         if (!PyUnicode_Check(text)) {
-            PyErr_SetString(PyExc_TypeError, "sentence_digests: texts must be str");
+            PyErr_SetString(PyExc_TypeError, "sentence_pieces: texts must be str");
             goto done;
         }
         Py_ssize_t n = PyUnicode_GET_LENGTH(text), start = 0, space;
@@ -769,7 +566,7 @@ static PyObject *sentence_digests(PyObject *self, PyObject *args)
         if (n >= min_chars) {
             for (Py_ssize_t i = 0; i < n; i++) {
                 if (sentence_end(kind, data, n, i, &space)) {
-                    if (put_sentence(text, start, space, &keys, &lengths, &scratch, &room) < 0)
+                    if (put_sentence(text, start, space, &lengths, pieces) < 0)
                         goto done;
                     sentences++;
                     start = space + 1;
@@ -778,25 +575,21 @@ static PyObject *sentence_digests(PyObject *self, PyObject *args)
             }
         }
         if (sentences == 0) {
-            uint64_t key = ((const uint64_t *)key_hi.buf)[t];
             int32_t size = (int32_t)n;
-            if (grow_put(&keys, &key, 8) < 0 || grow_put(&lengths, &size, 4) < 0)
+            if (grow_put(&lengths, &size, 4) < 0)
                 goto done;
-        } else if (put_sentence(text, start, n, &keys, &lengths, &scratch, &room) < 0) {
+        } else if (put_sentence(text, start, n, &lengths, pieces) < 0) {
             goto done;
         }
         sentences++;
         if (grow_put(&counts, &sentences, 4) < 0)
             goto done;
     }
-    result = Py_BuildValue("y#y#y#", counts.data ? counts.data : "", counts.used,
-                           keys.data ? keys.data : "", keys.used,
-                           lengths.data ? lengths.data : "", lengths.used);
+    result = Py_BuildValue("y#y#O", counts.data ? counts.data : "", counts.used,
+                           lengths.data ? lengths.data : "", lengths.used, pieces);
 done:
-    PyBuffer_Release(&key_hi);
-    PyMem_Free(scratch);
+    Py_DECREF(pieces);
     PyMem_Free(counts.data);
-    PyMem_Free(keys.data);
     PyMem_Free(lengths.data);
     return result;
 }
@@ -1007,16 +800,12 @@ static PyMethodDef methods[] = {
      "non_ascii_runs(text): see dedup.normalize._nfkc_casefolded"},
     {"facts", facts, METH_VARARGS,
      "facts(norms, texts, length, words, digit, upper): see dedup.facts.Facts.of"},
-    {"sentence_digests", sentence_digests, METH_VARARGS,
-     "sentence_digests(norms, key_hi, min_chars): see dedup.sentences.sentence_facts"},
+    {"sentence_pieces", sentence_pieces, METH_VARARGS,
+     "sentence_pieces(norms, min_chars): see dedup.sentences.sentence_facts"},
     {"leaning", leaning, METH_VARARGS,
      "leaning(texts, openers, capitals, separators, lower_share): see dedup.sentences.leans"},
     {"phrase_hits", phrase_hits, METH_VARARGS,
      "phrase_hits(texts, phrases): positions of the texts holding any phrase"},
-    {"text_digests", text_digests, METH_VARARGS,
-     "text_digests(texts, size, out, max_chars, strict): BLAKE2b digests of size\n"
-     "bytes of the UTF-8 of each str's first max_chars characters (all when\n"
-     "negative) into out; surrogates pass, or with strict make it return False."},
     {"shorter_and_starts", shorter_and_starts, METH_VARARGS,
      "shorter_and_starts(first, second, cut): see dedup.detect.pair_scores"},
     {NULL, NULL, 0, NULL},

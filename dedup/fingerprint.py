@@ -4,7 +4,7 @@ Signatures are computed for a whole batch of paragraphs at once: character
 shingles are hashed with a rolling hash over the UTF-8 bytes, and each of the
 ``num_perm`` hash functions is a multiply-add-shift permutation
 (Dietzfelbinger's scheme, 2-universal on 32-bit keys). The compiled loop in
-``compiled.minhash.c`` does it when the install built it; otherwise numpy does, with
+``_minhash.c`` does it when the install built it; otherwise numpy does, with
 the minimum per paragraph taken by ``np.minimum.reduceat``, so there is no
 Python loop per paragraph or per shingle either way. Both give the same
 signatures bit for bit. The estimate of Jaccard similarity is the share
@@ -140,7 +140,7 @@ def compiled_signatures(norms: list[str], shingle_size: int = 5, num_perm: int =
 
 
 _COMPILED_BATCH_BYTES = 1 << 20
-#: Hash functions the compiled loop holds at once (MAX_PERM in compiled.minhash.c);
+#: Hash functions the compiled loop holds at once (MAX_PERM in _minhash.c);
 #: the settings allow at most 512, and a caller asking for more gets numpy.
 COMPILED_MAX_PERM = 1024
 

@@ -145,63 +145,25 @@ def test_band_keys_follow_their_definition_one_value_at_a_time():
                 assert int(got[i, b]) == key
 
 
-def test_compiled_blake2b_digests_are_hashlibs():
-    """The compiled BLAKE2b (dedup/_text.c) gives hashlib's digests of every
-    size, on texts of lengths around its 128-byte blocks and of every
-    character width, cut or whole; surrogates pass through as
-    "surrogatepass" encodes them, or with strict stop it with False."""
-    import hashlib
-
-    if switch.text is None:
-        pytest.skip("dedup._text was not built here (no C compiler at install)")
-    texts = ["x" * n for n in (0, 1, 7, 8, 63, 127, 128, 129, 255, 256, 257, 1000)]
-    texts += ["caf\u00e9 " * 40, "\u4e00\u4e8c" * 70, "\U0001D400 pi" * 50, "\ud800 lone", "a\udfff"]
-    for size in (1, 8, 16, 33, 64):
-        for cut in (-1, 0, 40, 129):
-            out = np.zeros(len(texts) * size, dtype=np.uint8)
-            assert switch.text.text_digests(texts, size, out, cut, False) is True
-            expected = b"".join(
-                hashlib.blake2b((t if cut < 0 else t[:cut]).encode("utf-8", "surrogatepass"),
-                                digest_size=size).digest() for t in texts)
-            assert out.tobytes() == expected, (size, cut)
-    out = np.zeros(16 * 2, dtype=np.uint8)
-    assert switch.text.text_digests(["fine", "\ud800"], 16, out, -1, True) is False
-    with pytest.raises(ValueError):
-        switch.text.text_digests(["a"], 16, np.zeros(15, np.uint8), -1, False)
-
-
-def test_compiled_prefix_keys_are_those_of_the_python_form(monkeypatch):
-    """prefix_keys gives exact_key's opening keys compiled or not; a lone
-    surrogate in a text too short for a key, or past the opening, changes
-    nothing, and one inside a long text's opening fails in both ways."""
+def test_prefix_keys_are_the_exact_keys_of_the_openings():
+    """prefix_keys gives exact_key's key of each long enough text's opening
+    (hashlib's BLAKE2b-64), 0 for a shorter text; a lone surrogate in a text
+    too short for a key, or past the opening, changes nothing, and one
+    inside a long text's opening fails as exact_key does."""
     from dedup.candidates import PREFIX_CHARS, PREFIX_MIN_CHARS, prefix_keys
-    if switch.text is None:
-        pytest.skip("dedup._text was not built here (no C compiler at install)")
+    from dedup.fingerprint import exact_key
     texts = ["", "short", "s" * (PREFIX_MIN_CHARS - 1), "t" * PREFIX_MIN_CHARS,
-             "caf\u00e9 au lait " * 9, "\u4e00" * 80, "\U0001D400 wide " * 10]
-    odd = ["\ud800 too short", "long enough " * 10 + "\udfff past the opening"]
-    calls = []
-    digests = switch.text.text_digests
-    monkeypatch.setattr(switch.text, "text_digests",
-                        lambda *a: calls.append(digests(*a)) or calls[-1], raising=False)
-    compiled = prefix_keys(texts)
-    compiled_odd = prefix_keys(texts + odd)
-    assert calls == [True, False]         # the surrogates went the Python way
-    with monkeypatch.context() as patch:
-        patch.setattr(switch, "text", None)
-        plain, plain_odd = prefix_keys(texts), prefix_keys(texts + odd)
-    assert compiled.dtype == plain.dtype == np.uint64
-    assert compiled.tolist() == plain.tolist() == compiled_odd[:len(texts)].tolist()
-    assert compiled_odd.tolist() == plain_odd.tolist()
-    assert (compiled[:3] == 0).all() and (compiled[3:] != 0).all()
-    assert compiled_odd[-2] == 0 and compiled_odd[-1] != 0
-    bad = ["x" * (PREFIX_CHARS - 1) + "\ud800" + "y" * 30]
+             "caf\u00e9 au lait " * 9, "\u4e00" * 80, "\U0001D400 wide " * 10,
+             "\ud800 too short", "long enough " * 10 + "\udfff past the opening"]
+    keys = prefix_keys(texts)
+    assert keys.dtype == np.uint64
+    assert (keys[:3] == 0).all() and keys[7] == 0
+    for text, key in zip(texts, keys.tolist()):
+        if len(text) >= PREFIX_MIN_CHARS:
+            assert key == (exact_key(text[:PREFIX_CHARS]) & 0x7FFFFFFFFFFFFFFF) | 1
+    assert prefix_keys(texts[:3] + ["t" * PREFIX_MIN_CHARS + "more"]).tolist()[-1] == keys[3]
     with pytest.raises(UnicodeEncodeError):
-        prefix_keys(bad)
-    with pytest.raises(UnicodeEncodeError):
-        with monkeypatch.context() as patch:
-            patch.setattr(switch, "text", None)
-            prefix_keys(bad)
+        prefix_keys(["x" * (PREFIX_CHARS - 1) + "\ud800" + "y" * 30])
 
 
 def test_group_firsts_are_each_exact_groups_first_member():

@@ -335,6 +335,37 @@ def test_compiled_facts_are_those_of_the_python_form(monkeypatch):
     assert compiled.upper.tolist() == [False, True, True]       # title case is not capitals
 
 
+def test_compiled_sentences_are_those_of_the_python_form():
+    """The sentences the compiled loop finds (dedup/_text.c) are those of the
+    Python form, with the same keys (hashlib's, or the paragraph's own for
+    one sentence) and lengths, on texts of every width with sentence ends
+    of every kind, around the length below which a paragraph is not split."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dedup.facts import text_keys
+    from dedup.sentences import MIN_SPLIT_CHARS, python_sentence_facts, sentence_facts
+    _compiled_text()
+    pieces = st.sampled_from(["a", "Bb", " ", ". ", "! ", "? ", ": ", "; ", ".\" ", ".) ",
+                              ".'] ", ".", "\u00e9", "\u4e00", "\U0001D400", "1,000", "x" * 12])
+    norms = st.lists(pieces, max_size=MIN_SPLIT_CHARS).map("".join)
+
+    @given(st.lists(norms, max_size=8))
+    @settings(max_examples=1500, deadline=None)
+    def check(texts):
+        key_hi = text_keys(texts)[:, 0]
+        got = sentence_facts(texts, key_hi, text_keys)
+        want = python_sentence_facts(texts, key_hi, text_keys)
+        for mine, theirs in zip(got, want):
+            assert mine.dtype == theirs.dtype and mine.tolist() == theirs.tolist()
+    check()
+    text = "First part here. Second part there! Third"
+    counts, keys, lengths = sentence_facts([text, "short."], text_keys([text, "short."])[:, 0],
+                                           text_keys)
+    assert counts.tolist() == [3, 1] and lengths.tolist() == [16, 18, 5, 6]
+    assert keys[1] == text_keys(["Second part there!"])[0, 0]
+
+
 def test_compiled_shorter_and_starts_are_those_of_the_python_form(monkeypatch):
     from hypothesis import given, settings
     from hypothesis import strategies as st
