@@ -10,9 +10,7 @@ The library is what the ``dedup`` command calls:
   files, add them; a :class:`CheckReport` says what repeats (docs/ci.md).
 """
 
-# Set before the imports below: the index and the check record it.
-__version__ = "0.1.0"
-
+from .version import __version__
 from .api import cleaned, diff, scan, scan_texts, write_cleaned
 from .check import Baseline, BaselineError, CheckReport, SkippedInput, check, check_texts
 from .config import Config, ConfigError, load_config
@@ -21,7 +19,7 @@ from .model import Boilerplate, Finding, Ref, Removal, ScanResult
 
 
 __all__ = [
-    "Baseline", "BaselineError", "Boilerplate", "CheckReport", "Config", "ConfigError",
+    "__version__", "Baseline", "BaselineError", "Boilerplate", "CheckReport", "Config", "ConfigError",
     "Finding", "Index", "IndexFileError", "Ref", "Removal", "ScanResult", "SkippedInput",
     "check", "check_texts", "cleaned", "diff", "load_config", "scan", "scan_texts",
     "write_cleaned",

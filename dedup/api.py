@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 from contextlib import closing
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .clean import atomic_write, cleaned_text, remove_dead_temporaries, unified_diff
+from .clean import (WriteError, WriteSummary, atomic_write, cleaned_text, output_base,
+                    remove_dead_temporaries, unified_diff)
 from .config import Config
 from .corpus import corpus_from_texts, read_corpus
 from .detect import decide
@@ -84,44 +84,6 @@ def diff(result: ScanResult) -> str:
         elif result.removed_in(i):
             parts.append(unified_diff(doc, result.removed_in(i)))
     return "".join(parts)
-
-
-@dataclass
-class WriteSummary:
-    """What :func:`write_cleaned` or :func:`write_in_place` wrote."""
-
-    out: Path | None                               # None when files were rewritten in place
-    written: list[Path] = field(default_factory=list)
-    changed: int = 0
-    backups: list[Path] = field(default_factory=list)
-    #: Files not written, one line each naming the file and why: a file changed
-    #: or removed since it was read is never cleaned from other text than it held.
-    not_written: list[str] = field(default_factory=list)
-    #: Files found already cleaned by an earlier, interrupted in-place run.
-    done: list[Path] = field(default_factory=list)
-    #: Files the run set out to write (known once the plan is checked).
-    planned: int | None = None
-    #: Every file is written (what is left is the report).
-    finished: bool = False
-
-
-class WriteError(ValueError):
-    """Nothing was written: a target is unsafe (escapes ``--out``, is an original,
-    a backup already exists). The message names the file."""
-
-
-def _absolute(path: str | Path) -> Path:
-    """Absolute, with ``.`` and ``..`` resolved by name (as display paths are)."""
-    return Path(os.path.abspath(path))
-
-
-def output_base(paths: list[str | Path]) -> Path:
-    """Folder the inputs' relative paths are taken from (their common folder)."""
-    bases = []
-    for p in paths:
-        path = _absolute(p)
-        bases.append(path if path.is_dir() else path.parent)
-    return Path(os.path.commonpath([str(b) for b in bases])) if bases else Path.cwd()
 
 
 def default_out(paths: list[str | Path]) -> Path:

@@ -69,7 +69,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from .version import __version__
 from .arrays import unique_sorted
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus

@@ -13,9 +13,11 @@ import os
 import re
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import TEMP_SUFFIX, Document, split_lines
+from .documents import OUTPUT_MARKER, TEMP_SUFFIX, Document, split_lines
+from .version import __version__
 
 
 def cleaned_lines(doc: Document, removed: set[int]) -> list[str]:
@@ -302,3 +304,59 @@ def _sync_folder(folder: str | Path) -> None:
         pass
     finally:
         os.close(dir_fd)
+
+
+def mark_output(folder: str | Path, kind: str, complete: bool = True, **details) -> None:
+    """Write the :data:`OUTPUT_MARKER` of ``folder`` (created if missing),
+    atomically: ``kind`` is "copies" or "report"; ``complete`` False while a
+    run is still writing there, so a reader can tell a partial folder."""
+    import datetime
+    import json
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {"schema": "dedup.output", "kind": kind, "complete": complete,
+              "dedup_version": __version__,
+              "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              **details}
+    atomic_write(folder / OUTPUT_MARKER,
+                 (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+                 durable=True)
+
+
+@dataclass
+class WriteSummary:
+    """What :func:`dedup.api.write_cleaned` or :func:`dedup.api.write_in_place` wrote."""
+
+    out: Path | None                               # None when files were rewritten in place
+    written: list[Path] = field(default_factory=list)
+    changed: int = 0
+    backups: list[Path] = field(default_factory=list)
+    #: Files not written, one line each naming the file and why: a file changed
+    #: or removed since it was read is never cleaned from other text than it held.
+    not_written: list[str] = field(default_factory=list)
+    #: Files found already cleaned by an earlier, interrupted in-place run.
+    done: list[Path] = field(default_factory=list)
+    #: Files the run set out to write (known once the plan is checked).
+    planned: int | None = None
+    #: Every file is written (what is left is the report).
+    finished: bool = False
+
+
+class WriteError(ValueError):
+    """Nothing was written: a target is unsafe (escapes ``--out``, is an original,
+    a backup already exists). The message names the file."""
+
+
+def _absolute(path: str | Path) -> Path:
+    """Absolute, with ``.`` and ``..`` resolved by name (as display paths are)."""
+    return Path(os.path.abspath(path))
+
+
+def output_base(paths: list[str | Path]) -> Path:
+    """Folder the inputs' relative paths are taken from (their common folder)."""
+    bases = []
+    for p in paths:
+        path = _absolute(p)
+        bases.append(path if path.is_dir() else path.parent)
+    return Path(os.path.commonpath([str(b) for b in bases])) if bases else Path.cwd()

@@ -25,9 +25,10 @@ from typing import Annotated, Optional
 import typer
 
 from . import api
+from .clean import mark_output
 from .runtime import check_stop, stop_on_signals, stop_requested, writing
 from .config import ConfigError, load_config
-from .documents import OUTPUT_MARKER, InputError, mark_output, skip_summary
+from .documents import OUTPUT_MARKER, InputError, skip_summary
 from .report import render, write_reports
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,

@@ -1199,40 +1199,6 @@ def _near(twin: int, link: Link) -> Choice:
     return Choice(twin, NEAR, link.score, link.detail, contextual=link.contextual)
 
 
-def nearest_kept(twin_of: np.ndarray, first_of: np.ndarray,
-                 last_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every position, the last kept position before it and the first
-    kept one after it (kept: ``twin_of`` < 0), -1 where that lies outside its
-    file (``first_of`` .. ``last_of``, inclusive) or there is none.
-
-    Compiled where the install built it: the short-line rule takes this
-    snapshot twice a round (Reuters: 12 of them, 3.1 ms each in numpy, 0.23
-    ms compiled); the numpy form below is its reference.
-    """
-    n = len(twin_of)
-    if compiled.minhash is not None:
-        before, after = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-        compiled.minhash.nearest_kept(np.ascontiguousarray(twin_of, dtype=np.int64),
-                                          np.ascontiguousarray(first_of, dtype=np.int64),
-                                          np.ascontiguousarray(last_of, dtype=np.int64),
-                                          before, after)
-        return before, after
-    positions = np.arange(n, dtype=np.int64)
-    kept = twin_of < 0
-    # Last kept position at or before each position, then strictly before;
-    # one from another file counts as none (-1).
-    upto = np.maximum.accumulate(np.where(kept, positions, -1))
-    before = np.full(n, -1, dtype=np.int64)
-    before[1:] = upto[:-1]
-    before[before < first_of] = -1
-    # First kept position at or after each position, then strictly after.
-    from_ = np.minimum.accumulate(np.where(kept, positions, n)[::-1])[::-1]
-    after = np.full(n, n, dtype=np.int64)
-    after[:-1] = from_[1:]
-    after[after > last_of] = -1       # also n: none kept after it
-    return before, after
-
-
 def findings_of(by_ref: dict[Ref, Removal]) -> list[Finding]:
     """Removals grouped into runs per file, in file and position order."""
     removals = sorted(by_ref.values(), key=lambda r: (r.removed.doc, r.removed.para))

@@ -748,26 +748,6 @@ def display_path(path: Path) -> str:
     return _display(str(path), os.getcwd())
 
 
-def mark_output(folder: str | Path, kind: str, complete: bool = True, **details) -> None:
-    """Write the :data:`OUTPUT_MARKER` of ``folder`` (created if missing),
-    atomically: ``kind`` is "copies" or "report"; ``complete`` False while a
-    run is still writing there, so a reader can tell a partial folder."""
-    import datetime
-    import json
-
-    from . import __version__
-    from .clean import atomic_write
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    record = {"schema": "dedup.output", "kind": kind, "complete": complete,
-              "dedup_version": __version__,
-              "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              **details}
-    atomic_write(folder / OUTPUT_MARKER,
-                 (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
-                 durable=True)
-
-
 def read_output_marker(folder: str | Path) -> dict | None:
     """The marker of a folder dedup wrote, or None (none, or unreadable)."""
     import json

@@ -174,7 +174,7 @@ def list_inputs(paths: Sequence[str | Path], glob: str, exclude: Sequence[Path] 
     Local paths are listed by :func:`dedup.documents.discover` itself, on the
     client (listing is cheap); URLs by their fsspec filesystem.
     """
-    from .api import output_base
+    from .clean import output_base
     local = [Path(p) for p in paths if not is_url(p)]
     urls = [str(p) for p in paths if is_url(p)]
     items: list[Item] = []
@@ -925,7 +925,7 @@ def write_cleaned(client: Client, run: DaskScan, out: str | Path):
     Targets are checked on the client before anything is written, as
     :func:`dedup.api.write_cleaned` checks them.
     """
-    from .api import WriteError, WriteSummary
+    from .clean import WriteError, WriteSummary
     from .plan import check as check_plan
     result = run.result
     check_plan(result)

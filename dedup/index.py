@@ -55,7 +55,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from . import __version__
+from .version import __version__
 from .candidates import PREFIX_CHARS, bucket_keys, prefix_keys
 from .config import Config
 from .corpus import Corpus, corpus_from_texts, read_corpus

@@ -228,7 +228,7 @@ def output_path(display: str, base: Path) -> Path:
 def write_jsonl(scan: JsonlScan, paths: list[str | Path], out: Path, summary=None,
                 started=None):
     """Write every JSON Lines file, cleaned, under ``out`` (local engine)."""
-    from .api import WriteSummary
+    from .clean import WriteSummary
     from .plan import check as check_plan
 
     check_plan(scan.result)
@@ -256,8 +256,8 @@ def output_targets(files: list[tuple[str | Path, str]], paths: list[str | Path],
                    out: Path) -> list[tuple[str | Path, str, Path]]:
     """``(path, display, target)`` of every file's cleaned copy under ``out``
     (absolute), each checked before anything is written: a target that
-    escapes ``out`` or is the original raises :class:`dedup.api.WriteError`."""
-    from .api import WriteError, output_base
+    escapes ``out`` or is the original raises :class:`dedup.clean.WriteError`."""
+    from .clean import WriteError, output_base
 
     base = output_base(paths)
     real_out = Path(os.path.realpath(out))

@@ -621,7 +621,7 @@ def write_parquet(scan: ParquetScan, paths: list[str | Path], out: Path, summary
     """Write every Parquet file, cleaned, under ``out`` (local engine); with
     ``summary``, into it, and ``started()`` once the plan is checked. A stop
     asked for (see dedup.runtime.check_stop) is taken between two files."""
-    from .api import WriteSummary
+    from .clean import WriteSummary
     from .plan import check as check_plan
 
     check_plan(scan.result)

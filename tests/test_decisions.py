@@ -780,7 +780,7 @@ def test_nearest_kept_compiled_is_its_numpy_form(monkeypatch):
     """The short-line rule's snapshot (last kept paragraph before and first
     after each one, in its own file) is the same compiled and in numpy, on
     files of one paragraph and longer, with all, none or some kept."""
-    from dedup import detect
+    from dedup import context
     if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
     rng = np.random.default_rng(11)
@@ -792,10 +792,10 @@ def test_nearest_kept_compiled_is_its_numpy_form(monkeypatch):
         share = (0.0, 1.0, 0.5, 0.2)[trial % 4]
         twin_of = np.where(rng.random(n) < share, rng.integers(0, n, size=n), -1).astype(np.int64)
         first_of, last_of = start[doc_of], start[doc_of + 1] - 1
-        compiled = detect.nearest_kept(twin_of, first_of, last_of)
+        compiled = context.nearest_kept(twin_of, first_of, last_of)
         with monkeypatch.context() as patch:
             patch.setattr(switch, "minhash", None)
-            plain = detect.nearest_kept(twin_of, first_of, last_of)
+            plain = context.nearest_kept(twin_of, first_of, last_of)
         assert compiled[0].tolist() == plain[0].tolist()
         assert compiled[1].tolist() == plain[1].tolist()
         kept = set(np.flatnonzero(twin_of < 0).tolist())

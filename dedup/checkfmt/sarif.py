@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .. import __version__
+from ..version import __version__
 from ..check import CheckReport
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -45,10 +45,10 @@ def write_reports(result: ScanResult, folder: Path,
     ran>/`` (the last ``HISTORY_RUNS`` runs are kept there), so a run never
     wipes out the report a reviewer was reading, even one that finds nothing.
     A format that can (JSON) is written as it is made. The folder is marked
-    as a report folder (:func:`dedup.documents.mark_output`): a later run over
+    as a report folder (:func:`dedup.clean.mark_output`): a later run over
     an input that holds it never reads it as articles.
     """
-    from ..documents import mark_output
+    from ..clean import mark_output
     _keep_history(folder, names)
     mark_output(folder, "report")
     written = []
