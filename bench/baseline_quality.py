@@ -19,7 +19,7 @@ import re
 from datasketch import MinHash, MinHashLSH
 from rapidfuzz import fuzz
 
-from dedup.documents import split_lines, split_paragraphs
+from dedup.input.documents import split_lines, split_paragraphs
 
 SHINGLE = 5
 NUM_PERM = 128

@@ -124,7 +124,7 @@ def child(engine: str, folder: str, workers: int, memory_limit: str) -> dict:
         seconds = time.perf_counter() - started
         return {"seconds": seconds, "paragraphs": result.stats["paragraphs"],
                 "removed": len(result.removals), "peak_mib": _maxrss_mib()}
-    from dedup import engine_dask
+    from dedup.engines import engine_dask
     with engine_dask.connect(workers=workers, memory_limit=memory_limit) as client:
         sampler = _Sampler(client)
         started = time.perf_counter()

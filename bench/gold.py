@@ -61,8 +61,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dedup import Config, scan_texts
-from dedup.documents import document_from_text
-from dedup.normalize import normalize
+from dedup.input.documents import document_from_text
+from dedup.text.normalize import normalize
 
 from . import corpora
 

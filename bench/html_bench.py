@@ -30,8 +30,8 @@ from pathlib import Path
 
 from bench.corpora import bbc
 from dedup import Config, api
-from dedup.documents import paragraph_texts
-from dedup.html_input import read_blocks
+from dedup.input.documents import paragraph_texts
+from dedup.input.html_input import read_blocks
 
 SKELETON = """<!DOCTYPE html>
 <html lang="en">

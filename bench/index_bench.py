@@ -37,9 +37,9 @@ import time
 from pathlib import Path
 
 from dedup import Config
-from dedup.check import check
-from dedup.documents import discover
-from dedup.index import Index
+from dedup.gate.check import check
+from dedup.input.documents import discover
+from dedup.gate.index import Index
 
 from .corpora import bbc, reuters
 
@@ -48,13 +48,13 @@ TRANSACTION_ARTICLES = 2000
 
 
 def _paragraphs(text: str) -> int:
-    from dedup.documents import document_from_text
+    from dedup.input.documents import document_from_text
     return len(document_from_text(text, "x").paragraphs)
 
 
 def _norms(text: str) -> list[str]:
-    from dedup.documents import document_from_text
-    from dedup.normalize import normalize_many
+    from dedup.input.documents import document_from_text
+    from dedup.text.normalize import normalize_many
     return normalize_many([p.text for p in document_from_text(text, "x").paragraphs])
 
 

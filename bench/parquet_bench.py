@@ -140,7 +140,7 @@ def io_child(path: str, out: str) -> dict:
     the second paragraph of every third row removed; times and counts."""
     import resource
 
-    from dedup.parquet_input import ParquetSpec, read_part, survey, write_copy
+    from dedup.engines.parquet_input import ParquetSpec, read_part, survey, write_copy
     spec = ParquetSpec("text", "url")
     started = time.perf_counter()
     info = survey(path, "news.parquet", spec)

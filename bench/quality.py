@@ -45,7 +45,7 @@ least the engine's ``short_words`` words: a shorter line only counts as a
 repeat beside its twin or inside a run, on purpose. Filler phrases name no
 source ("he said", not "officials said"): a source is the attribution kind.
 
-Where copies go, and why (dedup/context.py, dedup/verify.py)
+Where copies go, and why (dedup/decisions/context.py, dedup/verification/verify.py)
 ------------------------------------------------------------
 * Near copies (typo, ocr, filler, number-format, truncated, attribution)
   go later into their own article. Why: a near copy in another story is
@@ -74,7 +74,7 @@ Where copies go, and why (dedup/context.py, dedup/verify.py)
   ``context_words`` words that do not lean on their story. Why: any other
   would stay by the context rule alone and test nothing; context-sentence
   (``short_words`` to ``context_words`` - 1 words) and leaning (a paragraph
-  opening with "He", "It", "The company", ...: dedup.sentences.leans) test
+  opening with "He", "It", "The company", ...: dedup.text.sentences.leans) test
   exactly that rule.
 
 Ground truth and the corpus's own repeats
@@ -119,10 +119,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from dedup import Config, scan_texts
-from dedup.documents import split_lines, split_paragraphs
+from dedup.input.documents import split_lines, split_paragraphs
 from dedup.model import Ref as EngineRef
-from dedup.normalize import normalize, word_count
-from dedup.sentences import LEANS_OPENING, leans
+from dedup.text.normalize import normalize, word_count
+from dedup.text.sentences import LEANS_OPENING, leans
 
 from . import corpora, inject
 from .baseline_quality import plain_dedup
@@ -181,7 +181,7 @@ LOOKALIKE_GENERATORS = {
 CROSS_SHARE = 0.8      # share of exact copies / siblings put in another article
 # At most this share of an article's characters is copied into other articles,
 # and into one target at most this share of the target's: past it the two read
-# as one story republished (dedup.articles), which changes what is kept.
+# as one story republished (dedup.decisions.articles), which changes what is kept.
 CROSS_CAP = 0.5
 REFLOWED_SUFFIX = "-reflowed"   # name + suffix sorts right after the name: the copy comes second
 
@@ -833,7 +833,7 @@ def score(plan: Plan, built: Built, removals: dict[Ref, Removed],
 def _extra_facts(more: str, less: str) -> str:
     """Names and date words the engine finds in ``more`` but not in ``less``."""
     try:
-        from dedup.normalize import dates, names
+        from dedup.text.normalize import dates, names
     except ImportError:
         return ""
     extra = (sorted(names(more) - names(less))
@@ -852,9 +852,9 @@ def diagnose(kind: str, copy: str, orig: str, cfg: Config, result=None,
     diagnosis, never the score.
     """
     try:
-        from dedup.candidates import prefix_keys
-        from dedup.fingerprint import band_keys, jaccard, lsh_params, signatures
-        from dedup.verify import verify
+        from dedup.fingerprints.candidates import prefix_keys
+        from dedup.fingerprints.fingerprint import band_keys, jaccard, lsh_params, signatures
+        from dedup.verification.verify import verify
         if result is not None and orig_ref is not None:
             gone = result.removals.get(EngineRef(*orig_ref))
             if gone is not None:

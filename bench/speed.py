@@ -84,7 +84,7 @@ def _child(contestant: str, folder: str, jobs: int, out: str) -> int:
     out_dir = Path(out)
     if contestant == "copy":
         # The floor: every file read and written again, atomically, as is.
-        from dedup.clean import atomic_write
+        from dedup.output.clean import atomic_write
         cpu = _cpu_seconds()
         started = time.perf_counter()
         files = sorted(Path(folder).rglob("*.txt"))
@@ -116,7 +116,7 @@ def _child(contestant: str, folder: str, jobs: int, out: str) -> int:
         stats = dict(result.stats)
         stats["seconds_scan"] = scanned - started
         stats["seconds_write"] = finished - scanned
-        from dedup.fingerprint import signs_compiled
+        from dedup.fingerprints.fingerprint import signs_compiled
         compiled = signs_compiled(config.num_perm)
         out = {"paragraphs": stats["paragraphs"], "removed": len(result.removals),
                "files": stats["files"], "candidates": stats.get("candidates"),

@@ -12,9 +12,9 @@ The library is what the ``dedup`` command calls:
 
 from .version import __version__
 from .api import cleaned, diff, scan, scan_texts, write_cleaned
-from .check import Baseline, BaselineError, CheckReport, SkippedInput, check, check_texts
+from .gate.check import Baseline, BaselineError, CheckReport, SkippedInput, check, check_texts
 from .config import Config, ConfigError, load_config
-from .index import Index, IndexFileError
+from .gate.index import Index, IndexFileError
 from .model import Boilerplate, Finding, Ref, Removal, ScanResult
 
 

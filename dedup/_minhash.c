@@ -1,6 +1,6 @@
 /* MinHash signatures of many texts in one call.
  *
- * The compiled form of dedup/fingerprint.py's numpy code, giving the same
+ * The compiled form of dedup/fingerprints/fingerprint.py's numpy code, giving the same
  * values bit for bit (the tests hold both to a plain Python definition):
  * every k-byte window of a text's UTF-8 bytes is hashed with a rolling
  * FNV-style product and the splitmix64 finaliser, kept to 32 bits; hash
@@ -314,7 +314,7 @@ done:
     return result;
 }
 
-/* ---- Candidate pairs from LSH bucket keys (see dedup/candidates.py) ----
+/* ---- Candidate pairs from LSH bucket keys (see dedup/fingerprints/candidates.py) ----
  *
  * Every non-zero key of keys[n * width] names a bucket; the member behind
  * position q is q / width. The entries are spread by the high bits of their
@@ -490,7 +490,7 @@ done:
     return result;
 }
 
-/* ---- LSH band keys (see dedup/fingerprint.py band_keys) ----
+/* ---- LSH band keys (see dedup/fingerprints/fingerprint.py band_keys) ----
  *
  * Band b of a signature folds its rows r in order: k ^= row; k *= MIX1;
  * k ^= k >> 31, from k = 0; the key is then xored with salts[b]. Written
@@ -536,7 +536,7 @@ done:
     return result;
 }
 
-/* ---- The nearest kept paragraphs (see dedup.detect.nearest_kept) ----
+/* ---- The nearest kept paragraphs (see dedup.decisions.detect.nearest_kept) ----
  *
  * For every position i: the last kept position before it and the first
  * kept one after it, -1 where that lies outside i's file (first_of[i] ..
@@ -587,7 +587,7 @@ static PyMethodDef methods[] = {
      "out (uint32, one row of len(a) values per text)."},
     {"text_signatures", text_signatures, METH_VARARGS,
      "text_signatures(texts, k, a, b, out, max_chars): the MinHash signature of\n"
-     "each str of the list texts as dedup.fingerprint signs it (cut to max_chars\n"
+     "each str of the list texts as dedup.fingerprints.fingerprint signs it (cut to max_chars\n"
      "characters, thousands separators dropped, UTF-8) into out; False when a\n"
      "text holds a lone surrogate (the caller then signs them another way)."},
     {"band_keys", band_keys, METH_VARARGS,
@@ -605,7 +605,8 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_minhash",
-                                    "MinHash signatures and LSH buckets, compiled (see dedup.fingerprint).",
+                                    "MinHash signatures and LSH buckets, compiled "
+                                    "(see dedup.fingerprints.fingerprint).",
                                     -1, methods};
 
 PyMODINIT_FUNC PyInit__minhash(void)

@@ -2,8 +2,8 @@
  * one space, the quote and dash table, where NFKC has work, paragraph
  * facts, and the starts of possibly truncated pairs.
  *
- * The compiled forms of dedup/documents.py's split_lines + paragraph_spans +
- * paragraph_text and of dedup/normalize.py's " ".join(text.split()), which
+ * The compiled forms of dedup/input/documents.py's split_lines + paragraph_spans +
+ * paragraph_text and of dedup/text/normalize.py's " ".join(text.split()), which
  * stay as the fallback where this module was not built and as the reference
  * the tests hold it to. A scan reads every file through the first and
  * normalises every paragraph through the second; in Python they made a
@@ -15,9 +15,9 @@
  * of such characters that NFKC and case folding have work in.
  *
  * Also per-text loops of detection: the facts the decisions read of
- * every paragraph (dedup.facts.Facts.of), the sentences of each paragraph,
+ * every paragraph (dedup.text.facts.Facts.of), the sentences of each paragraph,
  * and the shorter text and the longer one's start of each pair that may be
- * a truncated copy (dedup.detect.pair_scores). Their Python forms are kept
+ * a truncated copy (dedup.decisions.detect.pair_scores). Their Python forms are kept
  * the same way. Hashing is left to hashlib.
  */
 #define PY_SSIZE_T_CLEAN
@@ -25,7 +25,7 @@
 #include <string.h>
 #include <stdint.h>
 
-/* Lines and paragraphs of a document, as dedup.documents.split_lines and
+/* Lines and paragraphs of a document, as dedup.input.documents.split_lines and
  * paragraph_spans find them: lines end at CR LF, CR or LF; a line is blank
  * when it holds only whitespace (str.isspace); paragraphs are runs of
  * non-blank lines, or, when no blank line stands between the first and the
@@ -145,7 +145,7 @@ static int layout_of(PyObject *text, Layout *l)
 /* One item per paragraph: as TEXTS, its text, from its first line's start
  * to its last line's end, without that line's ending; as SPANS, its (first
  * line, line after its last), 0-based, as
- * dedup.documents.paragraph_spans(split_lines(text)) gives them; as BOUNDS,
+ * dedup.input.documents.paragraph_spans(split_lines(text)) gives them; as BOUNDS,
  * (where its first line starts, where the line after its last starts or the
  * text ends), in characters. */
 enum { TEXTS, SPANS, BOUNDS };
@@ -238,7 +238,7 @@ static PyObject *squeezed(PyObject *self, PyObject *text)
     return out;
 }
 
-/* What dedup.facts.Facts.of reads of each paragraph but its key: length and
+/* What dedup.text.facts.Facts.of reads of each paragraph but its key: length and
  * words (spaces + 1) of the normalised text, whether that holds a digit
  * (str.isdigit of any character), and whether the original text is in
  * capitals (str.isupper: a cased character, and none lower or title case).
@@ -477,7 +477,7 @@ static PyObject *non_ascii_runs(PyObject *self, PyObject *text)
     return out;
 }
 
-/* Sentences of normalised paragraphs (dedup.sentences.sentence_facts): a
+/* Sentences of normalised paragraphs (dedup.text.sentences.sentence_facts): a
  * sentence ends after . ! ? : ; and any closing quotes or brackets, before
  * a space (which belongs to neither sentence). A paragraph shorter than
  * min_chars, or with no such end, is one sentence (its key is the
@@ -595,7 +595,7 @@ done:
 }
 
 /* The positions of the texts that hold any of the phrases (all of them
- * ASCII or Latin-1 code points; dedup.sentences.furniture_flags): one pass
+ * ASCII or Latin-1 code points; dedup.text.sentences.furniture_flags): one pass
  * over each text, comparing only where a phrase's first character stands. */
 static PyObject *phrase_hits(PyObject *self, PyObject *args)
 {
@@ -688,7 +688,7 @@ static int text_isupper(int kind, const void *data, Py_ssize_t n)
 }
 
 /* leaning(texts, openers, capitals, separators, lower_share): the
-   dedup.sentences.leans value of every text, as bytes. Its Python form is
+   dedup.text.sentences.leans value of every text, as bytes. Its Python form is
    the reference; this one skips the regular expression and the split. */
 static PyObject *leaning(PyObject *self, PyObject *args)
 {
@@ -795,19 +795,19 @@ static PyMethodDef methods[] = {
      "with the last line's ending"},
     {"squeezed", squeezed, METH_O, "squeezed(text): \" \".join(text.split())"},
     {"translated", translated, METH_VARARGS,
-     "translated(text, keys, values, dropped): see dedup.normalize._straightened"},
+     "translated(text, keys, values, dropped): see dedup.text.normalize._straightened"},
     {"non_ascii_runs", non_ascii_runs, METH_O,
-     "non_ascii_runs(text): see dedup.normalize._nfkc_casefolded"},
+     "non_ascii_runs(text): see dedup.text.normalize._nfkc_casefolded"},
     {"facts", facts, METH_VARARGS,
-     "facts(norms, texts, length, words, digit, upper): see dedup.facts.Facts.of"},
+     "facts(norms, texts, length, words, digit, upper): see dedup.text.facts.Facts.of"},
     {"sentence_pieces", sentence_pieces, METH_VARARGS,
-     "sentence_pieces(norms, min_chars): see dedup.sentences.sentence_facts"},
+     "sentence_pieces(norms, min_chars): see dedup.text.sentences.sentence_facts"},
     {"leaning", leaning, METH_VARARGS,
-     "leaning(texts, openers, capitals, separators, lower_share): see dedup.sentences.leans"},
+     "leaning(texts, openers, capitals, separators, lower_share): see dedup.text.sentences.leans"},
     {"phrase_hits", phrase_hits, METH_VARARGS,
      "phrase_hits(texts, phrases): positions of the texts holding any phrase"},
     {"shorter_and_starts", shorter_and_starts, METH_VARARGS,
-     "shorter_and_starts(first, second, cut): see dedup.detect.pair_scores"},
+     "shorter_and_starts(first, second, cut): see dedup.decisions.detect.pair_scores"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -13,15 +13,15 @@ from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
-from .clean import (WriteError, WriteSummary, atomic_write, cleaned_text, output_base,
-                    remove_dead_temporaries, unified_diff)
+from .output.clean import (WriteError, WriteSummary, atomic_write, cleaned_text, output_base,
+                           remove_dead_temporaries, unified_diff)
 from .config import Config
-from .corpus import corpus_from_texts, read_corpus
-from .detect import decide
-from .documents import (BACKUP_SUFFIX, Document, InputError, discover, read_regular_file,
-                        read_texts, same_bytes)
+from .input.corpus import corpus_from_texts, read_corpus
+from .decisions.detect import decide
+from .input.documents import (BACKUP_SUFFIX, Document, InputError, discover, read_regular_file,
+                              read_texts, same_bytes)
 from .model import ScanResult
-from .plan import check as check_plan
+from .output.plan import check as check_plan
 from .pool import MadeOnDemand, ordered_map
 from .runtime import check_stop, collector_paused, stop_requested
 
@@ -35,7 +35,7 @@ def scan(paths: list[str | Path], config: Config | None = None, *,
 
     ``progress(done, total)`` is called as files are read. Files that cannot
     be read as text are skipped, each with a one-line message in
-    ``result.skipped`` (see :func:`dedup.documents.skip_reason`). Temporary
+    ``result.skipped`` (see :func:`dedup.input.documents.skip_reason`). Temporary
     files a killed write left behind are never read; their names are added to
     ``temp_files`` when a list is given.
 
@@ -201,13 +201,13 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
     never written: every target is checked before the first file is written,
     and a target that escapes ``out`` (through ``..`` or a symbolic link) or
     resolves to an input file raises :class:`WriteError` with nothing written.
-    Each file is written atomically (see :func:`dedup.clean.atomic_write`).
+    Each file is written atomically (see :func:`dedup.output.clean.atomic_write`).
     With ``workers`` > 1, that many processes read, clean and write the
     documents (see :func:`_written`). A copy that cannot be written (a full
     disk) raises :class:`WriteError` naming it, once the batches already
     started are done; the copies written are listed in its message's count.
-    Before anything, the plan is checked (:func:`dedup.plan.check`): a plan
-    that would lose a paragraph raises :class:`dedup.plan.PlanError`.
+    Before anything, the plan is checked (:func:`dedup.output.plan.check`): a plan
+    that would lose a paragraph raises :class:`dedup.output.plan.PlanError`.
     ``summary``, when given, is filled as copies are written (what an
     interrupted run has written); ``started()`` is called once the plan is
     checked, before the first copy is written.
@@ -406,7 +406,7 @@ def write_in_place(result: ScanResult, paths: list[str | Path], *, backup: bool 
     A run killed at any moment leaves every file with its old content or
     its new one, and a backup of every file that has its new one. No file
     is deleted: an article the result would leave out is written with what
-    remains of it, and the plan is checked so (:func:`dedup.plan.check`).
+    remains of it, and the plan is checked so (:func:`dedup.output.plan.check`).
     """
     check_plan(result, drops=False)
     summary = WriteSummary(None)

@@ -58,7 +58,7 @@ class Config:
     #: another story goes only in context (a run of repeats, or the same
     #: story): such a sentence takes its subject from its story ("The selling
     #: concession is 1-1/4 pct", "Proceeds will be used for general corporate
-    #: purposes."). See dedup.context.
+    #: purposes."). See dedup.decisions.context.
     context_words: int = 20
     #: A near repeat (not word for word) of a paragraph of another document
     #: goes only in context too: the same story, or a run of repeats. Read

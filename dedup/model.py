@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .documents import Document
+from .input.documents import Document
 
 EXACT = "exact"
 NEAR = "near"

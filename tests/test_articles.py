@@ -213,10 +213,10 @@ def test_pair_tables_match_their_definition_by_sets(monkeypatch):
 
     import numpy as np
 
-    from dedup import articles
+    from dedup.decisions import articles
     from dedup.arrays import Relations
-    from dedup.detect import Link
-    from dedup.facts import Facts, Layout
+    from dedup.decisions.detect import Link
+    from dedup.text.facts import Facts, Layout
 
     monkeypatch.setattr(articles, "_UNITS_CHUNK", 7)      # many chunks, merged several times
     rng = random.Random(3)

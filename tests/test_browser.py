@@ -251,7 +251,7 @@ def test_odd_fragments_do_no_harm(opened, hostile_report, hash_):
 
 def test_paging_and_links_across_pages(opened, tmp_path):
     # 20 words, not opening "The" and a common noun: a shorter or leaning
-    # paragraph repeats another story's only in context (dedup.context).
+    # paragraph repeats another story's only in context (dedup.decisions.context).
     shared = ("An agency paragraph, long enough to be compared, appears today in every one of "
               "these made-up stories about the weather.")
     corpus = tmp_path / "corpus"

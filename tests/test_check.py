@@ -16,9 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup import Config, scan_texts
-from dedup.check import Baseline, _outside, check_texts, shortlist
+from dedup.gate.check import Baseline, _outside, check_texts, shortlist
 from dedup.cli import app
-from dedup.index import Index
+from dedup.gate.index import Index
 
 from test_index import consistent, fake_articles, write_files
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup.cli import app
-from dedup.documents import OUTPUT_MARKER
+from dedup.input.documents import OUTPUT_MARKER
 
 TITLE = "Flood Defences Fail In Riverside Town"
 QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rubble of a "

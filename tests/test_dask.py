@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from dedup import Config, api
-from dedup.jsonl import JsonlError, JsonlSpec, scan_jsonl, write_jsonl
+from dedup.engines.jsonl import JsonlError, JsonlSpec, scan_jsonl, write_jsonl
 from dedup.report import render
 
 from conftest import FILLER, REPO, SAMPLES, python_child  # noqa: E402
@@ -23,7 +23,7 @@ from conftest import FILLER, REPO, SAMPLES, python_child  # noqa: E402
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("fsspec")
 
-from dedup import engine_dask  # noqa: E402
+from dedup.engines import engine_dask  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +283,7 @@ def test_memory_limit(tmp_path):
 def test_stages_leave_no_cached_facts_behind(real_corpus, monkeypatch):
     # A worker runs stage after stage; what one verified must not stay in the
     # verification caches for the rest of the run, also when a stage fails.
-    from dedup import verify
+    from dedup.verification import verify
     cfg = Config()
     bands, rows = engine_dask.lsh_params(cfg.lsh_threshold, cfg.num_perm)
     items, _ = engine_dask.list_inputs([real_corpus / "reuters"], cfg.glob)

@@ -15,8 +15,8 @@ import pytest
 from dedup import compiled as switch
 from dedup import Config, Ref, scan
 from dedup import api as api_module
-from dedup import corpus as corpus_module
-from dedup import detect as detect_module
+from dedup.input import corpus as corpus_module
+from dedup.decisions import detect as detect_module
 from dedup import runtime
 
 QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rubble of a "
@@ -428,7 +428,7 @@ def test_huge_pages_are_off_inside_the_block_and_restored_after_it(monkeypatch):
 
 
 def _boilerplate_by_loops(members, group_of, corpus, cfg, links, updates, removed):
-    from dedup.sentences import is_furniture
+    from dedup.text.sentences import is_furniture
 
     """The boilerplate rule as its docstring states it, one group and one
     occurrence at a time (the engine takes every test for all paragraphs at once)."""
@@ -486,9 +486,9 @@ def test_boilerplate_rule_matches_its_definition_by_loops(h):
     import random
 
     from dedup.arrays import Relations
-    from dedup.corpus import corpus_from_texts
-    from dedup.detect import Link, boilerplate_groups
-    from dedup.facts import exact_groups
+    from dedup.input.corpus import corpus_from_texts
+    from dedup.decisions.detect import Link, boilerplate_groups
+    from dedup.text.facts import exact_groups
 
     rng = random.Random(11)
     shorts = ([f"Short line number {w}" for w in ("one", "two", "three", "four", "five")]
@@ -700,7 +700,7 @@ def test_pairs_are_judged_cluster_by_cluster_in_their_own_order(seed):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_judging_cluster_by_cluster_gives_the_same_verdicts(monkeypatch, workers):
-    from dedup.normalize import normalize
+    from dedup.text.normalize import normalize
     monkeypatch.setattr(detect_module, "_JUDGED_PER_TASK", 4)    # several tasks, two processes
     base = ["Shares of Acme rose 5 percent to 120 dollars on Monday, traders said.",
             "The central bank held its key rate at 2.5 percent, citing weak exports.",
@@ -740,8 +740,8 @@ def test_scores_cut_off_under_the_threshold_change_no_verdict():
     import numpy as np
     from rapidfuzz import fuzz
 
-    from dedup.normalize import normalize
-    from dedup.verify import verify
+    from dedup.text.normalize import normalize
+    from dedup.verification.verify import verify
     base = ["Shares of Acme rose 5 percent to 120 dollars on Monday after the company raised "
             "its forecast for the year, traders in New York said.",
             "The central bank held its key rate at 2.5 percent, citing weak exports and a "
@@ -780,7 +780,7 @@ def test_nearest_kept_compiled_is_its_numpy_form(monkeypatch):
     """The short-line rule's snapshot (last kept paragraph before and first
     after each one, in its own file) is the same compiled and in numpy, on
     files of one paragraph and longer, with all, none or some kept."""
-    from dedup import context
+    from dedup.decisions import context
     if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
     rng = np.random.default_rng(11)
@@ -811,7 +811,7 @@ def test_verification_tasks_are_cut_to_equal_cost():
     pairs per task make; told each pair's cost (the characters of the texts
     it shows first, plus a share per pair), they carry about equal costs
     however unevenly the cost lies along the pairs."""
-    from dedup import detect
+    from dedup.decisions import detect
 
     per_task = detect._JUDGED_PER_TASK
     count = 16 * per_task - 7

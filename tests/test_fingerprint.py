@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from conftest import FILLER  # noqa: E402
 
 from dedup import compiled as switch
-from dedup.candidates import candidate_pairs
-from dedup.fingerprint import jaccard, lsh_params, shingles, signatures
-from dedup.normalize import normalize
+from dedup.fingerprints.candidates import candidate_pairs
+from dedup.fingerprints.fingerprint import jaccard, lsh_params, shingles, signatures
+from dedup.text.normalize import normalize
 
 
 def _variants() -> list[str]:
@@ -84,7 +84,7 @@ def test_candidate_buckets_are_those_of_datasketch_lsh():
 def test_candidate_pairs_are_the_sorted_union_of_each_buckets_pairs():
     """Every bucket (small, or templated and above max_bucket) gives the pairs
     bucket_pairs gives it; the result is unique (i, j) rows, i < j, sorted."""
-    from dedup.candidates import bucket_keys, bucket_pairs
+    from dedup.fingerprints.candidates import bucket_keys, bucket_pairs
     rng = np.random.default_rng(7)
     bands, rows = 4, 2
     sigs = rng.integers(0, 3, size=(300, bands * rows)).astype(np.uint64)   # few distinct bands
@@ -107,7 +107,7 @@ def test_a_member_listed_twice_under_one_key_counts_once(seed):
     # different kinds colliding) puts it in that bucket twice; the bucket
     # must still count it once, or a bucket at max_bucket would be taken
     # for a larger one and paired differently.
-    from dedup.candidates import bucket_keys, bucket_pairs
+    from dedup.fingerprints.candidates import bucket_keys, bucket_pairs
     rng = np.random.default_rng(seed)
     bands, rows = 4, 2
     sigs = rng.integers(0, 2, size=(120, bands * rows)).astype(np.uint64)
@@ -130,7 +130,7 @@ def test_band_keys_follow_their_definition_one_value_at_a_time():
     modulo 2^64, xor with itself shifted right by 31."""
     import numpy as np
 
-    from dedup.fingerprint import _MIX1, band_keys
+    from dedup.fingerprints.fingerprint import _MIX1, band_keys
 
     rng = np.random.default_rng(7)
     for bands, rows in ((16, 4), (9, 7), (20, 5)):
@@ -150,8 +150,8 @@ def test_prefix_keys_are_the_exact_keys_of_the_openings():
     (hashlib's BLAKE2b-64), 0 for a shorter text; a lone surrogate in a text
     too short for a key, or past the opening, changes nothing, and one
     inside a long text's opening fails as exact_key does."""
-    from dedup.candidates import PREFIX_CHARS, PREFIX_MIN_CHARS, prefix_keys
-    from dedup.fingerprint import exact_key
+    from dedup.fingerprints.candidates import PREFIX_CHARS, PREFIX_MIN_CHARS, prefix_keys
+    from dedup.fingerprints.fingerprint import exact_key
     texts = ["", "short", "s" * (PREFIX_MIN_CHARS - 1), "t" * PREFIX_MIN_CHARS,
              "caf\u00e9 au lait " * 9, "\u4e00" * 80, "\U0001D400 wide " * 10,
              "\ud800 too short", "long enough " * 10 + "\udfff past the opening"]
@@ -169,7 +169,7 @@ def test_prefix_keys_are_the_exact_keys_of_the_openings():
 def test_group_firsts_are_each_exact_groups_first_member():
     """near_links takes each group's first paragraph from the facts' sort:
     it is members[g][0] of exact_groups, groups in their order."""
-    from dedup.facts import Facts, exact_groups, group_firsts
+    from dedup.text.facts import Facts, exact_groups, group_firsts
 
     rng = np.random.default_rng(5)
     norms = [f"text {k}" for k in rng.integers(0, 40, size=300)]
@@ -183,7 +183,7 @@ def test_paragraph_keys_are_the_blake2b_halves_of_each_text():
     """Exact groups are groups of equal keys, in every process and on every
     machine: Facts.of gives each text's text_key, an empty text and a lone
     surrogate included."""
-    from dedup.facts import Facts, text_key
+    from dedup.text.facts import Facts, text_key
 
     norms = ["", "a", "the same text", "the same text", "caf\u00e9 5,000", "\ud800x", "z" * 5000]
     facts = Facts.of(norms, norms)
@@ -212,7 +212,7 @@ def _assert_each_text_signed_once(corpus, cfg):
                           cfg.shingle_size, cfg.num_perm, cfg.seed)
     assert (corpus.signatures[rows[signable]] == expected).all()
     # Beside each signature, the opening key of its text (found by the readers).
-    from dedup.candidates import prefix_keys
+    from dedup.fingerprints.candidates import prefix_keys
     openings = prefix_keys([n for n, s in zip(corpus.norms, signable) if s])
     assert (openings != 0).all() and (corpus.prefixes[rows[signable]] == openings).all()
     # The first occurrence of each text holds the lowest row numbers, in order.
@@ -226,8 +226,8 @@ def test_copies_share_the_signature_of_their_first_occurrence(tmp_path, monkeypa
     file, read by one process or two) points at it, and every paragraph's row
     holds exactly the signature of its own text."""
     from dedup import Config
-    from dedup import corpus as corpus_module
-    from dedup.corpus import read_corpus
+    from dedup.input import corpus as corpus_module
+    from dedup.input.corpus import read_corpus
 
     # Small tasks, so that two processes read several each.
     monkeypatch.setattr(corpus_module, "_files_per_task", lambda count, workers: 4)
@@ -245,9 +245,9 @@ def test_copies_share_the_signature_of_their_first_occurrence(tmp_path, monkeypa
 
 def test_a_first_copy_that_comes_back_unsigned_is_signed_after_reading(tmp_path, monkeypatch):
     from dedup import Config
-    from dedup import corpus as corpus_module
-    from dedup.corpus import read_corpus
-    from dedup.facts import text_key
+    from dedup.input import corpus as corpus_module
+    from dedup.input.corpus import read_corpus
+    from dedup.text.facts import text_key
 
     files = _copied_files(tmp_path)
     cfg = Config(jobs=1)
@@ -263,7 +263,7 @@ def test_thousands_separators_are_dropped_text_by_text():
     character itself falls back to one text at a time."""
     import re
 
-    from dedup.fingerprint import _without_separators
+    from dedup.fingerprints.fingerprint import _without_separators
 
     def one_by_one(texts):
         return [re.sub(r"(?<=\d),(?=\d{3})", "", t) for t in texts]
@@ -285,13 +285,13 @@ def test_thousands_separators_follow_the_plain_rule(texts):
     # commas the plain rule (a digit before, three after) drops.
     import re
 
-    from dedup.fingerprint import _without_separators
+    from dedup.fingerprints.fingerprint import _without_separators
     assert _without_separators(texts) == [re.sub(r"(?<=\d),(?=\d{3})", "", t) for t in texts]
 
 
 @pytest.mark.parametrize("workers", [1, 2, 8])
 def test_reading_tasks_grow_with_the_files_but_stay_a_small_share(workers):
-    from dedup.corpus import _MAX_FILES_PER_TASK, _MIN_FILES_PER_TASK, _files_per_task
+    from dedup.input.corpus import _MAX_FILES_PER_TASK, _MIN_FILES_PER_TASK, _files_per_task
 
     sizes = [_files_per_task(count, workers) for count in range(0, 200_000, 997)]
     assert sizes == sorted(sizes)                          # never smaller for more files
@@ -306,8 +306,8 @@ def test_reading_and_writing_pause_the_cycle_collector_and_restore_it(tmp_path, 
     import gc
 
     from dedup import Config, api
-    from dedup import corpus as corpus_module
-    from dedup.corpus import read_corpus
+    from dedup.input import corpus as corpus_module
+    from dedup.input.corpus import read_corpus
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -340,7 +340,7 @@ def _signature_by_definition(norm: str, k: int, num_perm: int, seed: int) -> lis
     padded with zero bytes, for a shorter text) folded as h * 0x100000001B3
     + byte, mixed by splitmix64's finaliser and kept to 32 bits; function p
     maps x to a[p] * x + b[p] modulo 2^64, and its minimum's high half is kept."""
-    from dedup.fingerprint import _THOUSANDS_SEP, permutations
+    from dedup.fingerprints.fingerprint import _THOUSANDS_SEP, permutations
 
     data = _THOUSANDS_SEP.sub("", norm).encode("utf-8")
     starts = range(max(len(data) - k + 1, 1))
@@ -366,7 +366,7 @@ _AWKWARD = ["", "a", "abcd", "abcde", "ab,cd", "rose 1,250,000 tonnes", "café c
 
 
 def _builds() -> list:
-    from dedup import fingerprint
+    from dedup.fingerprints import fingerprint
     builds = [fingerprint.numpy_signatures]
     if switch.minhash is not None:
         builds.append(fingerprint.compiled_signatures)
@@ -393,8 +393,8 @@ def test_the_install_built_the_compiled_signature_loop_and_it_matches_numpy():
     every paragraph of the shipped samples, the made-up variants and texts
     long enough to be capped and to span several calls. (CI checks that the
     install built it; a machine without a C compiler signs with numpy.)"""
-    from dedup import fingerprint
-    from dedup.documents import read_document
+    from dedup.fingerprints import fingerprint
+    from dedup.input.documents import read_document
 
     if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
@@ -429,7 +429,7 @@ def test_compiled_signatures_drop_the_separators_the_regex_drops(texts):
     digits (ASCII, Arabic-Indic, and a superscript two, which is a digit but
     not a decimal one), commas and a few letters, it signs as numpy, which
     drops them with a regex."""
-    from dedup import fingerprint
+    from dedup.fingerprints import fingerprint
 
     if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
@@ -441,7 +441,7 @@ def test_compiled_signatures_drop_the_separators_the_regex_drops(texts):
 def test_compiled_signatures_cut_texts_before_looking_for_separators():
     """A separator whose digits the cut at MAX_SIGNED_CHARS leaves out is
     kept, as the numpy path keeps it, at every position around the cut."""
-    from dedup import fingerprint
+    from dedup.fingerprints import fingerprint
 
     if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
@@ -455,7 +455,7 @@ def test_compiled_signatures_cut_texts_before_looking_for_separators():
 def test_a_lone_surrogate_fails_signing_as_it_always_did():
     """UTF-8 cannot hold a lone surrogate: the compiled loop hands such a
     batch back and signing fails as encoding it fails, not with other values."""
-    from dedup import fingerprint
+    from dedup.fingerprints import fingerprint
 
     if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here (no C compiler at install)")
@@ -466,7 +466,7 @@ def test_a_lone_surrogate_fails_signing_as_it_always_did():
 def test_signatures_use_numpy_when_told(monkeypatch):
     """DEDUP_NUMPY_SIGNATURES=1 signs with numpy even where the loop is built
     (benchmarks compare the two in one command)."""
-    from dedup import fingerprint
+    from dedup.fingerprints import fingerprint
 
     calls = []
     monkeypatch.setattr(fingerprint, "numpy_signatures",
@@ -484,7 +484,7 @@ def test_signatures_use_numpy_when_told(monkeypatch):
 
 
 def test_the_compiled_loop_refuses_buffers_that_do_not_fit():
-    from dedup import fingerprint
+    from dedup.fingerprints import fingerprint
 
     if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here")
@@ -512,7 +512,7 @@ def test_compiled_and_numpy_bucketing_give_the_same_pairs(seed, spread):
     as band keys are, or all small, so that every key falls into one part
     of the compiled sort."""
     from dedup.arrays import unique_sorted
-    from dedup.candidates import numpy_pair_codes, pair_codes
+    from dedup.fingerprints.candidates import numpy_pair_codes, pair_codes
 
     if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here")
@@ -544,7 +544,7 @@ def test_the_compiled_bucketing_refuses_keys_that_do_not_fit():
 def test_compiled_and_numpy_bucket_keys_are_the_same(monkeypatch, bands, rows, num_perm):
     """The keys paragraphs are bucketed by (stored in the index, too): the
     compiled band keys equal numpy's, with and without the opening keys."""
-    from dedup.candidates import bucket_keys
+    from dedup.fingerprints.candidates import bucket_keys
 
     if switch.minhash is None:
         pytest.skip("dedup._minhash was not built here")
@@ -565,7 +565,7 @@ def test_texts_sharing_the_high_half_of_their_key_are_still_told_apart():
     """Exact groups sort by the high halves of the keys first; texts whose
     high halves are equal and low halves differ (one chance in 2**64 a
     pair) are still different texts, whatever the order they come in."""
-    from dedup.facts import Facts, exact_groups, first_copies
+    from dedup.text.facts import Facts, exact_groups, first_copies
 
     def facts(hi, lo):
         n = len(hi)
@@ -586,9 +586,9 @@ def test_a_batch_signs_the_first_of_each_text_not_signed_before_in_order():
     """sign_documents signs, in position order, the first paragraph of each
     text long enough whose key an earlier batch of the process did not sign."""
     from dedup import Config
-    from dedup.corpus import sign_documents
-    from dedup.documents import document_from_text
-    from dedup.facts import text_key
+    from dedup.input.corpus import sign_documents
+    from dedup.input.documents import document_from_text
+    from dedup.text.facts import text_key
 
     cfg = Config()
     texts = [f"paragraph number {k} of a batch, long enough to be signed" for k in range(60)]

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dedup import Config, cleaned, scan_texts
-from dedup.clean import cleaned_lines
-from dedup.documents import (InputError, decode, document_from_text, parse_document,
-                             skip_reason, split_lines)
-from dedup.normalize import normalize, normalize_many
+from dedup.output.clean import cleaned_lines
+from dedup.input.documents import (InputError, decode, document_from_text, parse_document,
+                                   skip_reason, split_lines)
+from dedup.text.normalize import normalize, normalize_many
 
 ENDINGS = ("\n", "\r\n", "\r")
 # Characters that are whitespace to str.strip but do not end a line for dedup.

@@ -24,11 +24,11 @@ from typer.testing import CliRunner
 from dedup import compiled as switch
 from dedup import Config, api
 from dedup.cli import app
-from dedup.documents import OUTPUT_MARKER
-from dedup.corpus import read_corpus
-from dedup.detect import decide
-from dedup.documents import (InputError, decode, discover, parse_document, read_document,
-                             skip_reason, skip_summary)
+from dedup.input.documents import OUTPUT_MARKER
+from dedup.input.corpus import read_corpus
+from dedup.decisions.detect import decide
+from dedup.input.documents import (InputError, decode, discover, parse_document, read_document,
+                                   skip_reason, skip_summary)
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -391,7 +391,7 @@ def test_file_that_disappears_between_listing_and_reading(in_tmp, h):
 
 
 def test_file_that_disappears_during_a_scan_through_the_library(in_tmp, h, monkeypatch):
-    import dedup.corpus as corpus
+    import dedup.input.corpus as corpus
     (in_tmp / "d").mkdir()
     for i in range(3):
         (in_tmp / "d" / f"{i}.txt").write_text(art(h.filler[i]))
@@ -764,8 +764,8 @@ def test_mixed_line_endings_never_join_paragraphs_when_cleaned():
     """A CR-ended line followed by an LF-only blank line would read back as one CRLF line;
     clean takes the blank lines that followed the kept paragraph instead (found by
     tests/test_fuzz.py)."""
-    from dedup.clean import cleaned_text
-    from dedup.documents import document_from_text
+    from dedup.output.clean import cleaned_text
+    from dedup.input.documents import document_from_text
     doc = document_from_text("one\n\ntwo\n\nthree\r\x85\ntwo\n\nfour\n", "t")
     assert [p.text for p in doc.paragraphs] == ["one", "two", "three", "two", "four"]
     out = cleaned_text(doc, {1, 3})
@@ -969,7 +969,8 @@ def test_a_scan_goes_on_when_a_reading_or_verifying_process_dies(in_tmp, h, monk
             art(f"Story {i} has a line of its own.", f[i % 10] if i < 100 else " ".join(words)))
     expected = api.scan(["d"], Config(jobs=1))
     assert any(r.kind == "near" for r in expected.removals.values())
-    from dedup import corpus, detect
+    from dedup.input import corpus
+    from dedup.decisions import detect
     monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)    # verification in the pool too
     _dying(monkeypatch, corpus, "_read_batch")
     _dying(monkeypatch, detect, "_judge")
@@ -1044,7 +1045,8 @@ def test_a_process_killed_once_costs_a_retry_and_nothing_else(in_tmp, h, monkeyp
     _near_copies(in_tmp / "d", h.filler)
     expected = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
     one = api.write_cleaned(expected, ["d"], in_tmp / "one")
-    from dedup import corpus, detect
+    from dedup.input import corpus
+    from dedup.decisions import detect
     monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)
     monkeypatch.setattr(api, "_CLEANED_PER_TASK", 64)
     for module, name in ((corpus, "_read_batch"), (detect, "_judge"), (api, "_clean_batch")):
@@ -1067,7 +1069,7 @@ def test_a_file_that_kills_every_process_reading_it_is_skipped_alone(in_tmp, h, 
     poison.rename(in_tmp / "aside")
     expected = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
     (in_tmp / "aside").rename(poison)
-    from dedup import corpus
+    from dedup.input import corpus
     _dying(monkeypatch, corpus, "_read_batch",
            when=lambda task: any(path.endswith("0130.txt") for path, _ in task))
     result = api.scan(["d"], Config(jobs=2, drop_repeated_articles=False))
@@ -1083,7 +1085,7 @@ def test_a_pair_that_kills_every_process_comparing_it_is_kept(in_tmp, h, monkeyp
     stay, a message names the files, and every other pair is verified."""
     _near_copies(in_tmp / "d", h.filler)
     expected = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
-    from dedup import detect
+    from dedup.decisions import detect
     monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)
     third = h.filler[3]
     _dying(monkeypatch, detect, "_judge",
@@ -1321,7 +1323,7 @@ def test_temporaries_of_dead_writers_beside_the_copies_are_removed(in_tmp):
     import subprocess
     import sys
 
-    from dedup.clean import remove_dead_temporaries
+    from dedup.output.clean import remove_dead_temporaries
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     out = in_tmp / "out"
@@ -1345,7 +1347,7 @@ def test_atomic_write_finishes_short_writes_and_names_its_temporary_beside_the_f
     """A write that stops short is carried on until every byte is written,
     and the temporary file stands in the target's own folder, whether the
     target is given with a folder, as a bare name or as a Path."""
-    from dedup import clean
+    from dedup.output import clean
 
     real_write, calls, opened = os.write, [], []
     real_open = os.open
@@ -1378,7 +1380,7 @@ def test_a_crash_of_dedup_itself_exits_2_not_the_1_that_means_repeats(tmp_path, 
     a bug in dedup, which exits 2 with one line after its traceback."""
     import sys
 
-    import dedup.detect
+    import dedup.decisions.detect
     from dedup import cli
     folder = tmp_path / "news"
     folder.mkdir()
@@ -1389,7 +1391,7 @@ def test_a_crash_of_dedup_itself_exits_2_not_the_1_that_means_repeats(tmp_path, 
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
-    monkeypatch.setattr(dedup.detect, "decide_layout", broken)
+    monkeypatch.setattr(dedup.decisions.detect, "decide_layout", broken)
     argv = ["dedup", *[str(index) if part == "INDEX" else part for part in command],
             str(folder)]
     monkeypatch.setattr(sys, "argv", argv)

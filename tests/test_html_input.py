@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from dedup import Config, api
 from dedup.cli import app
-from dedup.documents import InputError, read_document, read_texts
-from dedup.html_input import Page, cut_spans, read_blocks
+from dedup.input.documents import InputError, read_document, read_texts
+from dedup.input.html_input import Page, cut_spans, read_blocks
 from dedup.model import Ref
-from dedup.plan import violations
+from dedup.output.plan import violations
 
 from conftest import FILLER
 
@@ -358,7 +358,7 @@ def test_index_add_stores_the_blocks_and_check_finds_repeats_in_pages(in_tmp):
 
 def test_the_dask_engine_reads_and_writes_pages_as_the_local_engine(in_tmp):
     pytest.importorskip("distributed")
-    from dedup import engine_dask
+    from dedup.engines import engine_dask
     folder = _corpus(in_tmp / "news")
     cfg = Config(glob="*.htm*")
     local = api.scan([folder], cfg)

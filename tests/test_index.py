@@ -24,11 +24,11 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup import Config
-from dedup.candidates import candidate_pairs, prefix_keys
-from dedup.check import check_texts
+from dedup.fingerprints.candidates import candidate_pairs, prefix_keys
+from dedup.gate.check import check_texts
 from dedup.cli import app
-from dedup.fingerprint import exact_key, lsh_params, signatures
-from dedup.index import (CHECK_QUERIES, SCHEMA_VERSION, Index, IndexFileError, lsh_keys)
+from dedup.fingerprints.fingerprint import exact_key, lsh_params, signatures
+from dedup.gate.index import (CHECK_QUERIES, SCHEMA_VERSION, Index, IndexFileError, lsh_keys)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -383,8 +383,8 @@ _ADD_SCRIPT = textwrap.dedent("""
     import sys
     from pathlib import Path
     from dedup import Config
-    from dedup.documents import discover
-    from dedup.index import Index
+    from dedup.input.documents import discover
+    from dedup.gate.index import Index
 
     files, _ = discover([Path(sys.argv[2])])
     def progress(done, total):

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import compiled as switch
-from dedup.normalize import (names, negations, normalize, normalize_many, numbers, word_count,
-                             words)
+from dedup.text.normalize import (names, negations, normalize, normalize_many, numbers, word_count,
+                                  words)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -93,7 +93,7 @@ def test_ascii_text_takes_a_short_way_to_the_same_normal_form(text):
     alone and after a non-ASCII paragraph that sends its batch the long way."""
     import unicodedata
 
-    from dedup.normalize import _QUOTES_DASHES
+    from dedup.text.normalize import _QUOTES_DASHES
     steps = " ".join(unicodedata.normalize("NFKC", text.translate(_QUOTES_DASHES))
                      .casefold().split())
     assert normalize(text) == steps
@@ -120,7 +120,7 @@ def test_text_beyond_ascii_gets_every_step_of_the_normal_form(text):
     not ASCII, whitespace squeezed."""
     import unicodedata
 
-    from dedup.normalize import _QUOTES_DASHES
+    from dedup.text.normalize import _QUOTES_DASHES
     folded = unicodedata.normalize("NFKC", text.translate(_QUOTES_DASHES)).casefold()
     if not folded.isascii():
         folded = folded.translate(_QUOTES_DASHES)
@@ -247,7 +247,7 @@ def _plain_names(text):
     import re
     import unicodedata
 
-    from dedup.normalize import _QUOTES_DASHES, COMMON_WORDS
+    from dedup.text.normalize import _QUOTES_DASHES, COMMON_WORDS
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES_DASHES)
     out = set()
     for token in re.findall(r"\b[A-Z][\w'&.-]*", text):
@@ -262,7 +262,7 @@ def _plain_normalize(text):
     import re
     import unicodedata
 
-    from dedup.normalize import _QUOTES_DASHES
+    from dedup.text.normalize import _QUOTES_DASHES
     text = unicodedata.normalize("NFKC", text.translate(_QUOTES_DASHES)).casefold()
     return re.sub(r"\s+", " ", text.translate(_QUOTES_DASHES)).strip()
 
@@ -315,7 +315,7 @@ _TABLE_ALPHABET = ("aA1 \u00e9\u2033" + "\u2018\u2019\u201a\u201b\u2032\u2035\u0
 def test_quotes_dashes_and_invisibles_follow_the_whole_table(texts):
     """Only the runs of table characters are translated (not the whole
     batch); the result is what translating every character gives."""
-    from dedup.normalize import _QUOTES_DASHES, _straightened
+    from dedup.text.normalize import _QUOTES_DASHES, _straightened
 
     assert set(_TABLE_ALPHABET) >= set(_table_keys())
     for text in texts:
@@ -326,14 +326,14 @@ def test_quotes_dashes_and_invisibles_follow_the_whole_table(texts):
 
 
 def _table_keys():
-    from dedup.normalize import _QUOTES_DASHES
+    from dedup.text.normalize import _QUOTES_DASHES
     return [chr(c) for c in _QUOTES_DASHES]
 
 
 def test_the_compiled_table_is_the_table_it_is_given_each_time():
     """_text.translated keeps its lookup between calls while the table is
     the same; given another table, it uses that one."""
-    from dedup import normalize as N
+    from dedup.text import normalize as N
     if switch.text is None:
         pytest.skip("dedup._text was not built here")
     text = "\u2018a\u2019 \u201cb\u201d c\u2014d\u00ade\u200bf"
@@ -359,7 +359,7 @@ _LEANING_WORDS = st.sampled_from([
 @given(st.lists(st.lists(_LEANING_WORDS, max_size=12).map(" ".join), min_size=1, max_size=20)
        | st.lists(st.text(max_size=40), min_size=1, max_size=20))
 def test_the_compiled_leaning_flags_are_the_python_ones(texts):
-    from dedup import sentences
+    from dedup.text import sentences
     if switch.text is None:
         pytest.skip("dedup._text was not built here")
     assert (sentences.leaning_flags(texts).tolist()

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from dedup import Config, scan
 from dedup.cli import app
-from dedup.documents import OUTPUT_MARKER, TEMP_SUFFIX
+from dedup.input.documents import OUTPUT_MARKER, TEMP_SUFFIX
 from dedup.report import HISTORY_RUNS, render
 from dedup.report.html import MAX_FILE_SECTIONS
 from dedup.report.jsonfmt import JsonFormat, as_dict

@@ -16,15 +16,15 @@ from typer.testing import CliRunner
 
 from dedup import Config, api, scan_texts
 from dedup.cli import app
-from dedup.documents import skip_reason
+from dedup.input.documents import skip_reason
 
 from conftest import FILLER, REPO, make_article, python_child  # noqa: E402
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
-from dedup import parquet_input  # noqa: E402
-from dedup.parquet_input import ParquetSpec, scan_parquet, write_parquet  # noqa: E402
+from dedup.engines import parquet_input  # noqa: E402
+from dedup.engines.parquet_input import ParquetSpec, scan_parquet, write_parquet  # noqa: E402
 
 STORY = "Markets rose on Monday after the central bank held its main rate at four percent."
 
@@ -278,7 +278,7 @@ def test_a_file_changed_after_the_scan_is_not_written(in_tmp):
 
 def test_a_plan_that_would_lose_a_paragraph_writes_nothing(in_tmp):
     from dedup.model import Ref
-    from dedup.plan import PlanError
+    from dedup.output.plan import PlanError
     write(in_tmp / "d" / "a.parquet", news_table(stories()))
     found = scan_parquet(["d"], Config(glob="*.parquet"), ParquetSpec())
     ref, removal = next(iter(found.result.removals.items()))
@@ -414,7 +414,7 @@ def test_check_and_index_add_read_parquet(in_tmp):
 @pytest.fixture(scope="module")
 def client():
     pytest.importorskip("distributed")
-    from dedup import engine_dask
+    from dedup.engines import engine_dask
     with engine_dask.connect(workers=2) as client:
         yield client
 
@@ -422,7 +422,7 @@ def client():
 @pytest.mark.parametrize("id_column", [None, "id"])
 def test_the_dask_engine_reads_and_writes_parquet_as_the_local_engine(client, tmp_path,
                                                                       monkeypatch, id_column):
-    from dedup import engine_dask
+    from dedup.engines import engine_dask
     from test_dask import assert_same, tree
     monkeypatch.setattr(parquet_input, "TASK_BYTES", 1)      # a chunk a row group
     folder = tmp_path / "in"

@@ -13,11 +13,12 @@ import os
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dedup import Config, cleaned, plan, scan_texts
-from dedup.clean import cleaned_lines
-from dedup.documents import document_from_text
+from dedup import Config, cleaned, scan_texts
+from dedup.output import plan
+from dedup.output.clean import cleaned_lines
+from dedup.input.documents import document_from_text
 from dedup.model import Ref
-from dedup.normalize import normalize
+from dedup.text.normalize import normalize
 
 from conftest import FILLER  # noqa: E402  (the suite's shared made-up paragraphs)
 

@@ -219,7 +219,7 @@ def test_boilerplate_is_listed_with_its_counts(page_text):
 
 
 def test_a_file_holding_only_kept_twins_gets_a_section():
-    # A paragraph long enough to repeat in another story on its own (see dedup.context).
+    # A paragraph long enough to repeat in another story on its own (see dedup.decisions.context).
     p2 = P2[:-1] + ", according to a survey of economists published by the agency."
     texts = {"k.txt": f"{P1}\n\n{p2}\n", "r.txt": f"Own opening line of this story, "
              f"long enough to count as a paragraph.\n\n{p2}\n\n{P3}\n"}

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from dedup import compiled as switch
-from dedup.clean import cleaned_lines, cleaned_text
-from dedup.documents import document_from_text, paragraph_spans, parse_document, split_lines
+from dedup.output.clean import cleaned_lines, cleaned_text
+from dedup.input.documents import document_from_text, paragraph_spans, parse_document, split_lines
 
 
 def spans(text: str) -> list[tuple[int, int, str]]:
@@ -180,8 +180,8 @@ def test_cleaned_text_is_the_cleaned_lines_joined(tmp_path, monkeypatch):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from dedup import documents
-    from dedup.documents import read_texts
+    from dedup.input import documents
+    from dedup.input.documents import read_texts
 
     def check_all(text, pick):
         doc = document_from_text(text, "t")
@@ -217,7 +217,7 @@ def test_cleaned_text_is_the_cleaned_lines_joined(tmp_path, monkeypatch):
 def test_reading_texts_only_gives_what_reading_the_whole_document_gives(tmp_path, data):
     # A scan reads files with read_texts (no paragraph objects); everything
     # it keeps must equal what read_document parses from the same bytes.
-    from dedup.documents import read_document, read_texts
+    from dedup.input.documents import read_document, read_texts
     path = tmp_path / "f.txt"
     path.write_bytes(data)
     whole = read_document(path, "f.txt")
@@ -232,7 +232,7 @@ def test_reading_texts_only_gives_what_reading_the_whole_document_gives(tmp_path
 # --- the compiled splitting (dedup/_text.c) against its Python form -------------------
 
 def _python_paragraph_texts(text):
-    from dedup.documents import paragraph_spans, paragraph_text, split_lines
+    from dedup.input.documents import paragraph_spans, paragraph_text, split_lines
     lines = split_lines(text)
     return [paragraph_text(lines, start, end) for start, end in paragraph_spans(lines)]
 
@@ -267,7 +267,7 @@ def test_compiled_paragraph_texts_are_those_of_the_lines_and_spans():
 
 def test_compiled_paragraph_texts_on_the_samples():
     from conftest import SAMPLES
-    from dedup.documents import decode
+    from dedup.input.documents import decode
     compiled = _compiled_text()
     for path in sorted(SAMPLES.glob("*.txt")):
         text = decode(path.read_bytes(), str(path))[0]
@@ -302,7 +302,7 @@ _FACTS_ALPHABET = "aA 09\u0663\u00b2\u00bd\u00c9\u00e9\u01c5\u0391\u03b1\u4e00\U
 
 
 def _facts_both_ways(norms, texts, monkeypatch):
-    from dedup.facts import Facts
+    from dedup.text.facts import Facts
     compiled = Facts.of(norms, texts)
     with monkeypatch.context() as patch:
         patch.setattr(switch, "text", None)
@@ -343,8 +343,8 @@ def test_compiled_sentences_are_those_of_the_python_form():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from dedup.facts import text_keys
-    from dedup.sentences import MIN_SPLIT_CHARS, python_sentence_facts, sentence_facts
+    from dedup.text.facts import text_keys
+    from dedup.text.sentences import MIN_SPLIT_CHARS, python_sentence_facts, sentence_facts
     _compiled_text()
     pieces = st.sampled_from(["a", "Bb", " ", ". ", "! ", "? ", ": ", "; ", ".\" ", ".) ",
                               ".'] ", ".", "\u00e9", "\u4e00", "\U0001D400", "1,000", "x" * 12])
@@ -370,7 +370,7 @@ def test_compiled_shorter_and_starts_are_those_of_the_python_form(monkeypatch):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from dedup import detect
+    from dedup.decisions import detect
     _compiled_text()
     text = st.text(alphabet=_FACTS_ALPHABET, max_size=10)
 
@@ -397,7 +397,7 @@ def test_a_pickled_document_keeps_every_slot(tmp_path):
     read from a file and unloaded (which reads its file again when asked)."""
     import pickle
 
-    from dedup.documents import Document, read_texts
+    from dedup.input.documents import Document, read_texts
 
     path = tmp_path / "a.txt"
     path.write_bytes("\ufeffFirst line\r\n\r\nSecond one\r\n".encode("utf-8"))
@@ -422,7 +422,7 @@ def test_a_file_is_read_whole_whatever_size_it_said_it_had(tmp_path, monkeypatch
     shrank ends where it ends."""
     import os
 
-    from dedup import documents
+    from dedup.input import documents
 
     data = bytes(range(256)) * 300               # 76,800 bytes, more than one read of 5,000
     (tmp_path / "f.bin").write_bytes(data)

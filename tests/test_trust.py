@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dedup import Config, cleaned, plan, scan_texts
+from dedup import Config, cleaned, scan_texts
+from dedup.output import plan
 from dedup.api import write_cleaned
 from dedup.cli import app
 from dedup.model import Ref
@@ -295,8 +296,8 @@ def test_the_check_fails_a_republished_copy_with_a_new_headline_and_re_flowed_pa
 # -- read again on the corpora: sentences that lean on their story ---------------------------
 
 def _verdict(a: str, b: str):
-    from dedup.normalize import normalize
-    from dedup.verify import verify
+    from dedup.text.normalize import normalize
+    from dedup.verification.verify import verify
     return verify(normalize(a), normalize(b), a, b, Config())
 
 
@@ -467,7 +468,7 @@ def test_a_copy_cut_before_a_name_goes_only_in_its_own_story():
 
 
 def test_a_printable_version_link_is_furniture():
-    from dedup.sentences import is_furniture
+    from dedup.text.sentences import is_furniture
     assert is_furniture("printable version of this story")
 
 

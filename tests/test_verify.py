@@ -1,6 +1,6 @@
 """The word-by-word fact check's matcher.
 
-``dedup.verify`` uses cydifflib's SequenceMatcher, a compiled port of
+``dedup.verification.verify`` uses cydifflib's SequenceMatcher, a compiled port of
 difflib's, for speed. The decisions depend on its exact opcodes (which words
 count as replaced), so it is held to difflib's on word lists drawn from a
 small vocabulary, where repeats and ties between equal blocks are common.
@@ -13,7 +13,7 @@ import difflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import verify
+from dedup.verification import verify
 
 _WORDS = st.lists(st.sampled_from(["a", "the", "wheat", "soybeans", "rose", "fell", "5", "u.s"]),
                   max_size=40)
@@ -52,7 +52,7 @@ def test_truncation_rule_is_the_same_for_one_pair_and_for_arrays():
 def test_texts_packed_for_the_verifying_processes_come_back_the_same():
     """A verification task's texts travel as one string and their ends:
     empty texts, NULs, and characters of every width come back as they were."""
-    from dedup.detect import _packed, _unpacked
+    from dedup.decisions.detect import _packed, _unpacked
 
     for texts in ([], [""], ["", "a", ""], ["x\x00y", "\u00e9t\u00e9", "\U0001F600 ok", "plain"]):
         assert _unpacked(*_packed(texts)) == texts
@@ -62,7 +62,7 @@ def test_a_pickled_verdict_is_the_same_verdict():
     import pickle
     from dataclasses import fields
 
-    from dedup.verify import Verdict
+    from dedup.verification.verify import Verdict
     verdict = Verdict("truncated", 93.5, "truncated copy", (True, False), "numbers")
     back = pickle.loads(pickle.dumps(verdict))
     assert back == verdict and type(back) is Verdict
@@ -77,7 +77,7 @@ def test_pair_scores_told_the_lengths_are_the_scores_it_finds_itself():
     import numpy as np
 
     from dedup import Config
-    from dedup.detect import pair_scores
+    from dedup.decisions.detect import pair_scores
     base = "the council approved the budget for the new bridge on tuesday evening"
     first = [base, base[:50], base, "short", base + " after a long debate"]
     second = [base.replace("new", "old"), base, base[:60], "shorter", base]

@@ -1,13 +1,13 @@
 """Output formats of ``dedup check``: one module per format, one small interface.
 
 A format has a ``name`` (as given to ``--format``) and ``render(report) -> str``
-where ``report`` is a :class:`dedup.check.CheckReport`. Adding a format is one
+where ``report`` is a :class:`dedup.gate.check.CheckReport`. Adding a format is one
 module and one line in ``FORMATS``.
 """
 
 from __future__ import annotations
 
-from ..check import CheckReport
+from ..gate.check import CheckReport
 from .github import GithubFormat
 from .jsonfmt import JsonFormat
 from .junit import JunitFormat

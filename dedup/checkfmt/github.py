@@ -11,7 +11,7 @@ in properties also ``:`` and ``,``).
 
 from __future__ import annotations
 
-from ..check import CheckReport, _span
+from ..gate.check import CheckReport, _span
 from .text import summary_line
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from ..check import CheckReport
+from ..gate.check import CheckReport
 
 SCHEMA = "dedup.check"
 VERSION = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..check import CheckReport
+from ..gate.check import CheckReport
 from .text import finding_lines
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 
 from ..version import __version__
-from ..check import CheckReport
+from ..gate.check import CheckReport
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULES = [

@@ -7,7 +7,7 @@ has them all).
 
 from __future__ import annotations
 
-from ..check import CheckReport, _span
+from ..gate.check import CheckReport, _span
 
 
 def summary_line(report: CheckReport) -> str:

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..clean import atomic_write
+from ..output.clean import atomic_write
 from ..model import ScanResult
 from ..runtime import check_stop
 from .html import HtmlFormat
@@ -45,10 +45,10 @@ def write_reports(result: ScanResult, folder: Path,
     ran>/`` (the last ``HISTORY_RUNS`` runs are kept there), so a run never
     wipes out the report a reviewer was reading, even one that finds nothing.
     A format that can (JSON) is written as it is made. The folder is marked
-    as a report folder (:func:`dedup.clean.mark_output`): a later run over
+    as a report folder (:func:`dedup.output.clean.mark_output`): a later run over
     an input that holds it never reads it as articles.
     """
-    from ..clean import mark_output
+    from ..output.clean import mark_output
     _keep_history(folder, names)
     mark_output(folder, "report")
     written = []

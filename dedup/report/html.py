@@ -32,7 +32,7 @@ import shlex
 from collections import defaultdict
 from html import escape
 
-from ..explain import changed_words, words
+from .explain import changed_words, words
 from ..model import BLOCK, BOILERPLATE, KINDS, NEAR, Finding, Ref, Removal, ScanResult
 from .interface import span, summary
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..documents import NOT_COMPARED, skip_reason
+from ..input.documents import NOT_COMPARED, skip_reason
 from ..model import Finding, Ref, ScanResult
 
 

@@ -11,8 +11,8 @@ finding.
 
 from __future__ import annotations
 
-from ..clean import unified_diff
-from ..documents import Document, document_from_text
+from ..output.clean import unified_diff
+from ..input.documents import Document, document_from_text
 from ..model import ScanResult
 from .interface import finding_lines, span, summary
 

@@ -1,0 +1,1 @@
+"""From matches to decisions: which copy is kept, which paragraphs go."""

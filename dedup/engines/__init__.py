@@ -1,0 +1,1 @@
+"""Runs beyond the local folder scan: JSON Lines, Parquet and the Dask engine."""

@@ -1,0 +1,1 @@
+"""Exact keys, MinHash signatures and the candidate pairs they give."""

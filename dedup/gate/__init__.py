@@ -1,0 +1,1 @@
+"""The CI gate: the index of ingested articles and ``dedup check``."""

@@ -1,0 +1,1 @@
+"""Reading: files to documents to paragraphs, many files in parallel."""

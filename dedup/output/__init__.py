@@ -1,0 +1,1 @@
+"""Writing: the no-loss guarantee every writer checks, and cleaned copies."""

@@ -1,0 +1,1 @@
+"""Normalised text, sentences and the facts every decision reads."""

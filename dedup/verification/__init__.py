@@ -1,0 +1,1 @@
+"""Is a candidate pair a repeat: fuzzy scores, facts, re-flowed copies."""
