@@ -13,8 +13,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
-from .output.clean import (WriteError, WriteSummary, atomic_write, cleaned_text, output_base,
-                           remove_dead_temporaries, unified_diff)
+from .output.clean import (WriteError, WriteSummary, atomic_write, check_target, cleaned_text,
+                           folder_prefix, output_base, remove_dead_temporaries, unified_diff)
 from .config import Config
 from .input.corpus import corpus_from_texts, read_corpus
 from .decisions.detect import decide
@@ -169,7 +169,7 @@ def _copy_folder(folder: str, out: str, base: str) -> tuple[str, str] | None:
     if source.endswith(os.sep):
         return None
     source += os.sep
-    inside = _folder_prefix(base)
+    inside = folder_prefix(base)
     # A path below ``base`` keeps its folders under ``out``; any other
     # document goes to ``out`` itself, by its name.
     return os.path.join(out, source[len(inside):] if source.startswith(inside) else ""), folder
@@ -182,13 +182,8 @@ def _relative(doc_path: str, base: Path) -> Path:
 def _relative_name(doc_path: str, base: str) -> str:
     """The document's path below ``base`` (both made absolute by name), else its file name."""
     source = os.path.abspath(doc_path)
-    inside = _folder_prefix(base)
+    inside = folder_prefix(base)
     return source[len(inside):] if source.startswith(inside) else os.path.basename(source)
-
-
-def _folder_prefix(folder: str) -> str:
-    """What every path below ``folder`` (absolute, normalised) starts with."""
-    return folder if folder.endswith(os.sep) else folder + os.sep
 
 
 def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
@@ -216,7 +211,7 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
     base = str(output_base(paths))
     out = out.absolute()
     # Paths as strings here: pathlib's parsing cost more than the checks.
-    inside = _folder_prefix(os.path.realpath(out))
+    inside = folder_prefix(os.path.realpath(out))
     plan: list[tuple[int, str]] = []
     dropped = result.dropped_articles()
     realpath = RealPaths()
@@ -236,10 +231,7 @@ def write_cleaned(result: ScanResult, paths: list[str | Path], out: Path,
             original = realpath(doc.path)
         else:
             target, original = realpath.entry(known[0], name), realpath.entry(known[1], name)
-        if not target.startswith(inside):
-            raise WriteError(f"{doc.path}: output path {target} escapes {out}; nothing written")
-        if target == original:
-            raise WriteError(f"{doc.path}: refusing to write over the original; nothing written")
+        check_target(doc.path, target, inside, out, original)
         plan.append((i, target))
     if summary is None:
         summary = WriteSummary(out)

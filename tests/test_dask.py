@@ -18,7 +18,7 @@ from dedup import Config, api
 from dedup.engines.jsonl import JsonlError, JsonlSpec, scan_jsonl, write_jsonl
 from dedup.report import render
 
-from conftest import FILLER, REPO, SAMPLES, python_child  # noqa: E402
+from conftest import FILLER, REPO, SAMPLES, make_article, python_child  # noqa: E402
 
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("fsspec")
@@ -110,6 +110,27 @@ def real_corpus(tmp_path_factory):
     if reuters is None or bbc is None or spam is None:
         pytest.skip("the corpora in ../shared/corpora are absent")
     return corpora.materialise(reuters + bbc + spam, tmp_path_factory.mktemp("corpus"))
+
+
+def test_a_copy_led_out_of_out_by_a_link_is_refused_before_writing(client, tmp_path):
+    """The Dask writer checks every target on the client, as the local one
+    does (dedup.output.clean.check_target), before any worker writes."""
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    (tmp_path / "in" / "a.txt").write_text(make_article(FILLER[0], FILLER[0]))
+    (tmp_path / "in" / "sub" / "b.txt").write_text(make_article(FILLER[1], FILLER[2]))
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "sub").symlink_to(tmp_path / "elsewhere")
+    refused = CliRunner().invoke(app, [
+        "clean", str(tmp_path / "in"), "--write", "--out", str(tmp_path / "out"), "--engine",
+        "dask", "--scheduler", client.scheduler.address, "--report-dir", str(tmp_path / "r")])
+    assert refused.exit_code == 2
+    assert "sub/b.txt: output path" in refused.output and "escapes" in refused.output
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["sub"]
 
 
 def test_real_articles(client, real_corpus, tmp_path):

@@ -564,6 +564,23 @@ def test_out_that_is_or_holds_the_input_is_refused(bad, out):
     assert snapshot(bad.root) == before
 
 
+def test_a_json_lines_copy_led_out_of_out_by_a_link_is_refused_before_writing(in_tmp, h):
+    """The JSON Lines writer asks the same check as the file writer
+    (dedup.output.clean.check_target) of every target before the first."""
+    (in_tmp / "in" / "sub").mkdir(parents=True)
+    record = lambda i, text: json.dumps({"id": i, "text": text}) + "\n"  # noqa: E731
+    (in_tmp / "in" / "a.jsonl").write_text(record(1, art(h.filler[0], h.filler[0])))
+    (in_tmp / "in" / "sub" / "b.jsonl").write_text(record(2, art(h.filler[1])))
+    (in_tmp / "elsewhere").mkdir()
+    (in_tmp / "out").mkdir()
+    os.symlink(in_tmp / "elsewhere", in_tmp / "out" / "sub")      # out/sub -> ../elsewhere
+    res = invoke("clean", "in", "--jsonl", "text", "--jsonl-id", "id", "--write", "--out", "out")
+    assert res.exit_code == 2
+    assert "sub/b.jsonl: output path" in res.stderr and "escapes" in res.stderr
+    assert list((in_tmp / "elsewhere").iterdir()) == []
+    assert sorted(p.name for p in (in_tmp / "out").iterdir()) == ["sub"]   # a.jsonl not written
+
+
 def test_output_through_a_symlink_out_of_out_is_refused_before_writing(in_tmp, h):
     (in_tmp / "in" / "sub").mkdir(parents=True)
     (in_tmp / "in" / "a.txt").write_text(art(h.filler[0], h.filler[0]))

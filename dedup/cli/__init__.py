@@ -244,8 +244,7 @@ def _run(client, chosen, cfg, *, jsonl, jsonl_id, exclude, encoding, progress,
             run = engine_dask.scan(client, chosen, cfg, exclude=exclude, encoding=encoding,
                                    jsonl=spec, temp_files=temp_files, parquet=parquet)
             def write_dask(out, summary, started):
-                started()
-                return engine_dask.write_cleaned(client, run, out)
+                return engine_dask.write_cleaned(client, run, out, started)
             return _Scanned(run.result, write_dask)
         urls = [str(p) for p in chosen if _is_url(p)]
         if urls:

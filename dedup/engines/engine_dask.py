@@ -919,13 +919,14 @@ def _pickled_size(obj) -> int:
     return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def write_cleaned(client: Client, run: DaskScan, out: str | Path):
+def write_cleaned(client: Client, run: DaskScan, out: str | Path, started=None):
     """Write every document, cleaned, under ``out``: each chunk writes its own.
 
     Targets are checked on the client before anything is written, as
-    :func:`dedup.api.write_cleaned` checks them.
+    :func:`dedup.api.write_cleaned` checks them; ``started()`` is called once
+    they all pass, before the first copy is written.
     """
-    from ..output.clean import WriteError, WriteSummary
+    from ..output.clean import WriteSummary, check_target, folder_prefix
     from ..output.plan import check as check_plan
     result = run.result
     check_plan(result)
@@ -934,7 +935,7 @@ def write_cleaned(client: Client, run: DaskScan, out: str | Path):
         base = str(out).rstrip("/")
     else:
         out = Path(out).absolute()
-        real_out = Path(os.path.realpath(out))
+        inside = folder_prefix(os.path.realpath(out))
     targets: list[list[str | None]] = []
     for chunk in run.chunks:
         row = []
@@ -942,16 +943,13 @@ def write_cleaned(client: Client, run: DaskScan, out: str | Path):
             if out_url:
                 target = f"{base}/{item.rel}"
             else:
-                real = Path(os.path.realpath(out / item.rel))
-                if real_out not in real.parents:
-                    raise WriteError(f"{item.display}: output path {real} escapes {out}; "
-                                     "nothing written")
-                if item.local and real == Path(os.path.realpath(item.location)):
-                    raise WriteError(f"{item.display}: refusing to write over the original; "
-                                     "nothing written")
-                target = str(real)
+                target = os.path.realpath(out / item.rel)
+                check_target(item.display, target, inside, out,
+                             os.path.realpath(item.location) if item.local else None)
             row.append(target)
         targets.append(row)
+    if started is not None:
+        started()
     if run.chunks and run.chunks[0].parquet is not None:   # a task a file, not a chunk
         from .parquet_input import dask_write
         return dask_write(client, run, targets, WriteSummary(str(out) if out_url else out))

@@ -257,16 +257,13 @@ def output_targets(files: list[tuple[str | Path, str]], paths: list[str | Path],
     """``(path, display, target)`` of every file's cleaned copy under ``out``
     (absolute), each checked before anything is written: a target that
     escapes ``out`` or is the original raises :class:`dedup.output.clean.WriteError`."""
-    from ..output.clean import WriteError, output_base
+    from ..output.clean import check_target, folder_prefix, output_base
 
     base = output_base(paths)
-    real_out = Path(os.path.realpath(out))
+    inside = folder_prefix(os.path.realpath(out))
     plan = []
     for path, display in files:
-        target = Path(os.path.realpath(out / output_path(display, base)))
-        if real_out not in target.parents:
-            raise WriteError(f"{display}: output path {target} escapes {out}; nothing written")
-        if target == Path(os.path.realpath(path)):
-            raise WriteError(f"{display}: refusing to write over the original; nothing written")
-        plan.append((path, display, target))
+        target = os.path.realpath(out / output_path(display, base))
+        check_target(display, target, inside, out, os.path.realpath(path))
+        plan.append((path, display, Path(target)))
     return plan

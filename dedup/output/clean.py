@@ -360,3 +360,21 @@ def output_base(paths: list[str | Path]) -> Path:
         path = _absolute(p)
         bases.append(path if path.is_dir() else path.parent)
     return Path(os.path.commonpath([str(b) for b in bases])) if bases else Path.cwd()
+
+
+def folder_prefix(folder: str) -> str:
+    """What every path below ``folder`` (absolute, normalised) starts with."""
+    return folder if folder.endswith(os.sep) else folder + os.sep
+
+
+def check_target(display: str, target: str, inside: str, out, original: str | None) -> None:
+    """Refuse a cleaned copy's ``target`` (a real path) that does not lie
+    below ``inside`` (:func:`folder_prefix` of the real output folder
+    ``out``: a ``..`` or a symbolic link led it out) or that is the
+    ``original`` file itself (its real path; None for a copy from a URL).
+    Every writer (files, JSON Lines, Parquet, the Dask engine) asks this of
+    every target before it writes the first one."""
+    if not target.startswith(inside):
+        raise WriteError(f"{display}: output path {target} escapes {out}; nothing written")
+    if original is not None and target == original:
+        raise WriteError(f"{display}: refusing to write over the original; nothing written")
