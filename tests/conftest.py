@@ -104,3 +104,57 @@ def in_tmp(tmp_path, monkeypatch) -> Path:
     """Work inside ``tmp_path`` so no configuration file of the repository is picked up."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def decisions_renumbered(texts: dict[str, str], cfg, seed: int) -> tuple[tuple, tuple]:
+    """The decisions on ``texts`` (removals by flat position, boilerplate
+    paragraphs, articles left out) as the engine numbers the exact groups and
+    orders the links, and again with the groups renumbered at random and the
+    links of each group, and the groups holding them, shuffled: what another
+    engine, or a change of the order verdicts arrive in, would hand over."""
+    import random
+    from collections import defaultdict
+
+    import numpy as np
+
+    from dedup.decisions import detect
+    from dedup.input.corpus import corpus_from_texts
+    from dedup.text.facts import exact_groups
+
+    corpus = corpus_from_texts(texts, cfg)
+    group_of, members = exact_groups(corpus.facts)
+    links, updates = detect.near_links(corpus, members, cfg, {})
+
+    def decide(group_of, members, links, updates) -> tuple:
+        made = detect.decide_layout(corpus, cfg, group_of, members,
+                                    defaultdict(list, {g: list(v) for g, v in links.items()}),
+                                    defaultdict(list, {g: list(v) for g, v in updates.items()}))
+        return (sorted((f, c.twin, c.kind, c.score, c.detail, c.twin_last, c.contextual)
+                       for f, c in made.chosen.items()),
+                sorted(f for g in made.boiler for f in made.members[g]),
+                sorted(made.dropped))
+
+    rng = random.Random(seed)
+    new = list(range(len(members)))
+    rng.shuffle(new)
+    old = np.empty(len(new), dtype=np.int64)
+    old[np.asarray(new, dtype=np.int64)] = np.arange(len(new))
+
+    def shuffled(mapping: dict, relabel) -> dict:
+        items = list(mapping.items())
+        rng.shuffle(items)
+        out = {}
+        for g, values in items:
+            values = list(values)
+            rng.shuffle(values)
+            out[new[g]] = [relabel(v) for v in values]
+        return out
+
+    def link(v):
+        return detect.Link(new[v.other], v.score, v.may_remove, v.fuller_other, v.detail,
+                           v.contextual)
+
+    return (decide(group_of, members, links, updates),
+            decide(np.asarray(new, dtype=np.int64)[group_of],
+                   [members[int(old[g])] for g in range(len(members))],
+                   shuffled(links, link), shuffled(updates, new.__getitem__)))

@@ -13,11 +13,13 @@ import numpy as np
 import pytest
 
 from dedup import compiled as switch
-from dedup import Config, Ref, scan
+from dedup import Config, Ref, scan, scan_texts
 from dedup import api as api_module
 from dedup.input import corpus as corpus_module
 from dedup.decisions import detect as detect_module
 from dedup import runtime
+
+from conftest import FILLER, decisions_renumbered, make_article  # noqa: E402
 
 QUAKE = ("Rescue teams in the northern province pulled 14 survivors from the rubble of a "
          "collapsed apartment block on Thursday, while officials said at least 37 people were "
@@ -831,3 +833,47 @@ def test_verification_tasks_are_cut_to_equal_cost():
                              np.array([10, 10, 30]), np.array([20, 30, 20]))
     assert got.tolist() == [10 + 20 + detect._PAIR_CHARS, 30 + detect._PAIR_CHARS,
                             detect._PAIR_CHARS]
+
+
+def _mixed_corpus() -> dict[str, str]:
+    """Every kind of decision in a few files: exact, near and truncated
+    copies, a doubled title, a footer in six files, a whole-article repeat."""
+    footer = "Follow us for more local news."
+    title = "Flood Defences Fail In Riverside Town"
+    typo = FILLER[1].replace("sharply", "sharpely")
+    texts = {f"f{i}.txt": make_article(FILLER[(i + 3) % len(FILLER)], footer) for i in range(6)}
+    texts["a.txt"] = make_article(title, title, FILLER[0], FILLER[1], FILLER[2])
+    texts["b.txt"] = make_article("Another headline over the same story", FILLER[0], typo,
+                                  FILLER[2][:120])
+    texts["c.txt"] = make_article(title, FILLER[0], FILLER[1], FILLER[2])
+    return texts
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_decisions_do_not_depend_on_group_numbers_or_link_order(seed):
+    """The decisions are a function of the groups and links, not of how they
+    are numbered or in which order the links arrive: the guard the split of
+    decisions by group (another engine, verdicts as they come) must keep."""
+    base, renumbered = decisions_renumbered(_mixed_corpus(), Config(jobs=1), seed)
+    kinds = {kind for _, _, kind, *_ in base[0]}
+    assert {"exact", "near"} <= kinds and base[1] and base[2]
+    assert renumbered == base
+
+
+def test_twins_are_kept_when_the_short_line_rule_starts(monkeypatch):
+    """The context rule starts from removals whose twins all stay: it only
+    takes removals back or adds removals of lines beside kept twins, so a
+    twin removed before it starts would be lost for good. (Boilerplate names
+    its first occurrence, which goes too: it has no twin that stays.)"""
+    from dedup.decisions import context, detect
+    seen = []
+    rule = detect.require_context
+
+    def checked(chosen, *args, **kwargs):
+        seen.append([t for c in chosen.values() if c.kind != "boilerplate"
+                     for t in c.twins() if t in chosen])
+        return rule(chosen, *args, **kwargs)
+    monkeypatch.setattr(detect, "require_context", checked)
+    result = scan_texts(_mixed_corpus(), Config(jobs=1))
+    assert result.removals and seen and seen == [[]] * len(seen)
+    assert context.require_context is rule
