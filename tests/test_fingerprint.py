@@ -101,6 +101,33 @@ def test_candidate_pairs_are_the_sorted_union_of_each_buckets_pairs():
     assert got.dtype == np.int64 and got.shape[1] == 2
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_entry_pairs_are_the_candidate_pairs_of_the_same_buckets(seed):
+    """An engine that gathers (key, member) entries itself, in any order and
+    split into parts as the Dask engine's partitions are, gets from
+    entry_pairs the pairs candidate_pairs gives for the key rows."""
+    from dedup.fingerprints.candidates import bucket_keys, entry_pairs
+    rng = np.random.default_rng(seed)
+    bands, rows = 4, 2
+    sigs = rng.integers(0, 3, size=(300, bands * rows)).astype(np.uint64)
+    prefixes = rng.integers(0, 40, size=300).astype(np.uint64)
+    keys = bucket_keys(sigs, bands, rows, prefixes)
+    members = np.repeat(np.arange(len(keys)), keys.shape[1])
+    flat = keys.ravel()
+    entries = np.flatnonzero(flat)
+    rng.shuffle(entries)
+    expected = candidate_pairs(sigs, bands, rows, prefixes, max_bucket=5)
+    assert len(expected) > 100
+    assert entry_pairs(flat[entries], members[entries], 5).tolist() == expected.tolist()
+    # By ranges of keys, as partitions hold them: the union is the same.
+    cut = np.sort(flat[entries])[len(entries) // 2]
+    low, high = entries[flat[entries] < cut], entries[flat[entries] >= cut]
+    parts = [entry_pairs(flat[e], members[e], 5) for e in (low, high)]
+    union = np.unique(np.concatenate(parts), axis=0)
+    assert union.tolist() == expected.tolist()
+    assert entry_pairs(np.zeros(0, np.uint64), np.zeros(0, np.int64)).shape == (0, 2)
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_a_member_listed_twice_under_one_key_counts_once(seed):
     # An opening key equal to one of the member's own band keys (keys of

@@ -69,7 +69,7 @@ except ImportError as exc:              # pragma: no cover - exercised without t
     raise ImportError(f"the Dask engine needs the 'dask' extra "
                       f"(pip install 'news-dedup[dask]'): {exc}") from exc
 
-from ..fingerprints.candidates import bucket_keys, bucket_pairs, prefix_keys
+from ..fingerprints.candidates import MAX_BUCKET, bucket_keys, entry_pairs, prefix_keys
 from ..output.clean import atomic_write, cleaned_text
 from ..config import Config
 from ..input.corpus import sign_documents
@@ -503,31 +503,12 @@ def stage_keys(store: Store, local: np.ndarray, ids: np.ndarray, parts: int):
 def stage_buckets(owner: np.ndarray, outputs: int, max_bucket: int, *pieces: np.ndarray):
     """Candidate pairs of the buckets of one partition, routed to the group
     holding the first paragraph: the pairs of
-    :func:`dedup.fingerprints.candidates.candidate_pairs`, bucket by bucket."""
+    :func:`dedup.fingerprints.candidates.candidate_pairs`, by the same code
+    (:func:`dedup.fingerprints.candidates.entry_pairs`)."""
     table = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.uint64)
-    flat, members = table[:, 0], table[:, 1].astype(np.int64)
-    order = np.lexsort((members, flat))
-    flat, members = flat[order], members[order]
-    pairs = []
-    if len(flat):
-        boundaries = np.flatnonzero(np.diff(flat)) + 1
-        starts = np.concatenate(([0], boundaries))
-        ends = np.concatenate((boundaries, [len(flat)]))
-        sizes = ends - starts
-        two = starts[sizes == 2]
-        if len(two):
-            pairs.append(np.stack((members[two], members[two + 1]), axis=1))
-        for s, e in zip(starts[sizes > 2].tolist(), ends[sizes > 2].tolist()):
-            pairs.append(bucket_pairs(members[s:e], max_bucket))
-    if pairs:
-        allp = np.concatenate(pairs)
-        allp = allp[allp[:, 0] != allp[:, 1]]
-        allp.sort(axis=1)
-        allp = np.unique(allp, axis=0)
-    else:
-        allp = np.zeros((0, 2), dtype=np.int64)
-    dest = owner[allp[:, 0]]
-    return tuple(allp[dest == c] for c in range(outputs))
+    pairs = entry_pairs(table[:, 0], table[:, 1].astype(np.int64), max_bucket)
+    dest = owner[pairs[:, 0]]
+    return tuple(pairs[dest == c] for c in range(outputs))
 
 
 @gives_memory_back
@@ -789,7 +770,7 @@ def scan(client: Client, paths: Sequence[str | Path], cfg: Config, *,
                 for g in range(groups)]
         pieces = [[client.submit(getitem, f, 1 + p) for f in keyed] for p in range(parts)]
         del keyed, stores, chunk_reps
-        buckets = [client.submit(stage_buckets, owner_future, groups, 24, *pieces[p])
+        buckets = [client.submit(stage_buckets, owner_future, groups, MAX_BUCKET, *pieces[p])
                    for p in range(parts)]
         del pieces
         # 4. the join: pairs without duplicates, then verdicts next to the texts

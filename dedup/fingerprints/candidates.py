@@ -30,6 +30,9 @@ PREFIX_CHARS = 40
 # shared opening is most of the text and LSH already finds the pair.
 PREFIX_MIN_CHARS = 60
 _BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
+#: Members of a bucket paired all with all; a larger bucket (see above) pairs
+#: each member with this many neighbours and with its first this many.
+MAX_BUCKET = 24
 
 
 def prefix_keys(norms: list[str]) -> np.ndarray:
@@ -65,7 +68,7 @@ def bucket_keys(sigs: np.ndarray, bands: int, rows: int,
 
 def candidate_pairs(sigs: np.ndarray, bands: int, rows: int,
                     prefixes: np.ndarray | None = None,
-                    max_bucket: int = 24) -> np.ndarray:
+                    max_bucket: int = MAX_BUCKET) -> np.ndarray:
     """Unique candidate pairs ``(i, j)`` with ``i < j``, sorted, as an (k, 2) array."""
     n = sigs.shape[0]
     if n < 2:
@@ -117,12 +120,39 @@ def _bucketed(flat: np.ndarray, width: int, max_bucket: int) -> list[np.ndarray]
     flat, members = flat[order], at[order]
     del at, order
     members //= width
+    return _pairs_in_runs(flat, members, max_bucket)
+
+
+def entry_pairs(keys: np.ndarray, members: np.ndarray, max_bucket: int = MAX_BUCKET
+                ) -> np.ndarray:
+    """Unique pairs ``(i, j)``, ``i < j``, sorted, of the buckets that
+    ``(key, member)`` entries make (keys non-zero, in any order): what
+    :func:`candidate_pairs` gives for the same buckets. For an engine that
+    gathers the entries of a range of keys itself (the Dask engine)."""
+    members = np.asarray(members, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    found = _pairs_in_runs(np.asarray(keys)[order], members[order], max_bucket)
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    pairs.sort(axis=1)
+    n = np.int64(int(pairs.max()) + 1) if len(pairs) else np.int64(1)
+    codes = unique_sorted(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack((codes // n, codes % n), axis=1)
+
+
+def _pairs_in_runs(flat: np.ndarray, members: np.ndarray, max_bucket: int) -> list[np.ndarray]:
+    """The pairs of every run of equal keys in sorted ``flat`` (``members[k]``
+    the member behind key ``k``), in arrays, possibly repeated."""
     # Members within a bucket may stand in any order: every pair of a small
     # bucket is taken, and bucket_pairs sorts a large one. A member listed
     # twice under one key (keys of different kinds colliding) does no harm
     # either: its pair with itself is dropped and its pairs twice are one
     # below, and a bucket it makes look larger than max_bucket goes to
     # bucket_pairs, which counts it once.
+    if not len(flat):
+        return []
     boundaries = np.flatnonzero(np.diff(flat)) + 1
     starts = np.concatenate(([0], boundaries))
     ends = np.concatenate((boundaries, [len(flat)]))
@@ -143,7 +173,7 @@ def _bucketed(flat: np.ndarray, width: int, max_bucket: int) -> list[np.ndarray]
     return pairs
 
 
-def bucket_pairs(bucket: np.ndarray, max_bucket: int = 24) -> np.ndarray:
+def bucket_pairs(bucket: np.ndarray, max_bucket: int = MAX_BUCKET) -> np.ndarray:
     """Candidate pairs inside one bucket of more than two members (see the
     module docstring for buckets above ``max_bucket``); an engine that groups
     keys itself calls this per bucket to get the pairs :func:`candidate_pairs`
@@ -162,4 +192,3 @@ def bucket_pairs(bucket: np.ndarray, max_bucket: int = 24) -> np.ndarray:
     return np.concatenate(pairs)
 
 
-_bucket_pairs = bucket_pairs   # the name it had before engines outside this module used it
