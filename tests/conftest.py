@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from dedup.verification import pairs as pairs_module
 from dedup import Config, ScanResult, scan_texts
 
 REPO = Path(__file__).resolve().parents[1]
@@ -151,7 +152,7 @@ def decisions_renumbered(texts: dict[str, str], cfg, seed: int) -> tuple[tuple, 
         return out
 
     def link(v):
-        return detect.Link(new[v.other], v.score, v.may_remove, v.fuller_other, v.detail,
+        return pairs_module.Link(new[v.other], v.score, v.may_remove, v.fuller_other, v.detail,
                            v.contextual)
 
     return (decide(group_of, members, links, updates),

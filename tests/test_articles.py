@@ -215,7 +215,7 @@ def test_pair_tables_match_their_definition_by_sets(monkeypatch):
 
     from dedup.decisions import articles
     from dedup.arrays import Relations
-    from dedup.decisions.detect import Link
+    from dedup.verification.pairs import Link
     from dedup.text.facts import Facts, Layout
 
     monkeypatch.setattr(articles, "_UNITS_CHUNK", 7)      # many chunks, merged several times

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dedup.verification import pairs as pairs_module
 from dedup import compiled as switch
 from dedup import Config, Ref, scan, scan_texts
 from dedup import api as api_module
@@ -317,7 +318,7 @@ def test_same_result_with_one_or_two_jobs(corpus_dir, monkeypatch):
     one = scan([corpus_dir], Config(jobs=1))
     # Small tasks, so that this corpus is read and verified by both processes.
     monkeypatch.setattr(corpus_module, "_files_per_task", lambda count, workers: 8)
-    monkeypatch.setattr(detect_module, "_JUDGED_PER_TASK", 4)
+    monkeypatch.setattr(pairs_module, "_JUDGED_PER_TASK", 4)
     two = scan([corpus_dir], Config(jobs=2))
     assert one.stats["scored"] >= 2 * 4 * 2
     assert outcome(one) == outcome(two)
@@ -489,7 +490,8 @@ def test_boilerplate_rule_matches_its_definition_by_loops(h):
 
     from dedup.arrays import Relations
     from dedup.input.corpus import corpus_from_texts
-    from dedup.decisions.detect import Link, boilerplate_groups
+    from dedup.decisions.detect import boilerplate_groups
+    from dedup.verification.pairs import Link
     from dedup.text.facts import exact_groups
 
     rng = random.Random(11)
@@ -631,9 +633,9 @@ def test_keep_order_walk_matches_the_walk_over_every_paragraph(seed):
         if a == b:
             continue
         score = rng.choice([90.0, 95.5, 99.1])
-        links.setdefault(a, []).append(detect_module.Link(b, score, rng.random() < 0.8,
+        links.setdefault(a, []).append(pairs_module.Link(b, score, rng.random() < 0.8,
                                                           False, ""))
-        links.setdefault(b, []).append(detect_module.Link(a, score, rng.random() < 0.8,
+        links.setdefault(b, []).append(pairs_module.Link(a, score, rng.random() < 0.8,
                                                           False, ""))
     rank = list(range(n))
     rng.shuffle(rank)
@@ -690,7 +692,7 @@ def test_pairs_are_judged_cluster_by_cluster_in_their_own_order(seed):
     texts = rng.randint(2, 40)
     pairs = [(rng.randrange(texts), rng.randrange(texts)) for _ in range(rng.randint(1, 60))]
     id_a, id_b = [a for a, _ in pairs], [b for _, b in pairs]
-    order = detect_module._by_cluster(np.array(id_a) * 7 + 3, np.array(id_b) * 7 + 3).tolist()
+    order = pairs_module._by_cluster(np.array(id_a) * 7 + 3, np.array(id_b) * 7 + 3).tolist()
     assert sorted(order) == list(range(len(pairs)))
     cluster = _clusters_by_search(id_a, id_b)
     runs = [cluster[k] for k in order]
@@ -703,7 +705,7 @@ def test_pairs_are_judged_cluster_by_cluster_in_their_own_order(seed):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_judging_cluster_by_cluster_gives_the_same_verdicts(monkeypatch, workers):
     from dedup.text.normalize import normalize
-    monkeypatch.setattr(detect_module, "_JUDGED_PER_TASK", 4)    # several tasks, two processes
+    monkeypatch.setattr(pairs_module, "_JUDGED_PER_TASK", 4)    # several tasks, two processes
     base = ["Shares of Acme rose 5 percent to 120 dollars on Monday, traders said.",
             "The central bank held its key rate at 2.5 percent, citing weak exports.",
             "Arsenal beat Chelsea 2-1 in the league on Saturday evening at home."]
@@ -718,7 +720,7 @@ def test_judging_cluster_by_cluster_gives_the_same_verdicts(monkeypatch, workers
     cfg = Config()
 
     def judged(ids):
-        return detect_module.judge_pairs(first, second, lambda k: raw[pairs[k][0]],
+        return pairs_module.judge_pairs(first, second, lambda k: raw[pairs[k][0]],
                                          lambda k: raw[pairs[k][1]], cfg, workers=workers,
                                          ids=ids)
 
@@ -728,7 +730,7 @@ def test_judging_cluster_by_cluster_gives_the_same_verdicts(monkeypatch, workers
     assert {v.relation for _, v in plain} > {""}   # some repeats, some not
     ids = (np.array([i for i, _ in pairs]), np.array([j for _, j in pairs]))
     judged_ks = np.array([k for k, _ in plain])
-    order = detect_module._by_cluster(ids[0][judged_ks], ids[1][judged_ks]).tolist()
+    order = pairs_module._by_cluster(ids[0][judged_ks], ids[1][judged_ks]).tolist()
     assert order != sorted(order)               # the checks do run in another order
     clustered = judged(ids)
     assert clustered == plain
@@ -758,14 +760,14 @@ def test_scores_cut_off_under_the_threshold_change_no_verdict():
     pairs = [(i, j) for i in range(len(raw)) for j in range(i + 1, len(raw))]
     first, second = [norms[i] for i, _ in pairs], [norms[j] for _, j in pairs]
     cfg = Config()
-    scores, prefix_scores, _ = detect_module.pair_scores(first, second, cfg)
+    scores, prefix_scores, _ = pairs_module.pair_scores(first, second, cfg)
     full = np.array([fuzz.ratio(a, b) for a, b in zip(first, second)])
     assert ((scores == full) | ((scores == 0) & (full < cfg.near_threshold))).all()
     # Pairs the cut-off touches: judged through their other score, or left out.
     cut = (full < cfg.near_threshold) & (full > 0)
     assert (cut & (prefix_scores >= cfg.near_threshold)).any()
     assert (cut & (prefix_scores < cfg.near_threshold)).any()
-    judged = dict(detect_module.judge_pairs(first, second, lambda k: raw[pairs[k][0]],
+    judged = dict(pairs_module.judge_pairs(first, second, lambda k: raw[pairs[k][0]],
                                             lambda k: raw[pairs[k][1]], cfg))
     relations = set()
     for k, (i, j) in enumerate(pairs):
@@ -813,26 +815,25 @@ def test_verification_tasks_are_cut_to_equal_cost():
     pairs per task make; told each pair's cost (the characters of the texts
     it shows first, plus a share per pair), they carry about equal costs
     however unevenly the cost lies along the pairs."""
-    from dedup.decisions import detect
 
-    per_task = detect._JUDGED_PER_TASK
+    per_task = pairs_module._JUDGED_PER_TASK
     count = 16 * per_task - 7
     costs = np.ones(count, dtype=np.int64)
     costs[-3 * per_task:] = 50                     # the expensive pairs come last
-    bounds = detect._task_bounds(count, costs)
+    bounds = pairs_module._task_bounds(count, costs)
     assert bounds[0] == 0 and bounds[-1] == count and bounds == sorted(set(bounds))
     assert len(bounds) - 1 == 16
     loads = [int(costs[a:b].sum()) for a, b in zip(bounds, bounds[1:])]
     assert max(loads) <= 1.1 * costs.sum() / 16 + 50
-    plain = detect._task_bounds(count, None)
+    plain = pairs_module._task_bounds(count, None)
     assert plain == list(range(0, count, per_task)) + [count]
     assert max(int(costs[a:b].sum()) for a, b in zip(plain, plain[1:])) > 2 * max(loads)
 
     # A pair costs the characters of the texts it is the first to show.
-    got = detect._task_costs(np.array([0, 0, 2]), np.array([1, 2, 1]),
+    got = pairs_module._task_costs(np.array([0, 0, 2]), np.array([1, 2, 1]),
                              np.array([10, 10, 30]), np.array([20, 30, 20]))
-    assert got.tolist() == [10 + 20 + detect._PAIR_CHARS, 30 + detect._PAIR_CHARS,
-                            detect._PAIR_CHARS]
+    assert got.tolist() == [10 + 20 + pairs_module._PAIR_CHARS, 30 + pairs_module._PAIR_CHARS,
+                            pairs_module._PAIR_CHARS]
 
 
 def _mixed_corpus() -> dict[str, str]:

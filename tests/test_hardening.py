@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from dedup.verification import pairs as pairs_module
 from dedup import compiled as switch
 from dedup import Config, api
 from dedup.cli import app
@@ -987,10 +988,9 @@ def test_a_scan_goes_on_when_a_reading_or_verifying_process_dies(in_tmp, h, monk
     expected = api.scan(["d"], Config(jobs=1))
     assert any(r.kind == "near" for r in expected.removals.values())
     from dedup.input import corpus
-    from dedup.decisions import detect
-    monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)    # verification in the pool too
+    monkeypatch.setattr(pairs_module, "_JUDGED_PER_TASK", 2)    # verification in the pool too
     _dying(monkeypatch, corpus, "_read_batch")
-    _dying(monkeypatch, detect, "_judge")
+    _dying(monkeypatch, pairs_module, "_judge")
     result = api.scan(["d"], Config(jobs=2))
     assert result.stats["scored"] >= 2 * 2             # enough pairs for two verifying processes
     assert result.removals == expected.removals and result.findings == expected.findings
@@ -1063,10 +1063,9 @@ def test_a_process_killed_once_costs_a_retry_and_nothing_else(in_tmp, h, monkeyp
     expected = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
     one = api.write_cleaned(expected, ["d"], in_tmp / "one")
     from dedup.input import corpus
-    from dedup.decisions import detect
-    monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)
+    monkeypatch.setattr(pairs_module, "_JUDGED_PER_TASK", 2)
     monkeypatch.setattr(api, "_CLEANED_PER_TASK", 64)
-    for module, name in ((corpus, "_read_batch"), (detect, "_judge"), (api, "_clean_batch")):
+    for module, name in ((corpus, "_read_batch"), (pairs_module, "_judge"), (api, "_clean_batch")):
         _dying(monkeypatch, module, name, once=in_tmp / f"{name}.died")
     result = api.scan(["d"], Config(jobs=2, drop_repeated_articles=False))
     two = api.write_cleaned(result, ["d"], in_tmp / "two", workers=2)
@@ -1102,10 +1101,9 @@ def test_a_pair_that_kills_every_process_comparing_it_is_kept(in_tmp, h, monkeyp
     stay, a message names the files, and every other pair is verified."""
     _near_copies(in_tmp / "d", h.filler)
     expected = api.scan(["d"], Config(jobs=1, drop_repeated_articles=False))
-    from dedup.decisions import detect
-    monkeypatch.setattr(detect, "_JUDGED_PER_TASK", 2)
+    monkeypatch.setattr(pairs_module, "_JUDGED_PER_TASK", 2)
     third = h.filler[3]
-    _dying(monkeypatch, detect, "_judge",
+    _dying(monkeypatch, pairs_module, "_judge",
            when=lambda task: any(third in (pair[2], pair[3]) for pair in task))
     result = api.scan(["d"], Config(jobs=2, drop_repeated_articles=False))
     (message,) = result.skipped

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dedup.verification import pairs as pairs_module
 from dedup import compiled as switch
 from dedup.output.clean import cleaned_lines, cleaned_text
 from dedup.input.documents import document_from_text, paragraph_spans, parse_document, split_lines
@@ -370,7 +371,6 @@ def test_compiled_shorter_and_starts_are_those_of_the_python_form(monkeypatch):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from dedup.decisions import detect
     _compiled_text()
     text = st.text(alphabet=_FACTS_ALPHABET, max_size=10)
 
@@ -380,10 +380,10 @@ def test_compiled_shorter_and_starts_are_those_of_the_python_form(monkeypatch):
         first, second = [a for a, _ in pairs], [b for _, b in pairs]
         cut = data.draw(st.lists(st.integers(0, max(len(pairs) - 1, 0)),
                                  max_size=len(pairs) and 8))
-        compiled = detect._shorter_and_starts(first, second, cut)
+        compiled = pairs_module._shorter_and_starts(first, second, cut)
         with monkeypatch.context() as patch:
             patch.setattr(switch, "text", None)
-            assert compiled == detect._shorter_and_starts(first, second, cut)
+            assert compiled == pairs_module._shorter_and_starts(first, second, cut)
     check()
     with pytest.raises(IndexError):
         switch.text.shorter_and_starts(["a"], ["b"], [1])

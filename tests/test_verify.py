@@ -52,7 +52,7 @@ def test_truncation_rule_is_the_same_for_one_pair_and_for_arrays():
 def test_texts_packed_for_the_verifying_processes_come_back_the_same():
     """A verification task's texts travel as one string and their ends:
     empty texts, NULs, and characters of every width come back as they were."""
-    from dedup.decisions.detect import _packed, _unpacked
+    from dedup.verification.pairs import _packed, _unpacked
 
     for texts in ([], [""], ["", "a", ""], ["x\x00y", "\u00e9t\u00e9", "\U0001F600 ok", "plain"]):
         assert _unpacked(*_packed(texts)) == texts
@@ -77,7 +77,7 @@ def test_pair_scores_told_the_lengths_are_the_scores_it_finds_itself():
     import numpy as np
 
     from dedup import Config
-    from dedup.decisions.detect import pair_scores
+    from dedup.verification.pairs import pair_scores
     base = "the council approved the budget for the new bridge on tuesday evening"
     first = [base, base[:50], base, "short", base + " after a long debate"]
     second = [base.replace("new", "old"), base, base[:60], "shorter", base]

@@ -21,7 +21,7 @@ compact facts and decides. The stages:
    paragraph (where duplicates from several bands meet and are dropped),
    then are split by the group holding the second. Each piece (source
    group, destination group) is judged by its own task with
-   :func:`dedup.decisions.detect.judge_pairs`, given the texts of those two groups:
+   :func:`dedup.verification.pairs.judge_pairs`, given the texts of those two groups:
    no task grows with the number of groups, and no text is copied per pair.
    Only the verdicts come back, each piece's as soon as it is judged. Every
    group sends a piece to every other, so there are G^2 pieces per shuffle
@@ -73,7 +73,8 @@ from ..fingerprints.candidates import MAX_BUCKET, bucket_keys, entry_pairs, pref
 from ..output.clean import atomic_write, cleaned_text
 from ..config import Config
 from ..input.corpus import sign_documents
-from ..decisions.detect import decide_layout, judge_pairs, record_verdict, result_of
+from ..decisions.detect import decide_layout, result_of
+from ..verification.pairs import judge_pairs, record_verdict
 from ..input.documents import (BACKUP_SUFFIX, TEMP_SUFFIX, Document, InputError, _digest, discover,
                                document_type, parse_document, read_document)
 from ..text.facts import Facts, Layout, exact_groups
