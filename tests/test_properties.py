@@ -237,27 +237,6 @@ def test_clean_twice_when_removal_moves_a_short_line_past_the_middle_of_its_file
     assert scan_texts(once, cfg).removals == {}, _explain(scan_texts(once, cfg))
 
 
-def test_clean_twice_when_a_file_is_left_with_one_short_line_found_lower_in_another():
-    # b's long paragraph is a's and its title is doubled: cleaning leaves b with
-    # its title alone. The same line ends c, where nothing beside it makes it a
-    # repeat, so it was kept in b. Read again, b is that one line: a line that
-    # c also holds, not a copy of article c (a one-line article repeats another
-    # only from the other's first line), so nothing more goes.
-    title = SHORT[0]
-    corpus = {"a.txt": "\n".join([LONG[0], LONG[1]]), "b.txt": "\n".join([LONG[0], title, title]),
-              "c.txt": "\n".join([MULTI[0], title])}
-    cfg = Config(jobs=1)
-    result = scan_texts(corpus, cfg)
-    assert sorted((ref.doc, ref.para) for ref in result.removals) == [(1, 0), (1, 2)]
-    once = cleaned(result)
-    assert once["b.txt"] == title + "\n"
-    assert scan_texts(once, cfg).removals == {}, _explain(scan_texts(once, cfg))
-    # A headline left alone that is another article's headline still goes with it.
-    corpus["d.txt"] = "\n".join([title, LONG[3]])
-    again = scan_texts({"b.txt": title + "\n", "d.txt": corpus["d.txt"]}, cfg)
-    assert [(a.doc, a.kept_doc, a.relation) for a in again.articles] == [(0, 1, "repeat")]
-
-
 def test_clean_twice_when_a_table_rule_keeps_a_doubled_title_that_ended_a_run():
     # The second title ends a copied passage (title, paragraph) of a favoured
     # file; the first is kept for want of context. As a table of two short

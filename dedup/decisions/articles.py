@@ -44,20 +44,12 @@ _MAX_GROUP_FILES = 64
 
 
 def article_repeats(corpus, members, group_of, relations: Relations, boiler: set[int],
-                    priority: np.ndarray, keep: str, threshold: float, archive: int = 0,
-                    short_words: int = 0) -> tuple[list[ArticleRepeat], "Stories"]:
+                    priority: np.ndarray, keep: str, threshold: float, archive: int = 0
+                    ) -> tuple[list[ArticleRepeat], "Stories"]:
     """Article-level findings, best-ranked (kept) article first in each pair,
     and the stories told twice (:class:`Stories`). The first ``archive``
     documents are known in part only: they are never the repeating side of
-    a pair.
-
-    An article that is one line under ``short_words`` words (a headline
-    left alone) repeats another only when that line is the other's first
-    line or a verified near copy of it: a one-line file whose line stands
-    further down another article shares a line with it, it is no copy of
-    that article, and whether such a line goes is the short-line rule's
-    call (dedup.decisions.context).
-    """
+    a pair."""
     n_docs = len(corpus.start) - 1
     tables = _pair_tables(corpus, np.asarray(group_of, dtype=np.int64), members, boiler,
                           relations)
@@ -71,9 +63,6 @@ def article_repeats(corpus, members, group_of, relations: Relations, boiler: set
     # A pair with paragraphs whose numbers changed is an update, whatever its
     # share: dropping it would lose the corrected figures.
     over &= ~changed.holds(same.keys)
-    if short_words:
-        over &= ~_one_line_inside(corpus, group_of, relations, boiler,
-                                  short_words, a_all, b_all, doc_paras)
     share_of = dict(zip((a_all[over] * same.n_docs + b_all[over]).tolist(),
                         ratio[over].tolist()))
     paras_of = dict(zip((a_all[over] * same.n_docs + b_all[over]).tolist(),
@@ -233,30 +222,6 @@ class _Tables:
     changed: "_PairTable"          # the same for text whose numbers changed
     doc_chars: np.ndarray          # characters of every document, boilerplate aside
     doc_paras: np.ndarray          # paragraphs of every document, boilerplate aside
-
-
-def _one_line_inside(corpus, group_of, relations: Relations, boiler: set[int],
-                     short_words: int, a: np.ndarray, b: np.ndarray,
-                     doc_paras: np.ndarray) -> np.ndarray:
-    """Per pair: whether article ``a`` is one short line (besides
-    boilerplate) that is not ``b``'s first line or linked to it."""
-    start = np.asarray(corpus.start, dtype=np.int64)
-    gof = np.asarray(group_of, dtype=np.int64)
-    words = np.asarray(corpus.facts.words)
-    one = doc_paras[a] == 1
-    out = np.zeros(len(a), dtype=bool)
-    if not one.any():
-        return out
-    linked = set(zip(relations.link_from.tolist(), relations.link_to.tolist()))
-    for k in np.flatnonzero(one).tolist():
-        da, db = int(a[k]), int(b[k])
-        line = next(f for f in range(int(start[da]), int(start[da + 1]))
-                    if int(gof[f]) not in boiler)
-        if words[line] >= short_words:
-            continue
-        first = int(gof[start[db]])
-        out[k] = int(gof[line]) != first and (int(gof[line]), first) not in linked
-    return out
 
 
 def _pair_tables(corpus, gof: np.ndarray, members, boiler, relations: Relations) -> _Tables:

@@ -308,8 +308,7 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
     boiler = boilerplate_groups(members, gof, corpus, cfg, relations)
     for _ in range(_CONTEXT_ROUNDS):
         articles, stories = article_repeats(corpus, members, gof, relations, boiler, priority,
-                                            cfg.keep, cfg.article_threshold, archive,
-                                            cfg.short_words)
+                                            cfg.keep, cfg.article_threshold, archive)
         demoted = np.zeros(len(corpus.start) - 1, dtype=bool)
         demoted[[a.doc for a in articles if a.relation == "repeat"]] = True
         # Python lists, not arrays, for the loops: indexing a list gives an
