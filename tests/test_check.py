@@ -141,7 +141,6 @@ def test_same_decisions_as_scan(tmp_path, h):
     assert got == expected
 
 
-
 @pytest.mark.parametrize("seed", range(5))
 def test_shortlist_ranks_by_keys_shared_then_ingestion(seed):
     """The shortlist against a plain count: for each signed new paragraph,

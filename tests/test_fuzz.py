@@ -185,8 +185,6 @@ def test_any_bytes_are_read_or_refused_with_a_one_line_message(data):
         assert doc.encode("".join(doc.lines)) == data         # byte for byte, always
 
 
-
-
 def test_lesser_copy_kept_first_goes_with_the_copies_removed_for_it():
     base = ("The council said the harbour wall would be repaired before the winter storms "
             "arrive in the town")

@@ -974,7 +974,6 @@ def test_copies_are_all_written_when_a_cleaning_process_dies(in_tmp, h, monkeypa
     assert snapshot(in_tmp / "two") == snapshot(in_tmp / "one")
 
 
-
 def test_a_scan_goes_on_when_a_reading_or_verifying_process_dies(in_tmp, h, monkeypatch):
     """Reading and verification run in pool processes with --jobs 2; when those die,
     this process does their tasks and the decisions are those of --jobs 1."""

@@ -284,7 +284,6 @@ def test_lookups_are_bounded_per_key(tmp_path):
     assert report.stats["stored_loaded"] <= 5 + 8
 
 
-
 def test_lookups_return_the_first_rows_of_each_key(tmp_path):
     """Each key gives its first ``cap`` rows in ingestion order, whatever else
     is asked with it: keys with many rows, with a few, with none, duplicated,

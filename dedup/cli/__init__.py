@@ -146,7 +146,6 @@ Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress bar and no status lines; warnings and errors still show.")]
 
 
-
 class Engine(str, Enum):
     local = "local"
     dask = "dask"

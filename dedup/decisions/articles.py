@@ -152,8 +152,6 @@ def _keep_articles(a_list: list[int], b_list: list[int], share_of: dict, place: 
     return {a: b for a, b in decided.items() if b >= 0}
 
 
-
-
 class Stories:
     """Which pairs of documents tell the same story, given what is removed.
 

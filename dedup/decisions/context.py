@@ -135,9 +135,9 @@ def nearest_kept(twin_of: np.ndarray, first_of: np.ndarray,
     if compiled.minhash is not None:
         before, after = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
         compiled.minhash.nearest_kept(np.ascontiguousarray(twin_of, dtype=np.int64),
-                                          np.ascontiguousarray(first_of, dtype=np.int64),
-                                          np.ascontiguousarray(last_of, dtype=np.int64),
-                                          before, after)
+                                      np.ascontiguousarray(first_of, dtype=np.int64),
+                                      np.ascontiguousarray(last_of, dtype=np.int64),
+                                      before, after)
         return before, after
     positions = np.arange(n, dtype=np.int64)
     kept = twin_of < 0

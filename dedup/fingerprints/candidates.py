@@ -55,7 +55,7 @@ def bucket_keys(sigs: np.ndarray, bands: int, rows: int,
         width = bands + (prefixes is not None)
         keys = np.empty((sigs.shape[0], width), dtype=np.uint64)
         compiled.minhash.band_keys(np.ascontiguousarray(sigs, dtype=np.uint32),
-                                       sigs.shape[1], bands, rows, salts, keys, width)
+                                   sigs.shape[1], bands, rows, salts, keys, width)
         if prefixes is not None:
             keys[:, bands] = prefixes
         return keys
@@ -96,14 +96,18 @@ def pair_codes(keys: np.ndarray, max_bucket: int) -> np.ndarray:
 
 def numpy_pair_codes(keys: np.ndarray, max_bucket: int) -> np.ndarray:
     """:func:`pair_codes` by numpy (the fallback, and the compiled loop's reference)."""
-    n = keys.shape[0]
-    pairs = _bucketed(keys.ravel(), keys.shape[1], max_bucket)
-    if not pairs:
+    return _codes(_bucketed(keys.ravel(), keys.shape[1], max_bucket), keys.shape[0])
+
+
+def _codes(found: list[np.ndarray], n: int) -> np.ndarray:
+    """``i * n + j`` (``i < j``) of the pairs ``found`` (members below ``n``),
+    a member's pair with itself left out, possibly repeated."""
+    if not found:
         return np.zeros(0, dtype=np.int64)
-    allp = np.concatenate(pairs)
-    allp = allp[allp[:, 0] != allp[:, 1]]
-    allp.sort(axis=1)
-    return allp[:, 0] * np.int64(n) + allp[:, 1]
+    pairs = np.concatenate(found)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    pairs.sort(axis=1)
+    return pairs[:, 0] * np.int64(n) + pairs[:, 1]
 
 
 def _bucketed(flat: np.ndarray, width: int, max_bucket: int) -> list[np.ndarray]:
@@ -130,15 +134,10 @@ def entry_pairs(keys: np.ndarray, members: np.ndarray, max_bucket: int = MAX_BUC
     :func:`candidate_pairs` gives for the same buckets. For an engine that
     gathers the entries of a range of keys itself (the Dask engine)."""
     members = np.asarray(members, dtype=np.int64)
+    n = int(members.max()) + 1 if len(members) else 1
     order = np.argsort(keys, kind="stable")
-    found = _pairs_in_runs(np.asarray(keys)[order], members[order], max_bucket)
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs.sort(axis=1)
-    n = np.int64(int(pairs.max()) + 1) if len(pairs) else np.int64(1)
-    codes = unique_sorted(pairs[:, 0] * n + pairs[:, 1])
+    codes = unique_sorted(_codes(_pairs_in_runs(np.asarray(keys)[order], members[order],
+                                                max_bucket), n))
     return np.stack((codes // n, codes % n), axis=1)
 
 

@@ -743,22 +743,6 @@ def is_text(value: str) -> bool:
     return True
 
 
-def display_path(path: Path) -> str:
-    """Path relative to the working folder when it is below it, else absolute
-    (``.`` and ``..`` resolved by name, as every display name is)."""
-    return _display(str(path), os.getcwd())
-
-
-def read_output_marker(folder: str | Path) -> dict | None:
-    """The marker of a folder dedup wrote, or None (none, or unreadable)."""
-    import json
-    try:
-        data = json.loads(Path(folder, OUTPUT_MARKER).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def discover(paths: list[Path], glob: str = "*.txt", exclude: list[Path] = (),
              temp_files: list[str] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
     """Files to read, as ``(path, display path)`` in sorted display-path

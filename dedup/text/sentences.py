@@ -229,7 +229,7 @@ def leaning_flags(texts: list[str]) -> np.ndarray:
     0.18 s in Python), else with :func:`leans`, its reference."""
     if compiled.text is not None:
         flags = compiled.text.leaning(list(texts), set(_OPENERS), set(_OPENERS_CAPITALS),
-                              LIST_SEPARATORS, LIST_LOWER_SHARE)
+                                      LIST_SEPARATORS, LIST_LOWER_SHARE)
         return np.frombuffer(flags, dtype=np.uint8).copy()
     return python_leaning_flags(texts)
 
