@@ -76,6 +76,9 @@ from ..text.sentences import LEANS_LEAD_IN, LEANS_LIST
 # Each round can only follow from the one before; real text settles in two
 # or three. The bound keeps a pathological input finite.
 ROUNDS = 20
+#: Times the cleaned view may take a line that the other steps put back
+#: before it leaves that line kept (see _cleaned_view).
+FLIPS = 2
 
 
 class _Removals:
@@ -172,8 +175,9 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
                     direct: Callable[[int, int], Choice | None],
                     rank: list[int], story_keys: np.ndarray,
                     linked: np.ndarray | None = None, near_context: bool = True,
-                    lean_context: bool = True) -> None:
-    """Apply the rule of this module to ``chosen`` (flat -> Choice), in place.
+                    lean_context: bool = True) -> int:
+    """Apply the rule of this module to ``chosen`` (flat -> Choice), in place;
+    return the rounds it took to settle (``ROUNDS`` when it did not).
 
     ``direct(flat, twin)`` says how ``flat`` repeats ``twin`` directly, if it
     does; ``story_keys`` are the sorted ``a * n_docs + b`` of the pairs of
@@ -186,7 +190,7 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
     start = np.asarray(layout.start, dtype=np.int64)
     n = len(doc_of)
     if not n or not chosen:
-        return
+        return 0
     n_docs = len(start) - 1
     first_of = start[doc_of]
     last_of = start[doc_of + 1] - 1
@@ -212,11 +216,16 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
         return ok & ((gof[flats] == gof[other]) | has_links[gof[flats]])
     reverted: dict[int, Choice] = {}
     confirmed = np.zeros(n, dtype=bool)    # kept by the cleaned view only (a second run's runs)
+    # How often a line the cleaned view took was put back by the steps before
+    # it (the whole-table rule, the need for context) by the time the view came
+    # round again: at FLIPS the view leaves it kept (see _cleaned_view).
+    flips = np.zeros(n, dtype=np.int8)
+    taken = np.zeros(0, dtype=np.int64)
 
-    for _ in range(ROUNDS):
+    for rounds in range(1, ROUNDS + 1):
         changed = False
         # 0. A near removal whose exact copy is kept before it names that copy.
-        _exact_twins(state, gof, rank)
+        _exact_twins(state, gof, rank, doc_of)
         # 1. Removals that need context and lack it are kept (or go as a
         # repeat of a kept twin right before them), until none is left.
         for _ in range(ROUNDS):
@@ -261,22 +270,36 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
         if _whole_tables(state, reverted, tables, start, doc_of, series, table_line):
             changed = True
         # 3. What a second run over the cleaned text would still remove.
-        if _cleaned_view(state, reverted, confirmed, first_of, last_of, rank, direct, tables,
-                         table_line, may_repeat, lambda removed: first_left(removed, start, doc_of),
-                         doc_of, lists, ~short & (leaning == 0),
-                         (words >= context_words)
-                         & ((leaning & (LEANS_LIST | LEANS_LEAD_IN)) == 0)):
+        flips[taken[state.twin[taken] < 0]] += 1
+        taken = _cleaned_view(state, reverted, confirmed, flips >= FLIPS, first_of, last_of,
+                              rank, direct, tables, table_line, may_repeat,
+                              lambda removed: first_left(removed, start, doc_of),
+                              doc_of, lists, ~short & (leaning == 0),
+                              (words >= context_words)
+                              & ((leaning & (LEANS_LIST | LEANS_LEAD_IN)) == 0))
+        if len(taken):
             changed = True
         _repair_twins(state, reverted, direct)
         if not changed:
-            break
+            return rounds
+    return ROUNDS
 
 
-def _exact_twins(state: _Removals, gof: np.ndarray, rank: list[int]) -> None:
+def _exact_twins(state: _Removals, gof: np.ndarray, rank: list[int],
+                 doc_of: np.ndarray) -> None:
     """Point every near removal (not boilerplate) of a paragraph whose exact
     copy is kept, earlier in keep order, at that copy: the walk in keep order
     may have named a near twin only because the copy was removed at the time,
-    a removal the context rule has since undone."""
+    a removal the context rule has since undone.
+
+    A removal whose twin stands in its own document keeps that twin: its
+    own text explains it, and pointed at the copy (in another document, or
+    further from it in its own) it could need a context it lacks, be kept
+    for that, and be removed for its own twin again (by the cleaned view, or
+    as a repeat of the kept line before it), round after round until the
+    round limit (a table's "R-Revised." footnote, said again in its own
+    article's notes and copied in others; a spam's order form quoting one of
+    its own lines twice)."""
     chosen = state.chosen
     near = np.flatnonzero((state.twin >= 0) & ~state.boiler
                           & (gof[np.maximum(state.twin, 0)] != gof))
@@ -293,6 +316,7 @@ def _exact_twins(state: _Removals, gof: np.ndarray, rank: list[int]) -> None:
     keeper[groups[first]] = order[first]
     twin = keeper[gof[near]]
     better = (twin >= 0) & (ranks[np.maximum(twin, 0)] < ranks[near])
+    better &= doc_of[state.twin[near]] != doc_of[near]
     for flat, copy in zip(near[better].tolist(), twin[better].tolist()):
         if chosen[flat].twin != copy:
             state.set(flat, Choice(copy, EXACT, 100.0))
@@ -542,8 +566,8 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
 
 
 def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.ndarray,
-                  first_of, last_of, rank, direct, tables, table_line, may_repeat, headlines,
-                  doc_of, lists, plain, lead) -> bool:
+                  settled: np.ndarray, first_of, last_of, rank, direct, tables, table_line,
+                  may_repeat, headlines, doc_of, lists, plain, lead) -> np.ndarray:
     """Remove the kept lines a second run over the cleaned text would remove:
     one whose kept twin now stands right before it or heads its document,
     and two that now stand together with their twins standing together:
@@ -552,10 +576,16 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
     are the headline and a ``lead`` after it (of ``context_words`` words or
     more, neither a list nor a lead-in to what follows: a story's opening
     copied whole, not a templated report's "... adjusted its rates as
-    follows:" nor a preview's team line-up). Whether any went."""
+    follows:" nor a preview's team line-up). Returns those that went.
+
+    A ``settled`` line stays: one this view took that the steps before it
+    put back, round after round (the whole-table rule keeps a line held in
+    the row above it, which this view takes as a repeat of that row; a
+    second run would be caught the same way). Without it the two undid each
+    other until the round limit."""
+    taken: list[int] = []
     if not reverted:
-        return False
-    changed = False
+        return np.array(taken, dtype=np.int64)
     before, after = nearest_kept(state.twin, first_of, last_of)
     headline = headlines(state.twin >= 0)
     chosen = state.chosen
@@ -568,13 +598,13 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
     maybe = (may_repeat(back, headline[back]) | may_repeat(back, before[back])
              | ((nxt >= 0) & is_back[np.maximum(nxt, 0)]))
     for flat in back[maybe].tolist():
-        if flat in chosen or flat not in reverted:
+        if flat in chosen or flat not in reverted or settled[flat]:
             continue
         top = int(headline[flat])
         # The headline, said again below it.
         if 0 <= top < flat and rank[top] <= rank[flat] and \
                 _removed_again(state, reverted, flat, direct(flat, top)):
-            changed = True
+            taken.append(flat)
             continue
         # A table line goes beside its twin only when that twin is in its
         # table (a doubled line, which leaves the table whole). The kept line
@@ -589,10 +619,10 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
         if (tables[flat] < 0 or (prior >= 0 and (tables[prior] == tables[flat]
                                                  or table_line[prior]))) and \
                 _removed_again(state, reverted, flat, _beside(flat, before, rank, direct)):
-            changed = True
+            taken.append(flat)
             continue
         nxt = int(after[flat])
-        if nxt < 0 or nxt not in reverted or nxt in chosen:
+        if nxt < 0 or nxt not in reverted or nxt in chosen or settled[nxt]:
             continue
         first, second = reverted[flat], reverted[nxt]
         if (first.twin_last < 0 and second.twin_last < 0 and first.twin not in chosen
@@ -604,8 +634,8 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
             state.set(flat, reverted.pop(flat))
             state.set(nxt, reverted.pop(nxt))
             confirmed[[flat, nxt]] = True
-            changed = True
-    return changed
+            taken += [flat, nxt]
+    return np.array(taken, dtype=np.int64)
 
 
 def _removed_again(state: _Removals, reverted: dict[int, Choice], flat: int,

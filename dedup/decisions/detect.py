@@ -268,6 +268,8 @@ class Decisions:
     #: Documents left out of the cleaned corpus: whole-article repeats of which
     #: nothing but the headline remains (document -> its ArticleRepeat).
     dropped: dict = field(default_factory=dict)
+    #: Rounds each pass of the context rule took to settle, in order.
+    context_rounds: list[int] = field(default_factory=list)
 
 
 def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: list[list[int]],
@@ -306,6 +308,7 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
                        if any(link.fuller_other and link.may_remove for link in linked))
 
     boiler = boilerplate_groups(members, gof, corpus, cfg, relations)
+    passes: list[int] = []
     for _ in range(_CONTEXT_ROUNDS):
         articles, stories = article_repeats(corpus, members, gof, relations, boiler, priority,
                                             cfg.keep, cfg.article_threshold, archive)
@@ -323,7 +326,7 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
         same_story = stories.keys(_losses(walked, corpus, cfg))
         for _ in range(_CONTEXT_ROUNDS):
             chosen = dict(walked)
-            _apply_context(chosen, corpus, cfg, graph, boiler, rank, same_story)
+            passes.append(_apply_context(chosen, corpus, cfg, graph, boiler, rank, same_story))
             grown = unique_sorted(np.concatenate([same_story, stories.keys(_losses(chosen,
                                                                                    corpus))]))
             if len(grown) == len(same_story):
@@ -338,7 +341,7 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
             break
         boiler |= again
     dropped = _drop_articles(chosen, articles, corpus, cfg, graph, boiler, members, rank)
-    return Decisions(chosen, boiler, members, rank, articles, dropped)
+    return Decisions(chosen, boiler, members, rank, articles, dropped, passes)
 
 
 def _losses(chosen: dict[int, Choice], corpus: Layout,
@@ -432,6 +435,10 @@ def result_of(decisions: Decisions, corpus: Layout, documents: list, text_of, cf
     findings = _runs([in_order[i] for i in order.tolist()], docs[order], paras[order],
                      twin_docs[order], twin_paras[order], boiler[order], end_paras[order])
     stats["removed"] = len(by_ref)
+    # How long the context rule took to settle: passes over the corpus, and
+    # the most rounds one pass took (its limit, ROUNDS, means it did not).
+    stats["context_passes"] = len(decisions.context_rounds)
+    stats["context_rounds"] = max(decisions.context_rounds, default=0)
     return ScanResult(documents=documents, removals=by_ref, findings=findings,
                       boilerplate=boilerplate_out, settings=cfg.settings(),
                       skipped=list(skipped), stats=stats, articles=decisions.articles,
@@ -500,15 +507,17 @@ def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank,
 
 
 def _apply_context(chosen: dict[int, Choice], corpus, cfg, graph: _Graph, boiler, rank,
-                   stories: np.ndarray) -> None:
-    """The context rule (:mod:`dedup.decisions.context`) over ``chosen``, in place."""
+                   stories: np.ndarray) -> int:
+    """The context rule (:mod:`dedup.decisions.context`) over ``chosen``, in
+    place; the rounds it took."""
     group_of, links = graph.group_of, graph.links
 
     def direct(flat: int, twin: int) -> Choice | None:
         return _direct(flat, twin, group_of, links)
 
-    require_context(chosen, corpus, cfg.short_words, cfg.context_words, boiler, graph.gof,
-                    direct, rank, stories, graph.linked, cfg.near_context, cfg.lean_context)
+    return require_context(chosen, corpus, cfg.short_words, cfg.context_words, boiler,
+                           graph.gof, direct, rank, stories, graph.linked, cfg.near_context,
+                           cfg.lean_context)
 
 
 def _remove_reflowed(chosen: dict[int, Choice], kept_in: dict, runs: dict, rank: list[int],
