@@ -260,8 +260,13 @@ def sample_removals(runs: list[Run], per_kind: dict[str, int] = PER_KIND) -> lis
 _INDEX: dict[int, dict[str, int]] = {}
 
 
-def removes(result, a: tuple[str, int], b: tuple[str, int]) -> bool:
-    """Whether the engine removes paragraph ``a`` for ``b`` or a paragraph with its text."""
+def removes(result, a: tuple[str, int], b: tuple[str, int], own_copy: bool = True) -> bool:
+    """Whether the engine removes paragraph ``a`` for ``b`` or a paragraph with its text.
+
+    ``own_copy`` off: a removal of ``a`` for a copy of its own text (an
+    exact repeat, as in a whole article published twice) does not count
+    when ``b``'s text differs from it: ``a`` is then removed for its twin,
+    not for ``b``, even where ``b``'s text is held in that twin."""
     from dedup.model import Ref
     index = _INDEX.get(id(result))
     if index is None:
@@ -275,6 +280,9 @@ def removes(result, a: tuple[str, int], b: tuple[str, int]) -> bool:
     wanted = normalize(result.documents[index[b[0]]].paragraphs[b[1]].text)
     twin = " ".join(normalize(twin_doc.paragraphs[i].text)
                     for i in range(removal.kept.para, last + 1))
+    if not own_copy and twin != wanted and \
+            normalize(result.documents[ref.doc].paragraphs[ref.para].text) == twin:
+        return False
     return (removal.kept.doc, removal.kept.para) == (index[b[0]], b[1]) or twin == wanted \
         or wanted in twin
 
@@ -554,8 +562,8 @@ def score(args) -> dict:
         result = runs[item["corpus"]].result
         a, b = tuple(item["a"][:2]), tuple(item["b"][:2])
         lab = label["label"]
-        if (lab in ("different", "b-only") and removes(result, a, b)) or \
-                (lab in ("different", "a-only") and removes(result, b, a)):
+        if (lab in ("different", "b-only") and removes(result, a, b, own_copy=False)) or \
+                (lab in ("different", "a-only") and removes(result, b, a, own_copy=False)):
             out["different_removed"].append(item["id"])
 
     # Articles: copies of one article are often several; a pair counts as
