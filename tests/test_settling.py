@@ -12,8 +12,21 @@ the rules state.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from dedup import Config, cleaned, scan_texts
+from dedup.decisions import context
 from dedup.decisions.context import ROUNDS
+
+from test_properties import CONFIGS, PROPERTY, corpora
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.corpora import bbc  # noqa: E402
 
 #: Rounds a pass of the context rule takes on these small inputs when it settles.
 FEW = 4
@@ -169,3 +182,49 @@ def test_the_settings_that_change_the_context_rule_settle_too():
     for settings in ({"keep": "longest"}, {"near_context": False}, {"lean_context": False},
                      {"boilerplate": "keep-first"}, {"drop_repeated_articles": False}):
         _settles(scan_texts(_releases(), Config(**settings)))
+
+
+# -- the cleaned view looks again only where something changed -------------------------------
+
+def _decisions(result) -> tuple:
+    return (sorted(((r.removed.doc, r.removed.para), (r.kept.doc, r.kept.para), r.kind,
+                    r.detail, r.kept_last) for r in result.removals.values()),
+            sorted(result.dropped_articles()))
+
+
+def _every_line(monkeypatch) -> None:
+    """Make the cleaned view go through every kept-back line in every round."""
+    original = context._cleaned_view
+
+    def every_line(state, reverted, confirmed, settled, changed_docs, *rest):
+        return original(state, reverted, confirmed, settled, None, *rest)
+    monkeypatch.setattr(context, "_cleaned_view", every_line)
+
+
+@PROPERTY
+@given(corpus=corpora(), cfg=st.sampled_from(CONFIGS))
+def test_the_view_of_changed_documents_decides_as_the_view_of_every_line(corpus, cfg):
+    fast = _decisions(scan_texts(corpus, cfg))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _every_line(monkeypatch)
+        assert _decisions(scan_texts(corpus, cfg)) == fast
+
+
+@pytest.mark.parametrize("name", ["releases", "form", "bbc"])
+def test_the_view_of_changed_documents_decides_as_the_view_of_every_line_on_text(name,
+                                                                                 monkeypatch):
+    if name == "bbc":
+        texts = bbc()
+        if texts is None:
+            pytest.skip("BBC corpus not found beside the repository")
+        texts = dict(texts)
+    else:
+        texts = _releases() if name == "releases" else {"form.txt": "\n\n".join(
+            ["A", "1.\tName:   " + "_" * 30, "\t\t" + "_" * 30, "2.\tDate:   " + "_" * 30,
+             "A"]) + "\n"}
+    result = scan_texts(texts)
+    fast = _decisions(result)
+    _every_line(monkeypatch)
+    slow = scan_texts(texts)
+    assert _decisions(slow) == fast
+    assert slow.stats["context_rounds"] == result.stats["context_rounds"]

@@ -84,10 +84,12 @@ FLIPS = 2
 class _Removals:
     """The removals being decided (``chosen``, changed in place) and, kept in
     step with it, per flat position: the first and last kept paragraph each
-    names (-1 where kept), whether it is boilerplate and whether contextual."""
+    names (-1 where kept), whether it is boilerplate and whether contextual;
+    and every position changed, in order (``touched``)."""
 
     def __init__(self, chosen: dict[int, Choice], n: int) -> None:
         self.chosen = chosen
+        self.touched: list[int] = []
         self.twin = np.full(n, -1, dtype=np.int64)
         self.twin_end = np.full(n, -1, dtype=np.int64)
         self.boiler = np.zeros(n, dtype=bool)
@@ -108,6 +110,7 @@ class _Removals:
                                             for c in choices), dtype=bool, count=k)
 
     def set(self, flat: int, choice: Choice) -> None:
+        self.touched.append(flat)
         self.chosen[flat] = choice
         self.twin[flat] = choice.twin
         self.twin_end[flat] = max(choice.twin, choice.twin_last)
@@ -116,6 +119,7 @@ class _Removals:
         self.near[flat] = choice.kind not in (EXACT, BOILERPLATE)
 
     def pop(self, flat: int) -> Choice:
+        self.touched.append(flat)
         self.twin[flat] = self.twin_end[flat] = -1
         self.boiler[flat] = self.contextual[flat] = self.near[flat] = False
         return self.chosen.pop(flat)
@@ -221,11 +225,12 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
     # round again: at FLIPS the view leaves it kept (see _cleaned_view).
     flips = np.zeros(n, dtype=np.int8)
     taken = np.zeros(0, dtype=np.int64)
+    view_mark = -1       # len(state.touched) when the cleaned view last began
 
     for rounds in range(1, ROUNDS + 1):
         changed = False
         # 0. A near removal whose exact copy is kept before it names that copy.
-        _exact_twins(state, gof, rank, doc_of)
+        _exact_twins(state, gof, rank_array, doc_of)
         # 1. Removals that need context and lack it are kept (or go as a
         # repeat of a kept twin right before them), until none is left.
         for _ in range(ROUNDS):
@@ -271,8 +276,13 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
             changed = True
         # 3. What a second run over the cleaned text would still remove.
         flips[taken[state.twin[taken] < 0]] += 1
-        taken = _cleaned_view(state, reverted, confirmed, flips >= FLIPS, first_of, last_of,
-                              rank, direct, tables, table_line, may_repeat,
+        changed_docs = None
+        if view_mark >= 0:
+            changed_docs = np.zeros(n_docs, dtype=bool)
+            changed_docs[doc_of[np.asarray(state.touched[view_mark:], dtype=np.int64)]] = True
+        view_mark = len(state.touched)
+        taken = _cleaned_view(state, reverted, confirmed, flips >= FLIPS, changed_docs,
+                              first_of, last_of, rank, direct, tables, table_line, may_repeat,
                               lambda removed: first_left(removed, start, doc_of),
                               doc_of, lists, ~short & (leaning == 0),
                               (words >= context_words)
@@ -285,7 +295,7 @@ def require_context(chosen: dict[int, Choice], layout, short_words: int, context
     return ROUNDS
 
 
-def _exact_twins(state: _Removals, gof: np.ndarray, rank: list[int],
+def _exact_twins(state: _Removals, gof: np.ndarray, ranks: np.ndarray,
                  doc_of: np.ndarray) -> None:
     """Point every near removal (not boilerplate) of a paragraph whose exact
     copy is kept, earlier in keep order, at that copy: the walk in keep order
@@ -305,7 +315,6 @@ def _exact_twins(state: _Removals, gof: np.ndarray, rank: list[int],
                           & (gof[np.maximum(state.twin, 0)] != gof))
     if not len(near):
         return
-    ranks = np.asarray(rank, dtype=np.int64)
     kept = np.flatnonzero(state.twin < 0)
     # The first kept paragraph of every group, in keep order.
     order = kept[np.lexsort((ranks[kept], gof[kept]))]
@@ -566,8 +575,9 @@ def _whole_tables(state: _Removals, reverted: dict[int, Choice], tables: np.ndar
 
 
 def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.ndarray,
-                  settled: np.ndarray, first_of, last_of, rank, direct, tables, table_line,
-                  may_repeat, headlines, doc_of, lists, plain, lead) -> np.ndarray:
+                  settled: np.ndarray, changed_docs: np.ndarray | None, first_of, last_of,
+                  rank, direct, tables, table_line, may_repeat, headlines, doc_of, lists, plain,
+                  lead) -> np.ndarray:
     """Remove the kept lines a second run over the cleaned text would remove:
     one whose kept twin now stands right before it or heads its document,
     and two that now stand together with their twins standing together:
@@ -582,7 +592,17 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
     put back, round after round (the whole-table rule keeps a line held in
     the row above it, which this view takes as a repeat of that row; a
     second run would be caught the same way). Without it the two undid each
-    other until the round limit."""
+    other until the round limit.
+
+    ``changed_docs`` (per document; None: all): the documents where anything
+    changed since the view last began. What it decides of a line reads only
+    the line's own document, that of the twin it was removed for, and that of
+    the twin of the kept-back line after it; a line all three of whose
+    documents are unchanged comes out as it did then (kept), and is passed
+    over. A document changes here too as lines of it go, and its lines after
+    those are looked at again. (Rounds after the first look at a few lines:
+    at a million paragraphs each round had gone through every one of
+    ~115,000 kept-back lines.)"""
     taken: list[int] = []
     if not reverted:
         return np.array(taken, dtype=np.int64)
@@ -597,7 +617,29 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
     nxt = after[back]
     maybe = (may_repeat(back, headline[back]) | may_repeat(back, before[back])
              | ((nxt >= 0) & is_back[np.maximum(nxt, 0)]))
-    for flat in back[maybe].tolist():
+    order = back[maybe]
+    if changed_docs is None:
+        look = [True] * len(order)
+        docs = twin_docs = next_docs = look
+    else:
+        after_it = after[order]
+        follows = (after_it >= 0) & is_back[np.maximum(after_it, 0)]
+        twins = np.fromiter((reverted[f].twin for f in order.tolist()), dtype=np.int64,
+                            count=len(order))
+        next_twins = np.full(len(order), -1, dtype=np.int64)
+        next_twins[follows] = np.fromiter((reverted[f].twin for f in after_it[follows].tolist()),
+                                          dtype=np.int64, count=int(follows.sum()))
+        docs = doc_of[order]
+        twin_docs = doc_of[twins]
+        next_docs = np.where(follows, doc_of[np.maximum(next_twins, 0)], -1)
+        look = (changed_docs[docs] | changed_docs[twin_docs]
+                | (follows & changed_docs[np.maximum(next_docs, 0)])).tolist()
+        docs, twin_docs, next_docs = docs.tolist(), twin_docs.tolist(), next_docs.tolist()
+    went: set[int] = set()           # documents changed by this view so far
+    for i, flat in enumerate(order.tolist()):
+        if not look[i] and not (went and (docs[i] in went or twin_docs[i] in went
+                                          or next_docs[i] in went)):
+            continue
         if flat in chosen or flat not in reverted or settled[flat]:
             continue
         top = int(headline[flat])
@@ -605,6 +647,7 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
         if 0 <= top < flat and rank[top] <= rank[flat] and \
                 _removed_again(state, reverted, flat, direct(flat, top)):
             taken.append(flat)
+            went.add(int(doc_of[flat]))
             continue
         # A table line goes beside its twin only when that twin is in its
         # table (a doubled line, which leaves the table whole). The kept line
@@ -620,6 +663,7 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
                                                  or table_line[prior]))) and \
                 _removed_again(state, reverted, flat, _beside(flat, before, rank, direct)):
             taken.append(flat)
+            went.add(int(doc_of[flat]))
             continue
         nxt = int(after[flat])
         if nxt < 0 or nxt not in reverted or nxt in chosen or settled[nxt]:
@@ -635,6 +679,7 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
             state.set(nxt, reverted.pop(nxt))
             confirmed[[flat, nxt]] = True
             taken += [flat, nxt]
+            went.add(int(doc_of[flat]))
     return np.array(taken, dtype=np.int64)
 
 
