@@ -29,7 +29,7 @@ from ..arrays import Relations, unique_sorted
 from ..fingerprints.candidates import candidate_pairs, prefix_keys
 from .choice import Choice
 from ..config import Config
-from .context import needs_context, require_context
+from .context import needs_context, removal_arrays, require_context
 from ..input.corpus import Corpus
 from ..verification.coverage import containment_links, reflows, sentence_coverage
 from ..text.facts import Layout, exact_groups, group_firsts
@@ -323,10 +323,12 @@ def decide_layout(corpus: Layout, cfg: Config, group_of: np.ndarray, members: li
         # (they go whatever the rule decides), then decided again until that
         # settles (it only grows).
         walked = _decide_paragraphs(corpus, cfg, members, graph, boiler, rank, runs)
+        walked_arrays = removal_arrays(walked, len(corpus.doc_of))
         same_story = stories.keys(_losses(walked, corpus, cfg))
         for _ in range(_CONTEXT_ROUNDS):
             chosen = dict(walked)
-            passes.append(_apply_context(chosen, corpus, cfg, graph, boiler, rank, same_story))
+            passes.append(_apply_context(chosen, corpus, cfg, graph, boiler, rank, same_story,
+                                         walked_arrays))
             grown = unique_sorted(np.concatenate([same_story, stories.keys(_losses(chosen,
                                                                                    corpus))]))
             if len(grown) == len(same_story):
@@ -507,9 +509,9 @@ def _decide_paragraphs(corpus, cfg, members, graph: _Graph, boiler, rank,
 
 
 def _apply_context(chosen: dict[int, Choice], corpus, cfg, graph: _Graph, boiler, rank,
-                   stories: np.ndarray) -> int:
+                   stories: np.ndarray, arrays: tuple | None = None) -> int:
     """The context rule (:mod:`dedup.decisions.context`) over ``chosen``, in
-    place; the rounds it took."""
+    place; the rounds it took (``arrays``: see ``removal_arrays``)."""
     group_of, links = graph.group_of, graph.links
 
     def direct(flat: int, twin: int) -> Choice | None:
@@ -517,7 +519,7 @@ def _apply_context(chosen: dict[int, Choice], corpus, cfg, graph: _Graph, boiler
 
     return require_context(chosen, corpus, cfg.short_words, cfg.context_words, boiler,
                            graph.gof, direct, rank, stories, graph.linked, cfg.near_context,
-                           cfg.lean_context)
+                           cfg.lean_context, arrays)
 
 
 def _remove_reflowed(chosen: dict[int, Choice], kept_in: dict, runs: dict, rank: list[int],
