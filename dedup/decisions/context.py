@@ -643,8 +643,9 @@ def _cleaned_view(state: _Removals, reverted: dict[int, Choice], confirmed: np.n
              | ((nxt >= 0) & is_back[np.maximum(nxt, 0)]))
     order = back[maybe]
     if changed_docs is None:
+        # Every line is looked at; the documents below are then never read.
         look = [True] * len(order)
-        docs = twin_docs = next_docs = look
+        docs = twin_docs = next_docs = []
     else:
         after_it = after[order]
         follows = (after_it >= 0) & is_back[np.maximum(after_it, 0)]
